@@ -1,0 +1,69 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from tortoise import connections
+
+from api.graphql_view import DocketGraphQL
+from api.lifespan import make_lifespan
+from api.logs import configure_logging
+from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.settings import Settings
+from schema import build_schema
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is alive (no dependency is checked)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """The database answers; a load balancer sends traffic only then."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as error:  # any failure means "not ready", never a crash
+        return JSONResponse({"status": "unavailable", "database": str(error)[:200]}, 503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
+    """A Docket API for these settings: GraphQL at /graphql, health at /healthz, /readyz."""
+    if configure_logs:
+        configure_logging(settings.log_level)
+    settings.secret()  # create the generated key now, not inside the first request
+    graphql = DocketGraphQL(build_schema(settings), settings)
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "x-docket-csrf", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=make_lifespan(settings),
+    )
+
+
+def app_from_environment() -> Starlette:
+    """Entry point for `uvicorn --factory api.app:app_from_environment` (used by serve)."""
+    from api.settings import load_settings_or_exit
+
+    return build_app(load_settings_or_exit())

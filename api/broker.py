@@ -1,0 +1,182 @@
+"""The event broker: in-process (`memory://`) or Redis pub/sub (`redis://`).
+
+Both fan events out to local subscribers through one dispatcher per process, so
+a thousand sockets on one process cost one Redis connection, not a thousand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import orjson
+
+from models.events import Event
+
+log = logging.getLogger("docket.broker")
+QUEUE_SIZE = 256
+
+
+class Subscription:
+    """Messages of one channel for one subscriber, in order."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+
+    def offer(self, message: dict[str, Any]) -> None:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            # A stalled client must not hold the process back; it re-syncs by
+            # listing (notifications(after:)) when it catches up.
+            log.warning("subscriber queue full on %s; message dropped", self.channel)
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        return await self.queue.get()
+
+
+class Broker:
+    """Local fan-out shared by both backends; subclasses move messages between processes."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def publish(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self._deliver(event.channel, event.payload)
+
+    def _deliver(self, channel: str, payload: dict[str, Any]) -> None:
+        for subscription in list(self._subscribers.get(channel, ())):
+            subscription.offer(payload)
+
+    async def _listen(self, channel: str) -> None:
+        return None
+
+    async def _unlisten(self, channel: str) -> None:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
+        """One queue receiving the messages of every channel in `channels`, in order."""
+        subscription = Subscription(",".join(channels))
+        try:
+            for channel in channels:
+                first = not self._subscribers.get(channel)
+                self._subscribers[channel].add(subscription)
+                if first:
+                    await self._listen(channel)
+            yield subscription
+        finally:
+            for channel in channels:
+                self._subscribers[channel].discard(subscription)
+                if not self._subscribers[channel]:
+                    del self._subscribers[channel]
+                    await self._unlisten(channel)
+
+    def subscriber_count(self) -> int:
+        return sum(len(subs) for subs in self._subscribers.values())
+
+
+class MemoryBroker(Broker):
+    """One process: publishing is local delivery."""
+
+
+class RedisBroker(Broker):
+    """Any number of processes: PUBLISH to Redis, one reader task per process."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(url)
+        # Pub/sub ignores Redis database numbers: name channels after the database,
+        # so deployments sharing one Redis on different databases never cross-talk.
+        database = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self.prefix = f"docket:{database}:"
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._reader: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        await self._redis.ping()
+        # A pattern keeps the reader alive with no channel yet, and costs one round trip.
+        await self._pubsub.psubscribe(f"{self.prefix}*")
+        self._reader = asyncio.create_task(self._read(), name="docket-broker-reader")
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._pubsub.aclose()
+        await self._redis.aclose()
+
+    async def publish(self, events: Iterable[Event]) -> None:
+        batch = list(events)
+        if not batch:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for event in batch:
+                pipe.publish(self.prefix + event.channel, orjson.dumps(event.payload))
+            await pipe.execute()
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis broker read failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            if message is None or message.get("type") != "pmessage":
+                continue
+            channel = message["channel"].decode().removeprefix(self.prefix)
+            self._deliver(channel, orjson.loads(message["data"]))
+
+
+def create_broker(url: str) -> Broker:
+    if url.startswith("memory://"):
+        return MemoryBroker()
+    return RedisBroker(url)
+
+
+_current: Broker | None = None
+
+
+def set_broker(broker: Broker | None) -> None:
+    """The process's broker, set by the app's lifespan."""
+    global _current
+    _current = broker
+
+
+async def publish(events: list[Event]) -> None:
+    """Publish committed events; a broker outage must not fail a committed change."""
+    if not events:
+        return
+    try:
+        await current_broker().publish(events)
+    except Exception:
+        # The rows are committed; clients catch up by listing (notifications(after:)).
+        log.exception("could not publish %d events", len(events))
+
+
+def current_broker() -> Broker:
+    if _current is None:
+        raise RuntimeError("no broker: the app's lifespan has not started")
+    return _current

@@ -1,0 +1,119 @@
+"""Strawberry's ASGI view, adapted: bearer auth, socket auth, orjson, GET only when safe."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from api.context import Context
+from api.settings import Settings
+from models import auth
+from models.viewer import ANONYMOUS, Viewer
+
+# A browser cannot send these headers cross-site without a CORS preflight, so a
+# GET carrying one cannot be a forged request (same idea as Apollo's CSRF guard).
+CSRF_SAFE_HEADERS = ("x-docket-csrf", "apollo-require-preflight", "x-apollo-operation-name")
+
+
+def _bearer(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+# Read when a socket opens, so the pane's current headers (the bearer token) are used.
+_WS_CONNECTION_PARAMS = """        wsConnectionParams: () => {
+          try { return JSON.parse(window.docketHeaders || parameters.headers || "{}"); }
+          catch (error) { return {}; }
+        },
+"""
+_KEEP_HEADERS = (
+    "setHeaders(newHeaders);",
+    "setHeaders(newHeaders); window.docketHeaders = newHeaders;",
+)
+
+
+class DocketGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: Any, settings: Settings) -> None:
+        protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
+        if settings.graphql_ws_legacy:
+            protocols.append(GRAPHQL_WS_PROTOCOL)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+            subscription_protocols=protocols,
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
+            allowed_origins=settings.cors_origins,
+        )
+        self.settings = settings
+
+    async def _viewer_for(self, token: str | None) -> Viewer:
+        if token is None:
+            return ANONYMOUS
+        viewer = await auth.authenticate(token, secret=self.settings.secret())
+        return viewer or ANONYMOUS
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        context = Context(settings=self.settings, request=request, response=response)
+        if isinstance(request, Request):
+            context.viewer = await self._viewer_for(_bearer(request.headers.get("authorization")))
+        return context
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Authenticate the socket from `connection_init` ({"authorization": "Bearer ..."})."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        token = _bearer(header) if isinstance(header, str) else None
+        viewer = await self._viewer_for(token)
+        if not viewer.is_authenticated:
+            raise ConnectionRejectionError({"message": "Sign in first."})
+        context.viewer = viewer
+        context.extra["socket_token"] = token
+        return None
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "GET" and not any(h in request.headers for h in CSRF_SAFE_HEADERS):
+            raise HTTPException(
+                400, "GET queries need the header X-Docket-CSRF: 1 (or use POST with JSON)."
+            )
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            raise HTTPException(400, "Batched operations are not accepted.")
+        return data
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL whose subscriptions sign in with the token of its Headers pane.
+
+        GraphiQL sends its headers over HTTP only; graphql-transport-ws wants the
+        token in `connection_init`, so hand the pane's headers over there as well.
+        """
+        html = super().graphql_ide_html
+        hook = "subscriptionUrl,\n"
+        if hook not in html or _KEEP_HEADERS[0] not in html:
+            return html  # a GraphiQL page of another shape: serve it as it is
+        html = html.replace(_KEEP_HEADERS[0], _KEEP_HEADERS[1], 1)
+        return html.replace(hook, hook + _WS_CONNECTION_PARAMS, 1)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)

@@ -1,0 +1,45 @@
+"""Start-up and shut-down of one API process: database, broker, embedded mail worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
+from starlette.applications import Starlette
+
+from api.broker import create_broker, set_broker
+from api.db import close_database, open_database
+from api.mailer import MailWorker
+from api.settings import Settings
+
+
+def make_lifespan(
+    settings: Settings,
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        broker = create_broker(settings.broker_url)
+        await broker.start()
+        set_broker(broker)
+        stop = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+        if settings.mail_worker:
+            tasks.add(asyncio.create_task(MailWorker(settings).run_forever(stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            await _finish(tasks)
+            set_broker(None)
+            await broker.stop()
+            await close_database()
+
+    return lifespan
+
+
+async def _finish(tasks: set[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=10)

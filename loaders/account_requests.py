@@ -1,0 +1,33 @@
+"""Loaders for request types and the timeline of account requests."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from loaders.base import rows_by_id, rows_by_key
+from models import account_requests, request_types
+from models.viewer import Viewer
+
+
+class AccountRequestLoaders:
+    def __init__(self, viewer: Viewer) -> None:
+        self.request_types_by_id: DataLoader[int, request_types.AccountRequestType | None] = (
+            rows_by_id(lambda: request_types.AccountRequestType.all())
+        )
+        self.account_requests_by_id: DataLoader[int, account_requests.AccountRequest | None] = (
+            rows_by_id(lambda: account_requests.visible_account_requests(viewer))
+        )
+        # Newest first: the timeline reads from the latest change down.
+        self.events_by_request_id: DataLoader[int, list[account_requests.AccountRequestEvent]] = (
+            rows_by_key(
+                lambda: account_requests.AccountRequestEvent.all().order_by("-id"), "request_id"
+            )
+        )
+        self.account_requests_by_account_id: DataLoader[
+            int, list[account_requests.AccountRequest]
+        ] = rows_by_key(
+            lambda: account_requests.visible_account_requests(viewer).order_by(
+                "-created_at", "-id"
+            ),
+            "account_id",
+        )

@@ -1,0 +1,42 @@
+"""Loaders for service requests, their jobs, and the company settings row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from loaders.base import rows_by_id
+from models import company, service_requests
+from models.viewer import Viewer
+
+
+class ServiceRequestLoaders:
+    def __init__(self, viewer: Viewer) -> None:
+        self.service_requests_by_id: DataLoader[int, service_requests.ServiceRequest | None] = (
+            rows_by_id(lambda: service_requests.visible_service_requests(viewer))
+        )
+        # Scoped like `jobs` and `node(id:)`: a portal contact sees its request
+        # APPROVED but never the job behind it; a technician only the jobs assigned.
+        self.jobs_by_service_request_id: DataLoader[int, service_requests.Job | None] = DataLoader(
+            load_fn=lambda keys: _jobs_by_request(viewer, keys)
+        )
+        # One row, read at most once per operation however many drafts need it.
+        self.company_settings: DataLoader[int, company.CompanySettings] = DataLoader(
+            load_fn=_settings
+        )
+
+
+async def _jobs_by_request(
+    viewer: Viewer, request_ids: Sequence[int]
+) -> list[service_requests.Job | None]:
+    rows = await service_requests.visible_jobs(viewer).filter(
+        service_request_id__in=list(set(request_ids))
+    )
+    found = {row.service_request_id: row for row in rows}
+    return [found.get(key) for key in request_ids]
+
+
+async def _settings(keys: Sequence[int]) -> list[company.CompanySettings]:
+    row = await company.get_settings()
+    return [row for _ in keys]

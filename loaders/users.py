@@ -1,0 +1,68 @@
+"""Loaders for staff users, their roles and teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from loaders.base import rows_by_id
+from models import users
+from models.permissions import Role
+from models.viewer import Viewer
+
+
+class UserLoaders:
+    def __init__(self, viewer: Viewer) -> None:
+        self.users_by_id: DataLoader[int, users.User | None] = rows_by_id(
+            lambda: users.visible_users(viewer)
+        )
+        self.teams_by_id: DataLoader[int, users.Team | None] = rows_by_id(
+            lambda: users.visible_teams(viewer)
+        )
+        self.roles_by_user_id: DataLoader[int, list[Role]] = DataLoader(load_fn=_roles)
+        self.members_by_team_id: DataLoader[int, list[users.User]] = DataLoader(
+            load_fn=lambda keys: _members(viewer, keys)
+        )
+        self.teams_by_user_id: DataLoader[int, list[users.Team]] = DataLoader(
+            load_fn=lambda keys: _teams(viewer, keys)
+        )
+
+
+async def _roles(user_ids: Sequence[int]) -> list[list[Role]]:
+    found = await users.role_map(user_ids)
+    return [found.get(user_id, []) for user_id in user_ids]
+
+
+async def _members(viewer: Viewer, team_ids: Sequence[int]) -> list[list[users.User]]:
+    pairs = await users.TeamMember.filter(team_id__in=list(set(team_ids))).values_list(
+        "team_id", "user_id"
+    )
+    people = {
+        user.id: user
+        for user in await users.visible_users(viewer).filter(
+            id__in=list({user_id for _, user_id in pairs})
+        )
+    }
+    grouped: dict[int, list[users.User]] = {team_id: [] for team_id in team_ids}
+    for team_id, user_id in pairs:
+        if user_id in people:
+            grouped[team_id].append(people[user_id])
+    return [sorted(grouped[team_id], key=lambda u: (u.name, u.id)) for team_id in team_ids]
+
+
+async def _teams(viewer: Viewer, user_ids: Sequence[int]) -> list[list[users.Team]]:
+    pairs = await users.TeamMember.filter(user_id__in=list(set(user_ids))).values_list(
+        "user_id", "team_id"
+    )
+    teams = {
+        team.id: team
+        for team in await users.visible_teams(viewer).filter(
+            id__in=list({team_id for _, team_id in pairs})
+        )
+    }
+    grouped: dict[int, list[users.Team]] = {user_id: [] for user_id in user_ids}
+    for user_id, team_id in pairs:
+        if team_id in teams:
+            grouped[user_id].append(teams[team_id])
+    return [sorted(grouped[user_id], key=lambda t: (t.name, t.id)) for user_id in user_ids]

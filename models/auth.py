@@ -1,0 +1,195 @@
+"""Sign-in: bearer tokens (random, stored hashed, revocable) and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise import fields
+from tortoise.expressions import Q
+from tortoise.models import Model
+
+from models.accounts import Contact
+from models.clock import now
+from models.errors import DomainError, ErrorCode
+from models.events import contact_channel, publish_after_commit, user_channel
+from models.passwords import verify_password
+from models.users import EMAIL_LENGTH, User, role_map, signs_in_as
+from models.viewer import Viewer
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+# One message for unknown e-mail, wrong password and throttling alike, so the
+# answer never tells whether an address has an account.
+BAD_CREDENTIALS = "The e-mail or password is not right."
+THROTTLED = "Too many failed sign-ins for this e-mail. Try again in 15 minutes."
+
+
+class AuthToken(Model):
+    """A bearer token. Only its HMAC is stored, so a database leak gives no sessions."""
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="tokens", null=True, on_delete=fields.CASCADE
+    )
+    contact_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "auth_tokens"
+
+
+class LoginAttempt(Model):
+    """A failed sign-in, kept to throttle guessing per e-mail."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "login_attempts"
+
+
+def _digest(token: str, secret: str) -> str:
+    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class SignIn:
+    token: str
+    expires_at: datetime
+    viewer: Viewer
+
+
+def _address(email: str) -> str:
+    """The throttling key of a sign-in: trimmed, lower case, no longer than the column."""
+    # Longer input cannot be anyone's address, but must still count as a failure.
+    return email.strip().lower()[:EMAIL_LENGTH]
+
+
+async def _find(address: str) -> tuple[User | None, Contact | None]:
+    """The active-or-not staff user, else the portal contact, signing in as `address`."""
+    # E-mails and login names are unique across both columns (models.users).
+    user = await User.filter(signs_in_as(address)).first()
+    if user is not None:
+        return user, None
+    return None, await Contact.get_or_none(portal_email=address, portal_access=True)
+
+
+async def login(email: str, password: str, *, secret: str, lifetime: timedelta) -> SignIn:
+    """Check the credentials of a staff user or portal contact and issue a token."""
+    address = _address(email)
+    since = now() - FAILURE_WINDOW
+    if await LoginAttempt.filter(email=address, created_at__gte=since).count() >= MAX_FAILURES:
+        raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, THROTTLED, "email")
+    user, contact = await _find(address) if address == email.strip().lower() else (None, None)
+    password_hash = user.password_hash if user else contact.password_hash if contact else None
+    valid = await verify_password(password_hash, password)
+    if not valid or (user is not None and not user.is_active):
+        # The caller records the failure outside the rolled-back transaction.
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, BAD_CREDENTIALS, "password")
+    if contact is not None and not await _account_active(contact.account_id):
+        raise DomainError(
+            ErrorCode.ACCOUNT_INACTIVE, "Your account is inactive. Please contact us.", "email"
+        )
+    await LoginAttempt.filter(email=address).delete()
+    return await issue_token(user=user, contact=contact, secret=secret, lifetime=lifetime)
+
+
+async def issue_token(
+    *, user: User | None, contact: Contact | None, secret: str, lifetime: timedelta
+) -> SignIn:
+    """A new session for a user or contact whose credentials were checked."""
+    token = secrets.token_urlsafe(32)
+    expires_at = now() + lifetime
+    row = await AuthToken.create(
+        token_hash=_digest(token, secret),
+        user_id=user.id if user else None,
+        contact_id=contact.id if contact else None,
+        expires_at=expires_at,
+    )
+    return SignIn(token=token, expires_at=expires_at, viewer=await _viewer(row, user, contact))
+
+
+async def record_failure(email: str) -> None:
+    await LoginAttempt.create(email=_address(email))
+
+
+async def _viewer(token: AuthToken, user: User | None, contact: Contact | None) -> Viewer:
+    roles = frozenset((await role_map([user.id]))[user.id]) if user else frozenset()
+    return Viewer(user=user, contact=contact, roles=roles, token_id=token.id)
+
+
+async def authenticate(token: str, *, secret: str) -> Viewer | None:
+    """The viewer behind a bearer token, or None if it is unknown, expired or revoked."""
+    row = await AuthToken.get_or_none(
+        token_hash=_digest(token, secret), revoked_at__isnull=True, expires_at__gt=now()
+    )
+    if row is None:
+        return None
+    if row.user_id is not None:
+        user = await User.get_or_none(id=row.user_id, is_active=True)
+        return await _viewer(row, user, None) if user else None
+    contact = await Contact.get_or_none(id=row.contact_id, portal_access=True)
+    if contact is None or not await _account_active(contact.account_id):
+        return None
+    return await _viewer(row, None, contact)
+
+
+async def _account_active(account_id: int) -> bool:
+    from models.accounts import Account
+
+    return await Account.filter(id=account_id, is_active=True).exists()
+
+
+async def token_alive(token_id: int) -> bool:
+    """Is this token still usable? Long-lived sockets ask this to end revoked sessions."""
+    return await AuthToken.filter(
+        id=token_id, revoked_at__isnull=True, expires_at__gt=now()
+    ).exists()
+
+
+async def logout(viewer: Viewer) -> None:
+    if viewer.token_id is not None:
+        await AuthToken.filter(id=viewer.token_id).update(revoked_at=now())
+        _sessions_changed(viewer.user_id, viewer.contact.id if viewer.contact else None)
+
+
+def _sessions_changed(user_id: int | None, contact_id: int | None) -> None:
+    # Open subscriptions of this person re-check their token when they hear this.
+    if user_id is not None:
+        publish_after_commit(user_channel(user_id), type="session")
+    if contact_id is not None:
+        publish_after_commit(contact_channel(contact_id), type="session")
+
+
+async def revoke_tokens(*, user_id: int | None = None, contact_id: int | None = None) -> int:
+    """End every session of a user or contact (deactivation, password change)."""
+    query = AuthToken.filter(revoked_at__isnull=True)
+    if user_id is not None:
+        query = query.filter(user_id=user_id)
+    elif contact_id is not None:
+        query = query.filter(contact_id=contact_id)
+    else:
+        raise ValueError("revoke_tokens needs a user_id or a contact_id")
+    revoked = await query.update(revoked_at=now())
+    _sessions_changed(user_id, contact_id)
+    return revoked
+
+
+async def purge_expired() -> int:
+    """Forget dead tokens and old failed attempts (run by the worker)."""
+    cutoff = now() - timedelta(days=1)
+    dead = await AuthToken.filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)).delete()
+    await LoginAttempt.filter(created_at__lt=now() - FAILURE_WINDOW).delete()
+    return dead

@@ -1,0 +1,114 @@
+"""Company settings: one row, read by every domain that has a switch or a limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise import fields
+
+from models.base import TimestampedModel
+from models.errors import DomainError, ErrorCode, not_found
+from models.permissions import Permission
+from models.users import Team
+from models.viewer import Viewer, require
+
+DEFAULT_PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"]
+
+
+def default_photo_types() -> list[str]:
+    return list(DEFAULT_PHOTO_TYPES)
+
+
+class CompanySettings(TimestampedModel):
+    """The company-wide switches and limits (always the row with id 1)."""
+
+    service_requests_enabled = fields.BooleanField(default=True)
+    managers_may_create_on_behalf = fields.BooleanField(default=False)
+    credit_team: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
+        "models.Team", related_name="+", null=True, on_delete=fields.SET_NULL
+    )
+    credit_team_id: int | None
+    default_sla_hours = fields.IntField(null=True)
+    max_photo_bytes = fields.IntField(default=15 * 1024 * 1024)
+    allowed_photo_types: list[str] = fields.JSONField(default=default_photo_types)
+    max_photos_per_request = fields.IntField(default=50)
+    # Database defaults too: these columns were added to a table that has its row.
+    currency = fields.CharField(max_length=3, default="USD", db_default="USD")
+    credit_warning_percent = fields.IntField(default=80, db_default=80)
+
+    class Meta:
+        table = "company_settings"
+
+
+async def get_settings() -> CompanySettings:
+    """The settings row, created with defaults the first time anyone asks."""
+    row, _ = await CompanySettings.get_or_create(id=1)
+    return row
+
+
+@dataclass
+class SettingsData:
+    service_requests_enabled: bool | None = None
+    managers_may_create_on_behalf: bool | None = None
+    credit_team_id: int | None = None
+    clear_credit_team: bool = False
+    default_sla_hours: int | None = None
+    clear_default_sla_hours: bool = False
+    max_photo_bytes: int | None = None
+    allowed_photo_types: list[str] | None = None
+    max_photos_per_request: int | None = None
+    currency: str | None = None
+    credit_warning_percent: int | None = None
+
+
+async def update_settings(viewer: Viewer, data: SettingsData) -> CompanySettings:
+    require(viewer, Permission.MANAGE_SETUP)
+    await get_settings()
+    row = await CompanySettings.select_for_update().get(id=1)
+    if data.service_requests_enabled is not None:
+        row.service_requests_enabled = data.service_requests_enabled
+    if data.managers_may_create_on_behalf is not None:
+        row.managers_may_create_on_behalf = data.managers_may_create_on_behalf
+    if data.clear_credit_team:
+        row.credit_team_id = None
+    elif data.credit_team_id is not None:
+        if not await Team.filter(id=data.credit_team_id).exists():
+            raise not_found("creditTeamId", "team")
+        row.credit_team_id = data.credit_team_id
+    if data.clear_default_sla_hours:
+        row.default_sla_hours = None
+    elif data.default_sla_hours is not None:
+        _in_range(data.default_sla_hours, 1, 24 * 365, "defaultSlaHours")
+        row.default_sla_hours = data.default_sla_hours
+    if data.max_photo_bytes is not None:
+        _in_range(data.max_photo_bytes, 1024, 100 * 1024 * 1024, "maxPhotoBytes")
+        row.max_photo_bytes = data.max_photo_bytes
+    if data.allowed_photo_types is not None:
+        unknown = set(data.allowed_photo_types) - set(DEFAULT_PHOTO_TYPES)
+        if unknown or not data.allowed_photo_types:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"Choose among {', '.join(DEFAULT_PHOTO_TYPES)}.",
+                "allowedPhotoTypes",
+            )
+        row.allowed_photo_types = sorted(set(data.allowed_photo_types))
+    if data.max_photos_per_request is not None:
+        _in_range(data.max_photos_per_request, 1, 1000, "maxPhotosPerRequest")
+        row.max_photos_per_request = data.max_photos_per_request
+    if data.currency is not None:
+        code = data.currency.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise DomainError(
+                ErrorCode.INVALID, "Use a three-letter ISO currency code.", "currency"
+            )
+        row.currency = code
+    if data.credit_warning_percent is not None:
+        _in_range(data.credit_warning_percent, 1, 100, "creditWarningPercent")
+        row.credit_warning_percent = data.credit_warning_percent
+    await row.save()
+    return row
+
+
+def _in_range(value: int, low: int, high: int, field: str) -> None:
+    if not low <= value <= high:
+        raise DomainError(ErrorCode.INVALID, f"{field} must be between {low} and {high}.", field)

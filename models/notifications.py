@@ -1,0 +1,153 @@
+"""In-app notifications and the one call every domain uses to notify people.
+
+`notify()` runs inside the caller's transaction: it writes the Notification rows
+and any OutboxEmail rows there, and queues one real-time event per recipient
+that is published only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from models import outbox
+from models.clock import now
+from models.errors import DomainError, ErrorCode
+from models.events import contact_channel, publish_after_commit, user_channel
+from models.users import User
+from models.viewer import Viewer
+
+if TYPE_CHECKING:
+    from models.accounts import Contact
+
+
+class NotificationKind(str, Enum):
+    ACCOUNT_ASSIGNED = "ACCOUNT_ASSIGNED"
+    ACCOUNT_UNASSIGNED = "ACCOUNT_UNASSIGNED"
+    ACCOUNT_REQUEST_ASSIGNED = "ACCOUNT_REQUEST_ASSIGNED"
+    ACCOUNT_REQUEST_UNASSIGNED = "ACCOUNT_REQUEST_UNASSIGNED"
+    SERVICE_REQUEST_SUBMITTED = "SERVICE_REQUEST_SUBMITTED"
+    SERVICE_REQUEST_APPROVED = "SERVICE_REQUEST_APPROVED"
+    SERVICE_REQUEST_DECLINED = "SERVICE_REQUEST_DECLINED"
+    JOB_ASSIGNED = "JOB_ASSIGNED"
+    ITEM_ASSIGNED = "ITEM_ASSIGNED"
+    CREDIT_REQUESTED = "CREDIT_REQUESTED"
+    CREDIT_DECIDED = "CREDIT_DECIDED"
+    CREDIT_LIMIT_WARNING = "CREDIT_LIMIT_WARNING"
+    CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
+
+
+class Notification(Model):
+    """A message in the inbox of one staff user or one portal contact."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    contact_id: int | None
+    kind = fields.CharEnumField(NotificationKind, max_length=64)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    # What the notification is about, as a Node type name and key (e.g. Account 7).
+    subject_type = fields.CharField(max_length=64, null=True)
+    subject_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notifications"
+        indexes = (("user_id", "id"), ("contact_id", "id"))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A staff user or a portal contact, with the address mail goes to."""
+
+    user: User | None = None
+    contact: Contact | None = None
+
+    @property
+    def email(self) -> str | None:
+        if self.user is not None:
+            return self.user.email if self.user.is_active else None
+        return self.contact.email if self.contact is not None else None
+
+    @property
+    def name(self) -> str:
+        person = self.user or self.contact
+        return person.name if person is not None else ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to tell: the in-app text, and the mail template to send, if any."""
+
+    kind: NotificationKind
+    title: str
+    body: str
+    subject_type: str | None = None
+    subject_id: int | None = None
+    mail_template: str | None = None
+    mail_context: dict[str, str] | None = None
+
+
+async def notify(recipients: Iterable[Recipient], message: Message) -> list[Notification]:
+    """Write the inbox rows and mail of `message` for each recipient (in this transaction)."""
+    created = []
+    for recipient in recipients:
+        row = await Notification.create(
+            user_id=recipient.user.id if recipient.user else None,
+            contact_id=recipient.contact.id if recipient.contact else None,
+            kind=message.kind,
+            title=message.title,
+            body=message.body,
+            subject_type=message.subject_type,
+            subject_id=message.subject_id,
+        )
+        created.append(row)
+        channel = (
+            user_channel(recipient.user.id)
+            if recipient.user
+            else contact_channel(recipient.contact.id)  # type: ignore[union-attr]
+        )
+        publish_after_commit(channel, type="notification", id=row.id)
+        if message.mail_template and recipient.email:
+            await outbox.queue_email(
+                to=recipient.email,
+                template=message.mail_template,
+                context={"name": recipient.name, **(message.mail_context or {})},
+            )
+    return created
+
+
+def visible_notifications(viewer: Viewer) -> QuerySet[Notification]:
+    """Each viewer sees their own inbox, nobody else's."""
+    if viewer.user is not None:
+        return Notification.filter(user_id=viewer.user.id)
+    if viewer.contact is not None:
+        return Notification.filter(contact_id=viewer.contact.id)
+    return Notification.filter(id__in=[])
+
+
+async def unread_count(viewer: Viewer) -> int:
+    return await visible_notifications(viewer).filter(read_at__isnull=True).count()
+
+
+async def mark_read(viewer: Viewer, ids: list[int] | None, everything: bool) -> int:
+    """Mark some (ids) or all of the viewer's notifications read; returns how many changed."""
+    if everything == (ids is not None):
+        raise DomainError(ErrorCode.INVALID, "Give either ids or all: true.", "ids")
+    query = visible_notifications(viewer).filter(read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(id__in=ids)
+    return await query.update(read_at=now())

@@ -1,0 +1,110 @@
+"""Schema extensions: error masking, introspection gating, input-list caps, loaders."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from graphql import GraphQLError, ListValueNode, ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from models.errors import AccessError
+from models.permissions import Role
+from models.validation import MAX_LIST_ITEMS
+
+log = logging.getLogger("docket.graphql")
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    # Validation and syntax errors have no original error; ours carry a code.
+    return original is not None and not isinstance(original, (AccessError, GraphQLError))
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Hide crashes behind a generic message; log the real one with an error ID."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message="Unexpected error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:16]
+        log.error(
+            "unexpected error %s at %s",
+            error_id,
+            ".".join(str(p) for p in error.path or []),
+            exc_info=error.original_error,
+            extra={"error_id": error_id},
+        )
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}
+        return masked
+
+
+class MaxInputListSize(ValidationRule):
+    """No list literal in a document may hold more than 100 items."""
+
+    def enter_list_value(self, node: ListValueNode, *_args: Any) -> None:
+        if len(node.values) > MAX_LIST_ITEMS:
+            self.report_error(
+                GraphQLError(f"Input lists take at most {MAX_LIST_ITEMS} items.", node)
+            )
+
+
+def _longest_list(value: object) -> int:
+    if isinstance(value, list):
+        return max([len(value), *(_longest_list(v) for v in value)])
+    if isinstance(value, dict):
+        return max([0, *(_longest_list(v) for v in value.values())])
+    return 0
+
+
+def _may_introspect(context: Any) -> bool:
+    if context.settings.introspection:
+        return True
+    return bool(context.viewer.has_role(Role.ADMIN))
+
+
+class RequestPolicy(SchemaExtension):
+    """Per-operation rules that depend on the viewer and the variables.
+
+    - on WebSockets, the token is checked again before every operation, so a
+      logout, deactivation or password change ends the socket's access at once;
+    - fresh loaders for every operation (also on WebSockets);
+    - introspection and field suggestions only where allowed (DESIGN §5);
+    - input lists in variables capped like list literals.
+    """
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        await context.refresh_viewer()
+        context.start_operation()
+        may_introspect = _may_introspect(context)
+        rules: tuple[type[ValidationRule], ...] = (MaxInputListSize,)
+        if not may_introspect:
+            rules += (NoSchemaIntrospectionCustomRule,)
+        self.execution_context.validation_rules = self.execution_context.validation_rules + rules
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None) or []
+        for error in errors:
+            # Errors of the document or its variables (no path) get a code like all others.
+            if error.path is None and not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        if not may_introspect:
+            for error in errors:
+                error.message = _SUGGESTION.sub("", error.message)
+
+    def on_execute(self) -> Iterator[None]:
+        variables = self.execution_context.variables or {}
+        if _longest_list(variables) > MAX_LIST_ITEMS:
+            raise GraphQLError(
+                f"Input lists take at most {MAX_LIST_ITEMS} items.",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+        yield

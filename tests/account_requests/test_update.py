@@ -1,0 +1,592 @@
+"""updateAccountRequest: the transition table, who may edit what, and each edited field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from models.account_requests import TRANSITIONS, AccountRequest, RequestStatus
+from models.accounts import Account
+from models.permissions import Role
+from tests.account_requests.rows import contact as contact_of
+from tests.account_requests.rows import gid, make_request, make_type, request_id, user
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.factories import make_account, make_contact, make_user, portal_contact, staff
+
+UPDATE = """
+mutation Update($input: UpdateAccountRequestInput!) {
+  updateAccountRequest(input: $input) {
+    accountRequest {
+      id status note nextStatuses updatedAt
+      account { name } type { name } assignee { name } contact { name }
+      timeline { totalCount nodes { kind before after actor { name } } }
+    }
+    userErrors { code field message }
+  }
+}
+"""
+TIMELINE = """
+query Timeline($id: ID!) {
+  node(id: $id) {
+    ... on AccountRequest { status note updatedAt timeline { totalCount nodes { kind } } }
+  }
+}
+"""
+
+PAIRS = [(a, b) for a in RequestStatus for b in RequestStatus if a is not b]
+ALLOWED = [(a, b) for a, b in PAIRS if b in TRANSITIONS[a]]
+REFUSED = [(a, b) for a, b in PAIRS if b not in TRANSITIONS[a]]
+REOPENS = [(a, b) for a, b in ALLOWED if a in (RequestStatus.COMPLETED, RequestStatus.CANCELLED)]
+
+
+async def _update(
+    gql: GraphQLClient, token: str, request: AccountRequest, **changes: Any
+) -> dict[str, Any]:
+    data = await gql(UPDATE, {"input": {"id": request_id(request), **changes}}, token=token)
+    payload: dict[str, Any] = data["updateAccountRequest"]
+    return payload
+
+
+def _codes(payload: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in payload["userErrors"]]
+
+
+async def _timeline_kinds(gql: GraphQLClient, token: str, request: AccountRequest) -> list[str]:
+    data = await gql(TIMELINE, {"id": request_id(request)}, token=token)
+    return [node["kind"] for node in data["node"]["timeline"]["nodes"]]
+
+
+# --- the transition table -------------------------------------------------------------
+
+
+def test_the_table_covers_every_status_and_reopening_is_limited() -> None:
+    assert set(TRANSITIONS) == set(RequestStatus)
+    assert all(status not in targets for status, targets in TRANSITIONS.items())
+    assert len(ALLOWED) + len(REFUSED) == 20 and REFUSED
+
+
+@pytest.mark.parametrize(("source", "target"), ALLOWED, ids=lambda s: s.value)
+async def test_every_allowed_transition_works(
+    gql: GraphQLClient, source: RequestStatus, target: RequestStatus
+) -> None:
+    # given
+    dispatcher = await staff(Role.DISPATCHER, name="Dana")
+    request = await make_request(await make_account(), status=source)
+    # when
+    payload = await _update(gql, dispatcher.token, request, status=target.value)
+    # then
+    assert payload["userErrors"] == []
+    changed = payload["accountRequest"]
+    assert changed["status"] == target.value
+    assert changed["timeline"]["nodes"] == [
+        {
+            "kind": "STATUS_CHANGED",
+            "before": source.value,
+            "after": target.value,
+            "actor": {"name": "Dana"},
+        }
+    ]
+    assert set(changed["nextStatuses"]) == {s.value for s in TRANSITIONS[target]}
+
+
+@pytest.mark.parametrize(("source", "target"), REFUSED, ids=lambda s: s.value)
+async def test_every_refused_transition_names_the_allowed_ones(
+    gql: GraphQLClient, source: RequestStatus, target: RequestStatus
+) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    request = await make_request(await make_account(), status=source, note="keep me")
+    # when the refused move comes with another change
+    payload = await _update(gql, admin.token, request, status=target.value, note="changed")
+    # then nothing is written
+    assert payload["accountRequest"] is None
+    [error] = payload["userErrors"]
+    assert error["code"] == "TRANSITION_NOT_ALLOWED"
+    assert error["field"] == ["input", "status"]
+    allowed = ", ".join(sorted(s.value for s in TRANSITIONS[source]))
+    assert error["message"] == f"A {source.value} request can move to {allowed} only."
+    await request.refresh_from_db()
+    assert (request.status, request.note) == (source, "keep me")
+    assert await _timeline_kinds(gql, admin.token, request) == []
+
+
+@pytest.mark.parametrize(("source", "target"), REOPENS, ids=lambda s: s.value)
+@pytest.mark.parametrize("who", ["admin", "dispatcher", "manager", "parent manager"])
+async def test_reopening_is_for_admins_dispatchers_and_the_account_manager(
+    gql: GraphQLClient, source: RequestStatus, target: RequestStatus, who: str
+) -> None:
+    # given
+    person = await staff(Role.ACCOUNT_MANAGER if "manager" in who else Role[who.upper()])
+    if who == "manager":
+        account = await make_account(manager=user(person))
+    elif who == "parent manager":
+        account = await make_account(parent=await make_account(manager=user(person)))
+    else:
+        account = await make_account()
+    request = await make_request(account, status=source)
+    # when
+    payload = await _update(gql, person.token, request, status=target.value)
+    # then
+    assert payload["userErrors"] == []
+    assert payload["accountRequest"]["status"] == target.value
+
+
+@pytest.mark.parametrize(("source", "target"), REOPENS, ids=lambda s: s.value)
+async def test_a_technician_may_close_but_not_reopen_their_request(
+    gql: GraphQLClient, source: RequestStatus, target: RequestStatus
+) -> None:
+    # given a closed request assigned to the technician
+    tech = await staff(Role.TECHNICIAN)
+    request = await make_request(await make_account(), status=source, assignee=user(tech))
+    # when
+    payload = await _update(gql, tech.token, request, status=target.value)
+    # then
+    assert payload["accountRequest"] is None
+    [error] = payload["userErrors"]
+    assert error["code"] == "FORBIDDEN"
+    assert error["field"] == ["input", "status"]
+    assert "Reopening" in error["message"]
+
+
+# --- who may edit ---------------------------------------------------------------------
+
+
+async def test_a_technician_edits_only_requests_assigned_to_them(gql: GraphQLClient) -> None:
+    # given
+    tech = await staff(Role.TECHNICIAN)
+    other = await staff(Role.TECHNICIAN)
+    account = await make_account()
+    mine = await make_request(account, assignee=user(tech))
+    theirs = await make_request(account, assignee=user(other))
+    nobodys = await make_request(account)
+    # when / then
+    ok = await _update(gql, tech.token, mine, status="IN_PROGRESS", note="On my way")
+    assert ok["userErrors"] == []
+    assert ok["accountRequest"]["note"] == "On my way"
+    for request in (theirs, nobodys):
+        refused = await _update(gql, tech.token, request, note="mine now")
+        assert refused["accountRequest"] is None
+        assert refused["userErrors"] == [
+            {
+                "code": "FORBIDDEN",
+                "field": ["input", "id"],
+                "message": "You may edit only requests assigned to you.",
+            }
+        ]
+
+
+async def test_a_technician_who_hands_a_request_on_can_no_longer_edit_it(
+    gql: GraphQLClient,
+) -> None:
+    # given
+    tech = await staff(Role.TECHNICIAN)
+    colleague = await staff(Role.TECHNICIAN, name="Colin")
+    request = await make_request(await make_account(), assignee=user(tech))
+    # when
+    handed = await _update(gql, tech.token, request, assigneeId=gid("User", colleague.id))
+    again = await _update(gql, tech.token, request, note="one more thing")
+    # then
+    assert handed["userErrors"] == []
+    assert handed["accountRequest"]["assignee"] == {"name": "Colin"}
+    assert _codes(again) == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize("role", [Role.PROJECT_MANAGER, Role.ACCOUNTING])
+async def test_roles_without_request_rights_are_forbidden(gql: GraphQLClient, role: Role) -> None:
+    # given
+    person = await staff(role)
+    request = await make_request(await make_account())
+    # when
+    body = await gql.raw(UPDATE, {"input": {"id": request_id(request), "note": "x"}}, person.token)
+    # then
+    assert_forbidden(body)
+    assert body["data"] is None
+
+
+async def test_anonymous_is_unauthenticated(gql: GraphQLClient) -> None:
+    request = await make_request(await make_account())
+    body = await gql.raw(UPDATE, {"input": {"id": request_id(request), "note": "x"}})
+    assert_unauthenticated(body)
+
+
+@pytest.mark.parametrize("whose", ["own account", "another account"])
+async def test_a_portal_contact_is_forbidden_alike_for_any_request(
+    gql: GraphQLClient, whose: str
+) -> None:
+    # given
+    account = await make_account()
+    contact = await portal_contact(account)
+    target = account if whose == "own account" else await make_account()
+    request = await make_request(target, contact=contact_of(contact))
+    # when
+    body = await gql.raw(UPDATE, {"input": {"id": request_id(request), "note": "x"}}, contact.token)
+    # then the answer says nothing about the request
+    assert_forbidden(body)
+    assert body["errors"][0]["message"] == "You are not allowed to do this."
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3])
+async def test_an_account_manager_edits_their_accounts_and_sub_accounts(
+    gql: GraphQLClient, depth: int
+) -> None:
+    # given
+    manager = await staff(Role.ACCOUNT_MANAGER)
+    account = await make_account(manager=user(manager))
+    for _ in range(depth):
+        account = await make_account(parent=account)
+    request = await make_request(account)
+    # when
+    payload = await _update(gql, manager.token, request, status="IN_PROGRESS")
+    # then
+    assert payload["userErrors"] == []
+    assert payload["accountRequest"]["status"] == "IN_PROGRESS"
+
+
+async def test_an_account_manager_cannot_find_other_accounts_requests(gql: GraphQLClient) -> None:
+    # given another manager's account, and a sub-account below the managed depth
+    manager = await staff(Role.ACCOUNT_MANAGER)
+    someone = await staff(Role.ACCOUNT_MANAGER)
+    account: Account = await make_account(manager=user(manager))
+    for _ in range(4):
+        account = await make_account(parent=account)
+    too_deep = await make_request(account)
+    other = await make_request(await make_account(manager=user(someone)))
+    unmanaged = await make_request(await make_account())
+    # when / then they read exactly like a missing request
+    missing = await _update(gql, manager.token, unmanaged, note="x")
+    assert missing["userErrors"] == [
+        {
+            "code": "NOT_FOUND",
+            "field": ["input", "id"],
+            "message": "No account request with this ID.",
+        }
+    ]
+    for request in (too_deep, other):
+        assert (await _update(gql, manager.token, request, note="x"))["userErrors"] == missing[
+            "userErrors"
+        ]
+
+
+async def test_an_id_of_another_type_or_a_missing_request_is_not_found(gql: GraphQLClient) -> None:
+    admin = await staff(Role.ADMIN)
+    account = await make_account()
+    for wrong in (gid("Account", account.id), gid("AccountRequest", 999_999)):
+        data = await gql(UPDATE, {"input": {"id": wrong, "note": "x"}}, token=admin.token)
+        assert _codes(data["updateAccountRequest"]) == ["NOT_FOUND"]
+
+
+# --- the edited fields ----------------------------------------------------------------
+
+
+async def test_changing_the_type_refuses_an_inactive_one(gql: GraphQLClient) -> None:
+    # given a request whose own type has since been retired
+    admin = await staff(Role.ADMIN)
+    retired = await make_type("Retired", active=False)
+    billing = await make_type("Billing")
+    other_retired = await make_type("Old", active=False)
+    request = await make_request(await make_account(), retired)
+    # when its note changes, it keeps its inactive type
+    kept = await _update(gql, admin.token, request, note="still fine")
+    assert kept["userErrors"] == []
+    assert kept["accountRequest"]["type"] == {"name": "Retired"}
+    # when it moves to another inactive type
+    refused = await _update(
+        gql, admin.token, request, typeId=gid("AccountRequestType", other_retired.id)
+    )
+    assert refused["userErrors"] == [
+        {
+            "code": "TYPE_INACTIVE",
+            "field": ["input", "typeId"],
+            "message": "The type Old is no longer in use.",
+        }
+    ]
+    # when it moves to an active type
+    moved = await _update(gql, admin.token, request, typeId=gid("AccountRequestType", billing.id))
+    assert moved["userErrors"] == []
+    assert moved["accountRequest"]["type"] == {"name": "Billing"}
+    assert moved["accountRequest"]["timeline"]["nodes"][0] == {
+        "kind": "TYPE_CHANGED",
+        "before": gid("AccountRequestType", retired.id),
+        "after": gid("AccountRequestType", billing.id),
+        "actor": {"name": admin.row.name},
+    }
+
+
+async def test_a_missing_type_is_not_found(gql: GraphQLClient) -> None:
+    admin = await staff(Role.ADMIN)
+    request = await make_request(await make_account())
+    payload = await _update(gql, admin.token, request, typeId=gid("AccountRequestType", 999_999))
+    assert _codes(payload) == ["NOT_FOUND"]
+
+
+async def test_the_contact_must_belong_to_the_account(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    account = await make_account()
+    carol = await make_contact(account, name="Carol")
+    stranger = await make_contact(await make_account())
+    request = await make_request(account)
+    # when / then
+    refused = await _update(gql, admin.token, request, contactId=gid("Contact", stranger.id))
+    assert refused["userErrors"] == [
+        {
+            "code": "CONTACT_NOT_OF_ACCOUNT",
+            "field": ["input", "contactId"],
+            "message": "The contact must belong to the account.",
+        }
+    ]
+    chosen = await _update(gql, admin.token, request, contactId=gid("Contact", carol.id))
+    assert chosen["userErrors"] == []
+    assert chosen["accountRequest"]["contact"] == {"name": "Carol"}
+    assert chosen["accountRequest"]["timeline"]["nodes"][0]["kind"] == "CONTACT_CHANGED"
+    assert chosen["accountRequest"]["timeline"]["nodes"][0]["before"] is None
+    assert chosen["accountRequest"]["timeline"]["nodes"][0]["after"] == gid("Contact", carol.id)
+
+
+async def test_contact_null_removes_the_contact(gql: GraphQLClient) -> None:
+    admin = await staff(Role.ADMIN)
+    account = await make_account()
+    carol = await make_contact(account)
+    request = await make_request(account, contact=carol)
+    payload = await _update(gql, admin.token, request, contactId=None)
+    assert payload["userErrors"] == []
+    assert payload["accountRequest"]["contact"] is None
+    event = payload["accountRequest"]["timeline"]["nodes"][0]
+    assert (event["kind"], event["before"], event["after"]) == (
+        "CONTACT_CHANGED",
+        gid("Contact", carol.id),
+        None,
+    )
+
+
+async def test_assignee_null_unassigns_and_leaving_it_out_keeps_it(gql: GraphQLClient) -> None:
+    # given
+    dispatcher = await staff(Role.DISPATCHER)
+    tech = await staff(Role.TECHNICIAN, name="Tia")
+    request = await make_request(await make_account(), assignee=user(tech))
+    # when the note changes, the assignee stays
+    kept = await _update(gql, dispatcher.token, request, note="more")
+    assert kept["accountRequest"]["assignee"] == {"name": "Tia"}
+    # when assigneeId is null
+    payload = await _update(gql, dispatcher.token, request, assigneeId=None)
+    # then
+    assert payload["userErrors"] == []
+    assert payload["accountRequest"]["assignee"] is None
+    event = payload["accountRequest"]["timeline"]["nodes"][0]
+    assert (event["kind"], event["before"], event["after"]) == (
+        "ASSIGNED",
+        gid("User", tech.id),
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [
+        ("inactive", "USER_INACTIVE"),
+        ("project manager", "ASSIGNEE_NOT_ELIGIBLE"),
+        ("nobody", "NOT_FOUND"),
+    ],
+)
+async def test_the_assignee_must_be_an_active_user_who_works_requests(
+    gql: GraphQLClient, who: str, code: str
+) -> None:
+    dispatcher = await staff(Role.DISPATCHER)
+    request = await make_request(await make_account())
+    if who == "inactive":
+        target = gid("User", (await make_user(Role.TECHNICIAN, active=False)).id)
+    elif who == "project manager":
+        target = gid("User", (await staff(Role.PROJECT_MANAGER)).id)
+    else:
+        target = gid("User", 999_999)
+    payload = await _update(gql, dispatcher.token, request, assigneeId=target)
+    assert _codes(payload) == [code]
+    assert payload["userErrors"][0]["field"] == ["input", "assigneeId"]
+
+
+async def test_the_note_is_trimmed_and_limited(gql: GraphQLClient) -> None:
+    admin = await staff(Role.ADMIN)
+    request = await make_request(await make_account(), note="old")
+    payload = await _update(gql, admin.token, request, note="  new words  ")
+    assert payload["accountRequest"]["note"] == "new words"
+    event = payload["accountRequest"]["timeline"]["nodes"][0]
+    assert (event["kind"], event["before"], event["after"]) == ("NOTE_CHANGED", "old", "new words")
+    too_long = await _update(gql, admin.token, request, note="x" * 10_001)
+    assert _codes(too_long) == ["TOO_LONG"]
+
+
+# --- moving to another account --------------------------------------------------------
+
+
+async def test_moving_to_another_account(gql: GraphQLClient) -> None:
+    # given
+    dispatcher = await staff(Role.DISPATCHER)
+    old = await make_account("Old Co")
+    new = await make_account("New Co")
+    request = await make_request(old)
+    # when
+    payload = await _update(gql, dispatcher.token, request, accountId=gid("Account", new.id))
+    # then
+    assert payload["userErrors"] == []
+    assert payload["accountRequest"]["account"] == {"name": "New Co"}
+    event = payload["accountRequest"]["timeline"]["nodes"][0]
+    assert (event["kind"], event["before"], event["after"]) == (
+        "ACCOUNT_CHANGED",
+        gid("Account", old.id),
+        gid("Account", new.id),
+    )
+
+
+async def test_moving_to_an_inactive_or_unknown_account_is_refused(gql: GraphQLClient) -> None:
+    dispatcher = await staff(Role.DISPATCHER)
+    request = await make_request(await make_account())
+    closed = await make_account("Closed Co", active=False)
+    inactive = await _update(gql, dispatcher.token, request, accountId=gid("Account", closed.id))
+    assert inactive["userErrors"] == [
+        {
+            "code": "ACCOUNT_INACTIVE",
+            "field": ["input", "accountId"],
+            "message": "The account Closed Co is inactive.",
+        }
+    ]
+    unknown = await _update(gql, dispatcher.token, request, accountId=gid("Account", 999_999))
+    assert _codes(unknown) == ["NOT_FOUND"]
+
+
+async def test_moving_with_the_old_accounts_contact_asks_for_a_decision(
+    gql: GraphQLClient,
+) -> None:
+    # given a request for a contact of the old account
+    dispatcher = await staff(Role.DISPATCHER)
+    old = await make_account("Old Co")
+    new = await make_account("New Co")
+    carol = await make_contact(old, name="Carol")
+    nina = await make_contact(new, name="Nina")
+    request = await make_request(old, contact=carol)
+    # when it is moved alone, then the contact is not dropped silently
+    refused = await _update(gql, dispatcher.token, request, accountId=gid("Account", new.id))
+    assert refused["accountRequest"] is None
+    [error] = refused["userErrors"]
+    assert error["code"] == "CONTACT_NOT_OF_ACCOUNT"
+    assert error["field"] == ["input", "contactId"]
+    assert "Carol" in error["message"] and "New Co" in error["message"]
+    await request.refresh_from_db()
+    assert (request.account_id, request.contact_id) == (old.id, carol.id)
+    # when it is moved with a contact of the new account
+    moved = await _update(
+        gql,
+        dispatcher.token,
+        request,
+        accountId=gid("Account", new.id),
+        contactId=gid("Contact", nina.id),
+    )
+    assert moved["userErrors"] == []
+    assert moved["accountRequest"]["contact"] == {"name": "Nina"}
+    assert [e["kind"] for e in moved["accountRequest"]["timeline"]["nodes"][:2]] == [
+        "CONTACT_CHANGED",
+        "ACCOUNT_CHANGED",
+    ]
+
+
+async def test_moving_with_contact_null_drops_the_contact_with_its_own_event(
+    gql: GraphQLClient,
+) -> None:
+    dispatcher = await staff(Role.DISPATCHER)
+    old = await make_account()
+    new = await make_account()
+    carol = await make_contact(old)
+    request = await make_request(old, contact=carol)
+    payload = await _update(
+        gql, dispatcher.token, request, accountId=gid("Account", new.id), contactId=None
+    )
+    assert payload["userErrors"] == []
+    events = payload["accountRequest"]["timeline"]["nodes"]
+    assert [(e["kind"], e["before"], e["after"]) for e in events[:2]] == [
+        ("CONTACT_CHANGED", gid("Contact", carol.id), None),
+        ("ACCOUNT_CHANGED", gid("Account", old.id), gid("Account", new.id)),
+    ]
+
+
+async def test_an_account_manager_moves_only_between_their_own_accounts(
+    gql: GraphQLClient,
+) -> None:
+    # given
+    manager = await staff(Role.ACCOUNT_MANAGER)
+    mine = await make_account(manager=user(manager))
+    also_mine = await make_account("Sub Co", parent=mine)
+    foreign = await make_account()
+    request = await make_request(mine)
+    # when / then
+    refused = await _update(gql, manager.token, request, accountId=gid("Account", foreign.id))
+    assert _codes(refused) == ["NOT_FOUND"]
+    moved = await _update(gql, manager.token, request, accountId=gid("Account", also_mine.id))
+    assert moved["userErrors"] == []
+    assert moved["accountRequest"]["account"] == {"name": "Sub Co"}
+
+
+async def test_a_technician_cannot_move_their_request(gql: GraphQLClient) -> None:
+    tech = await staff(Role.TECHNICIAN)
+    request = await make_request(await make_account(), assignee=user(tech))
+    payload = await _update(
+        gql, tech.token, request, accountId=gid("Account", (await make_account()).id)
+    )
+    assert _codes(payload) == ["FORBIDDEN"]
+    assert payload["userErrors"][0]["field"] == ["input", "accountId"]
+
+
+async def test_a_request_of_an_inactive_account_refuses_edits(gql: GraphQLClient) -> None:
+    # given a request of an account deactivated since
+    dispatcher = await staff(Role.DISPATCHER)
+    tech = await staff(Role.TECHNICIAN)
+    request = await make_request(await make_account("Gone Co", active=False), assignee=user(tech))
+    # when / then staff who may edit it get the account's state, not a change
+    for person in (dispatcher, tech):
+        payload = await _update(gql, person.token, request, status="CANCELLED")
+        assert payload["userErrors"] == [
+            {
+                "code": "ACCOUNT_INACTIVE",
+                "field": ["input", "id"],
+                "message": "The account Gone Co is inactive.",
+            }
+        ]
+    # and someone who may not edit it learns nothing more than before
+    other = await staff(Role.TECHNICIAN)
+    assert _codes(await _update(gql, other.token, request, note="x")) == ["FORBIDDEN"]
+
+
+# --- nothing changed ------------------------------------------------------------------
+
+
+async def test_an_update_that_changes_nothing_records_nothing(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    tech = await staff(Role.TECHNICIAN)
+    account = await make_account()
+    carol = await make_contact(account)
+    request_type = await make_type()
+    request = await make_request(
+        account,
+        request_type,
+        assignee=user(tech),
+        contact=carol,
+        note="same",
+    )
+    before = (await gql(TIMELINE, {"id": request_id(request)}, token=admin.token))["node"]
+    # when every field is sent with its current value
+    payload = await _update(
+        gql,
+        admin.token,
+        request,
+        status="OPEN",
+        note="same",
+        assigneeId=gid("User", tech.id),
+        contactId=gid("Contact", carol.id),
+        typeId=gid("AccountRequestType", request_type.id),
+        accountId=gid("Account", account.id),
+    )
+    # then
+    assert payload["userErrors"] == []
+    assert payload["accountRequest"]["timeline"]["totalCount"] == 0
+    after = (await gql(TIMELINE, {"id": request_id(request)}, token=admin.token))["node"]
+    assert after == before

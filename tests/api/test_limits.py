@@ -1,0 +1,97 @@
+"""Query limits: depth, aliases, tokens, and at most 100 items in any input list."""
+
+from __future__ import annotations
+
+from models.permissions import Role
+from tests.client import GraphQLClient, error_codes
+from tests.factories import staff
+
+NODES = "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+
+
+async def test_too_deep_query_is_refused(gql: GraphQLClient) -> None:
+    # given a query nested 14 levels deep (limit 12)
+    admin = await staff(Role.ADMIN)
+    inner = "name"
+    for _ in range(7):
+        inner = f"manager {{ managedAccounts {{ nodes {{ {inner} }} }} }}"
+    # when
+    body = await gql.raw(f"{{ accounts {{ nodes {{ {inner} }} }} }}", token=admin.token)
+    # then
+    assert body["errors"] and "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    aliases = " ".join(f"a{i}: __typename" for i in range(40))
+    # when
+    body = await gql.raw(f"{{ {aliases} }}", token=admin.token)
+    # then
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+async def test_too_many_tokens_are_refused(gql: GraphQLClient) -> None:
+    # when
+    body = await gql.raw("{ " + "__typename " * 6000 + "}")
+    # then
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+async def test_input_list_over_100_in_variables_is_refused(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    ids = ["QWNjb3VudDox"] * 101
+    # when
+    body = await gql.raw(NODES, {"ids": ids}, token=admin.token)
+    # then
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["data"] is None
+
+
+async def test_input_list_over_100_as_literal_is_refused(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    literal = ", ".join('"QWNjb3VudDox"' for _ in range(101))
+    # when
+    body = await gql.raw(f"{{ nodes(ids: [{literal}]) {{ id }} }}", token=admin.token)
+    # then
+    assert "at most 100 items" in body["errors"][0]["message"]
+
+
+async def test_input_list_of_100_is_accepted(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    # when
+    data = await gql(NODES, {"ids": ["QWNjb3VudDox"] * 100}, token=admin.token)
+    # then
+    assert data["nodes"] == [None] * 100
+
+
+AFTER = "query($t: DateTime!) { accountRequests(filter: {createdAfter: $t}) { totalCount } }"
+
+
+async def test_a_datetime_without_offset_is_refused_everywhere(gql: GraphQLClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN)
+    # when
+    naive = await gql.raw(AFTER, {"t": "2030-03-01T09:00:00"}, token=admin.token)
+    aware = await gql.raw(AFTER, {"t": "2030-03-01T09:00:00+01:00"}, token=admin.token)
+    # then
+    [error] = naive["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "UTC offset" in error["message"]
+    assert aware == {"data": {"accountRequests": {"totalCount": 0}}}
+
+
+def test_the_validation_cache_can_hit() -> None:
+    """The limit rules are the same classes for every request (the cache keys on them)."""
+    from api.settings import load_settings
+    from schema import build_schema
+
+    schema = build_schema(load_settings())
+    first = [factory() for factory in schema.extensions]
+    second = [factory() for factory in schema.extensions]
+    rules_of = [tuple(getattr(extension, "validation_rules", ())) for extension in first]
+    again = [tuple(getattr(extension, "validation_rules", ())) for extension in second]
+    assert any(rules_of) and rules_of == again

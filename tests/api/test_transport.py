@@ -1,0 +1,121 @@
+"""The HTTP surface: health, JSON-only POST, GET only with a CSRF-safe header, limits."""
+
+from __future__ import annotations
+
+import httpx
+
+from models.permissions import Role
+from tests.client import GraphQLClient
+from tests.factories import staff
+
+ME = "query Me { me { ... on User { name } } }"
+
+
+async def test_healthz_and_readyz_answer(http: httpx.AsyncClient) -> None:
+    # when
+    alive = await http.get("/healthz")
+    ready = await http.get("/readyz")
+    # then
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+async def test_post_must_be_json(http: httpx.AsyncClient) -> None:
+    # when
+    form = await http.post("/graphql", data={"query": "{ __typename }"})
+    text = await http.post(
+        "/graphql", content="{ __typename }", headers={"content-type": "text/plain"}
+    )
+    # then
+    assert form.status_code == 400
+    assert text.status_code == 400
+
+
+async def test_get_without_csrf_header_is_refused(http: httpx.AsyncClient) -> None:
+    # when
+    response = await http.get("/graphql", params={"query": "{ __typename }"})
+    # then
+    assert response.status_code == 400
+    assert "X-Docket-CSRF" in response.text
+
+
+async def test_get_query_with_csrf_header_runs(http: httpx.AsyncClient) -> None:
+    # given
+    admin = await staff(Role.ADMIN, name="Gina Get")
+    # when
+    response = await http.get(
+        "/graphql",
+        params={"query": ME},
+        headers={"x-docket-csrf": "1", "authorization": f"Bearer {admin.token}"},
+    )
+    # then
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": {"name": "Gina Get"}}}
+
+
+async def test_get_cannot_run_mutations(http: httpx.AsyncClient) -> None:
+    # when
+    response = await http.get(
+        "/graphql",
+        params={"query": "mutation { logout { ok } }"},
+        headers={"x-docket-csrf": "1"},
+    )
+    # then
+    assert response.status_code in (400, 405)
+    assert "mutation" in response.text.lower()
+
+
+async def test_batched_operations_are_refused(http: httpx.AsyncClient) -> None:
+    # when
+    response = await http.post(
+        "/graphql", json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}]
+    )
+    # then
+    assert response.status_code == 400
+
+
+async def test_oversized_body_is_refused(http: httpx.AsyncClient) -> None:
+    # given a body over the 1 MB default
+    padding = "x" * 1_100_000
+    # when
+    response = await http.post("/graphql", json={"query": "{ __typename }", "pad": padding})
+    # then
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_request_id_is_echoed_or_made(http: httpx.AsyncClient) -> None:
+    # when
+    given = await http.get("/healthz", headers={"x-request-id": "abc-123"})
+    made = await http.get("/healthz")
+    # then
+    assert given.headers["x-request-id"] == "abc-123"
+    assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_cors_preflight_is_answered_for_configured_origins_only(
+    http: httpx.AsyncClient,
+) -> None:
+    # when (the test settings configure no origin)
+    response = await http.options(
+        "/graphql",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
+    # then
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_typename_needs_no_sign_in(gql: GraphQLClient) -> None:
+    assert await gql("{ __typename }") == {"__typename": "Query"}
+
+
+async def test_graphiql_signs_in_subscriptions_with_its_headers_pane(
+    http: httpx.AsyncClient,
+) -> None:
+    # when a browser opens the explorer
+    response = await http.get("/graphql", headers={"accept": "text/html"})
+    # then the page passes the Headers pane to connection_init
+    assert response.status_code == 200
+    assert "wsConnectionParams: () => {" in response.text
+    assert "JSON.parse(window.docketHeaders || parameters.headers" in response.text
+    assert "window.docketHeaders = newHeaders;" in response.text

@@ -1,0 +1,281 @@
+"""The test harness: a real uvicorn server on a free port, real HTTP and WebSocket clients.
+
+`pytest` runs on the embedded defaults (SQLite, memory broker, file storage);
+`pytest --backends=services` runs the same suite on TEST_DATABASE_URL (PostgreSQL)
+and TEST_REDIS_URL (Redis). Tables are emptied between tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from tortoise import Tortoise, connections
+
+from api.app import build_app
+from api.db import migrate
+from api.settings import Settings, load_settings
+from tests.client import GraphQLClient
+from tests.smtp import SmtpServer
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backends",
+        choices=["embedded", "services"],
+        default="embedded",
+        help="embedded: SQLite + memory broker; services: TEST_DATABASE_URL + TEST_REDIS_URL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Multi-process tests need the services: leave them out of the embedded run."""
+    if config.getoption("--backends") == "services":
+        return
+    kept = [item for item in items if "services_only" not in item.keywords]
+    deselected = [item for item in items if "services_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def backends(request: pytest.FixtureRequest) -> str:
+    value: str = request.config.getoption("--backends")
+    return value
+
+
+@pytest.fixture(scope="session")
+def settings(backends: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    var = tmp_path_factory.mktemp("var")
+    overrides: dict[str, Any] = {
+        "var_dir": var,
+        "storage_url": f"file://{var}/uploads",
+        "secret_key": "test-secret-key-not-for-production",
+        "smtp_url": "",
+        "docket_env": "development",
+    }
+    if backends == "services":
+        database_url = os.environ.get("TEST_DATABASE_URL")
+        redis_url = os.environ.get("TEST_REDIS_URL")
+        if not database_url or not redis_url:
+            pytest.exit("--backends=services needs TEST_DATABASE_URL and TEST_REDIS_URL", 2)
+        overrides |= {"database_url": database_url, "broker_url": redis_url}
+    else:
+        overrides |= {"database_url": f"sqlite://{var}/test.sqlite3", "broker_url": "memory://"}
+    return load_settings(**overrides)
+
+
+async def _reset_schema(settings: Settings) -> None:
+    """Start the session from an empty database, then apply the committed migrations."""
+    if settings.uses_sqlite:
+        return  # a fresh file per session
+    import asyncpg
+
+    url = settings.database_url.replace("postgres://", "postgresql://", 1)
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+class Server:
+    """A Docket API served by uvicorn in this event loop, on a free local port."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        config = uvicorn.Config(
+            build_app(settings, configure_logs=False),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[Server]:
+    await _reset_schema(settings)
+    await migrate(settings.database_url)
+    running = Server(settings)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+_TABLES_SQL = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
+    "postgres": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+}
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(server: Server) -> AsyncIterator[None]:
+    """Every test starts from empty tables (migrations stay applied)."""
+    yield
+    conn = connections.get("default")
+    dialect = "sqlite" if server.settings.uses_sqlite else "postgres"
+    _, rows = await conn.execute_query(_TABLES_SQL[dialect])
+    tables = [next(iter(dict(row).values())) for row in rows]
+    tables = [name for name in tables if name != "tortoise_migrations"]
+    if dialect == "postgres":
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        await conn.execute_script(
+            "PRAGMA foreign_keys = OFF;"
+            + "".join(f'DELETE FROM "{name}";' for name in tables)
+            + "PRAGMA foreign_keys = ON;"
+        )
+
+
+@pytest.fixture(scope="module")
+def api_processes(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """Two `docket serve` processes on the test database and broker.
+
+    For tests marked `services_only`: one SQLite file and an in-process broker
+    cannot be shared by several processes.
+    """
+    assert not server.settings.uses_sqlite, "mark the test services_only"
+    folder = tmp_path_factory.mktemp("api-processes")
+    env = {
+        **os.environ,
+        "DATABASE_URL": server.settings.database_url,
+        "BROKER_URL": server.settings.broker_url,
+        "SECRET_KEY": server.settings.secret(),
+        "VAR_DIR": str(folder),
+        "STORAGE_URL": f"file://{folder}/uploads",
+        "SMTP_URL": "",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 30
+        for url in urls:
+            while True:
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "the API processes did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A running SMTP server (aiosmtpd) that records what it accepts."""
+    running = SmtpServer()
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """An SMTP address with nothing listening yet; `start()` brings it up."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+class StatementCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends while active."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage().lstrip().upper()
+        if text.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(record.getMessage())
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    yield counter
+    logger.removeHandler(counter)
+    logger.setLevel(previous)
+
+
+@pytest.fixture
+def tmp_var(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+__all__ = ["Server", "StatementCounter", "Tortoise"]

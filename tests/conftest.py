@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -48,6 +49,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Fail loudly instead of hanging when a test leaves a non-daemon thread behind.
+
+    An unclosed aiosqlite connection keeps its worker thread, and with it the
+    whole test process, alive after the last test.
+    """
+    deadline = time.monotonic() + 5
+    while (leftover := _leftover_threads()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if leftover:
+        names = ", ".join(thread.name for thread in leftover)
+        sys.stderr.write(f"\nthreads left running after the suite: {names}\n")
+        sys.stderr.flush()
+        os._exit(3)
+
+
+def _leftover_threads() -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and not thread.daemon and thread.is_alive()
+    ]
 
 
 def _free_port() -> int:

@@ -32,18 +32,23 @@ async def test_migrations_upgrade_a_database_that_holds_data(tmp_path: Path) -> 
     # given a database at every migration but the last, with a row in each table
     names = sorted(p.stem for p in MIGRATIONS.glob("0*.py"))
     url = f"sqlite://{tmp_path}/upgrade.sqlite3"
+    # Each run gets its own context: Tortoise.init inside a context would replace
+    # the open connection without closing it, and aiosqlite's worker thread would
+    # then keep the test process alive.
     async with TortoiseContext() as context:
         await run_migrations(config=tortoise_config(url), target=f"models.{names[-2]}")
-        conn = context.connections.get("default")
-        await conn.execute_script(
+        await context.connections.get("default").execute_script(
             "INSERT INTO company_settings (id, created_at, updated_at, service_requests_enabled,"
             " managers_may_create_on_behalf, max_photo_bytes, allowed_photo_types,"
             " max_photos_per_request) VALUES (1, '2026-01-01', '2026-01-01', 1, 0, 1024,"
             " '[]', 5)"
         )
-        # when the last migration runs
+        await context.close_connections()
+    # when the last migration runs
+    async with TortoiseContext() as context:
         await run_migrations(config=tortoise_config(url))
         # then the row got the new columns' defaults
+        conn = context.connections.get("default")
         _, rows = await conn.execute_query("SELECT currency FROM company_settings")
         await context.close_connections()
     assert [dict(row)["currency"] for row in rows] == ["USD"]

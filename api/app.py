@@ -10,11 +10,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
+from api import uploads
 from api.graphql_view import DocketGraphQL
 from api.lifespan import make_lifespan
 from api.logs import configure_logging
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from api.settings import Settings
+from api.storage import UPLOAD_PATH
 from schema import build_schema
 
 
@@ -33,7 +35,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
-    """A Docket API for these settings: GraphQL at /graphql, health at /healthz, /readyz."""
+    """A Docket API for these settings: GraphQL at /graphql, health at /healthz, /readyz,
+    and on the file backend the signed /uploads and /files endpoints."""
     if configure_logs:
         configure_logging(settings.log_level)
     settings.secret()  # create the generated key now, not inside the first request
@@ -45,6 +48,7 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *uploads.routes,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
@@ -56,7 +60,9 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
                 expose_headers=["x-request-id"],
                 max_age=600,
             ),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=(UPLOAD_PATH,)
+            ),
         ],
         lifespan=make_lifespan(settings),
     )

@@ -57,22 +57,17 @@ async def check_storage(settings: Settings) -> Result:
             return ("storage", True, f"file://{folder}")
         except OSError as error:
             return ("storage", False, f"file://{folder}: {error}")
-    import aioboto3
+    from api.storage import S3Storage
 
-    session = aioboto3.Session()
-    secret = settings.s3_secret_access_key
+    storage = S3Storage(settings)
     try:
-        async with session.client(
-            "s3",
-            endpoint_url=settings.s3_endpoint_url,
-            region_name=settings.s3_region,
-            aws_access_key_id=settings.s3_access_key_id,
-            aws_secret_access_key=secret.get_secret_value() if secret else None,
-        ) as s3:
-            await s3.head_bucket(Bucket=url.netloc)
-        return ("storage", True, f"s3://{url.netloc}")
+        await storage.start()
+        await storage.check()
+        return ("storage", True, f"s3://{storage.bucket} (bucket reachable)")
     except Exception as error:
         return ("storage", False, f"s3://{url.netloc}: {error}")
+    finally:
+        await storage.stop()
 
 
 async def check_smtp(settings: Settings) -> Result:

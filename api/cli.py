@@ -1,14 +1,20 @@
-"""The `docket` command: serve, migrate, create-admin, seed-demo, export-schema, check."""
+"""The `docket` command: serve, migrate, create-admin, seed-demo, worker, purge-uploads,
+export-schema, check."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.settings import Settings, load_settings_or_exit
+
+if TYPE_CHECKING:
+    from api.storage import Storage
 
 
 def _run(coroutine: Awaitable[int]) -> int:
@@ -80,9 +86,11 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """Deliver the outbox until stopped (SIGINT/SIGTERM); any number may run at once."""
+    """Deliver the outbox and purge stale uploads until stopped (SIGINT/SIGTERM);
+    any number may run at once."""
     import signal
 
+    from api.housekeeping import purge_forever
     from api.logs import configure_logging
     from api.mailer import MailWorker
 
@@ -93,7 +101,35 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await MailWorker(settings).run_forever(stop)
+        async with _open_storage(settings) as storage:
+            await asyncio.gather(
+                MailWorker(settings).run_forever(stop), purge_forever(settings, storage, stop)
+            )
+        return 0
+
+    return _run(_with_database(settings, work))
+
+
+@contextlib.asynccontextmanager
+async def _open_storage(settings: Settings) -> AsyncIterator[Storage]:
+    from api.storage import create_storage
+
+    storage = create_storage(settings)
+    await storage.start()
+    try:
+        yield storage
+    finally:
+        await storage.stop()
+
+
+def cmd_purge_uploads(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove photo uploads begun more than a day ago and never completed."""
+    from api.housekeeping import purge_uploads
+
+    async def work() -> int:
+        async with _open_storage(settings) as storage:
+            purged = await purge_uploads(storage)
+        print(f"purged {purged} upload(s) never completed")
         return 0
 
     return _run(_with_database(settings, work))
@@ -143,8 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="fill an empty database with a demo company")
     seed.set_defaults(func=cmd_seed_demo)
 
-    worker = commands.add_parser("worker", help="deliver the mail outbox (scale-out)")
+    worker = commands.add_parser(
+        "worker", help="deliver the mail outbox and purge stale uploads (scale-out)"
+    )
     worker.set_defaults(func=cmd_worker)
+
+    purge = commands.add_parser(
+        "purge-uploads", help="remove photo uploads never completed within a day"
+    )
+    purge.set_defaults(func=cmd_purge_uploads)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default="schema.graphql")

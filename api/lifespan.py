@@ -1,4 +1,4 @@
-"""Start-up and shut-down of one API process: database, broker, embedded mail worker."""
+"""Start-up and shut-down of one API process: database, broker, storage, embedded worker."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from starlette.applications import Starlette
 
 from api.broker import create_broker, set_broker
 from api.db import close_database, open_database
+from api.housekeeping import purge_forever
 from api.mailer import MailWorker
 from api.settings import Settings
+from api.storage import create_storage, set_storage
 
 
 def make_lifespan(
@@ -23,15 +25,21 @@ def make_lifespan(
         broker = create_broker(settings.broker_url)
         await broker.start()
         set_broker(broker)
+        storage = create_storage(settings)
+        await storage.start()
+        set_storage(storage)
         stop = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
         if settings.mail_worker:
             tasks.add(asyncio.create_task(MailWorker(settings).run_forever(stop)))
+            tasks.add(asyncio.create_task(purge_forever(settings, storage, stop)))
         try:
             yield
         finally:
             stop.set()
             await _finish(tasks)
+            set_storage(None)
+            await storage.stop()
             set_broker(None)
             await broker.stop()
             await close_database()

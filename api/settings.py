@@ -10,7 +10,7 @@ import secrets
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    public_url: str | None = None
+    upload_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    download_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    purge_interval_seconds: float = Field(default=3600.0, gt=0)
     smtp_url: str = ""
     smtp_from: str = "Docket <no-reply@docket.local>"
     mail_worker: bool = True
@@ -87,6 +92,13 @@ class Settings(BaseSettings):
         if value.startswith("s3://") and not urlsplit(value).netloc:
             raise ValueError("s3:// needs a bucket name, as in s3://docket-photos")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else None
 
     @field_validator("smtp_url")
     @classmethod

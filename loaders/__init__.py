@@ -10,6 +10,7 @@ from loaders.account_requests import AccountRequestLoaders
 from loaders.accounts import AccountLoaders
 from loaders.credit_accounts import CreditLoaders
 from loaders.linked_items import LinkedItemLoaders
+from loaders.photos import PhotoLoaders
 from loaders.service_requests import ServiceRequestLoaders
 from loaders.users import UserLoaders
 from models.viewer import Viewer
@@ -22,6 +23,7 @@ class Loaders(
     ServiceRequestLoaders,
     LinkedItemLoaders,
     CreditLoaders,
+    PhotoLoaders,
 ):
     """All loaders of one operation; `loaders.accounts_by_id.load(3)` and so on."""
 
@@ -38,3 +40,4 @@ class Loaders(
         ServiceRequestLoaders.__init__(self, self.viewer)
         LinkedItemLoaders.__init__(self, self.viewer)
         CreditLoaders.__init__(self, self.viewer)
+        PhotoLoaders.__init__(self, self.viewer)

@@ -17,10 +17,15 @@ class AccountRequestLoaders:
         self.account_requests_by_id: DataLoader[int, account_requests.AccountRequest | None] = (
             rows_by_id(lambda: account_requests.visible_account_requests(viewer))
         )
-        # Newest first: the timeline reads from the latest change down.
+        # Newest first: the timeline reads from the latest change down. Portal
+        # contacts get the portal's share (no events about photos it does not show).
+        portal = viewer.is_contact
         self.events_by_request_id: DataLoader[int, list[account_requests.AccountRequestEvent]] = (
             rows_by_key(
-                lambda: account_requests.AccountRequestEvent.all().order_by("-id"), "request_id"
+                lambda: account_requests.AccountRequestEvent.filter(
+                    **({"visible_in_portal": True} if portal else {})
+                ).order_by("-id"),
+                "request_id",
             )
         )
         self.account_requests_by_account_id: DataLoader[

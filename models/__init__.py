@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.service_requests",
     "models.linked_items",
     "models.credit_accounts",
+    "models.photos",
 ]

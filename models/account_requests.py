@@ -66,6 +66,9 @@ class EventKind(str, Enum):
     ACCOUNT_CHANGED = "ACCOUNT_CHANGED"
     ITEM_LINKED = "ITEM_LINKED"
     ITEM_UNLINKED = "ITEM_UNLINKED"
+    PHOTO_ADDED = "PHOTO_ADDED"
+    PHOTO_UPDATED = "PHOTO_UPDATED"
+    PHOTO_REMOVED = "PHOTO_REMOVED"
 
 
 class AccountRequest(TimestampedModel):
@@ -130,6 +133,8 @@ class AccountRequestEvent(Model):
     actor_contact_id: int | None
     before = fields.TextField(null=True)
     after = fields.TextField(null=True)
+    # False for events about photos the portal does not show.
+    visible_in_portal = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -156,10 +161,11 @@ def visible_account_requests(viewer: Viewer) -> QuerySet[AccountRequest]:
 
 
 def visible_events(viewer: Viewer) -> QuerySet[AccountRequestEvent]:
-    """Timeline events of the requests the viewer may see."""
-    return AccountRequestEvent.filter(
+    """Timeline events of the requests the viewer may see (the portal's share for contacts)."""
+    events = AccountRequestEvent.filter(
         request_id__in=Subquery(visible_account_requests(viewer).values("id"))
     )
+    return events.filter(visible_in_portal=True) if viewer.is_contact else events
 
 
 async def _managed(viewer: Viewer, account_id: int) -> bool:
@@ -480,6 +486,8 @@ async def record_event(
     kind: EventKind,
     before: str | None,
     after: str | None,
+    *,
+    visible_in_portal: bool = True,
 ) -> None:
     await AccountRequestEvent.create(
         request_id=request.id,
@@ -488,6 +496,7 @@ async def record_event(
         actor_contact_id=viewer.contact.id if viewer.contact else None,
         before=before,
         after=after,
+        visible_in_portal=visible_in_portal,
     )
 
 

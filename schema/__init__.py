@@ -39,6 +39,7 @@ from schema.notifications import (
     NotificationQueries,
     NotificationSubscriptions,
 )
+from schema.photos import PhotoMutations
 from schema.relay import Node, decode_id
 from schema.request_types import RequestTypeMutations, RequestTypeQueries
 from schema.scalars import AwareDateTime
@@ -108,6 +109,7 @@ Mutation = merge_types(
         AccountRequestMutations,
         ServiceRequestMutations,
         LinkedItemMutations,
+        PhotoMutations,
         CreditMutations,
     ),
 )

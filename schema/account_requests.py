@@ -37,10 +37,12 @@ from schema.request_types import AccountRequestType
 
 if TYPE_CHECKING:
     from schema.linked_items import LinkedItem
+    from schema.photos import Photo
     from schema.users import User
 
 UserType = Annotated["User", strawberry.lazy("schema.users")]
 LinkedItemType = Annotated["LinkedItem", strawberry.lazy("schema.linked_items")]
+PhotoType = Annotated["Photo", strawberry.lazy("schema.photos")]
 
 strawberry.enum(requests.RequestStatus, description="Where an account request stands.")
 strawberry.enum(requests.RequestSource, description="Who raised an account request.")
@@ -54,6 +56,9 @@ _REFERENCES = {
     requests.EventKind.CONTACT_CHANGED: "Contact",
     requests.EventKind.TYPE_CHANGED: "AccountRequestType",
     requests.EventKind.ACCOUNT_CHANGED: "Account",
+    requests.EventKind.PHOTO_ADDED: "Photo",
+    requests.EventKind.PHOTO_UPDATED: "Photo",
+    requests.EventKind.PHOTO_REMOVED: "Photo",
 }
 
 
@@ -69,7 +74,7 @@ class AccountRequestEvent(Node):
     kind: requests.EventKind = strawberry.field(description="What changed.")
     before: str | None = strawberry.field(
         description="The value before: a status, a note, or the global ID of the user "
-        "(ASSIGNED), contact, type or account; null when there was none."
+        "(ASSIGNED), contact, type, account or photo (PHOTO_*); null when there was none."
     )
     after: str | None = strawberry.field(description="The value after, in the same form.")
     created_at: datetime = strawberry.field(description="When it happened.")
@@ -220,6 +225,26 @@ class AccountRequest(Node):
         query = linking.linkable(info.context.viewer, request, chosen)
         return await paginate(
             query, PageArgs(first, after, last, before), lambda row: as_item(chosen, row)
+        )
+
+    @strawberry.field(
+        description="Its READY photos the viewer may see, newest first: portal contacts see "
+        "those flagged for the portal; project managers and accounting see none."
+    )
+    async def photos(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[PhotoType]:
+        from schema.photos import Photo
+
+        key = decode_as(self.id, "AccountRequest") or 0
+        rows = await info.context.loaders.photos_by_request_id.load(key)
+        return paginate_list(
+            [Photo.from_row(row) for row in rows], PageArgs(first, after, last, before)
         )
 
     @strawberry.field(description="Every change, newest first.")

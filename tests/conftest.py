@@ -88,8 +88,67 @@ def backends(request: pytest.FixtureRequest) -> str:
     return value
 
 
+S3_BUCKET = "docket-test-photos"
+
+
+class MotoServer:
+    """moto's S3 in server mode, in its own process: aioboto3 speaks real HTTP to it."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.url}/moto-api/", timeout=1).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "moto did not start"
+            time.sleep(0.1)
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
-def settings(backends: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def moto_s3(backends: str) -> Iterator[MotoServer | None]:
+    """On the services run, photos go to S3 (moto); the embedded run uses the file backend."""
+    if backends != "services":
+        yield None
+        return
+    moto = MotoServer()
+    try:
+        moto.wait_ready()
+        moto.client().create_bucket(Bucket=S3_BUCKET)
+        yield moto
+    finally:
+        moto.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(
+    backends: str, tmp_path_factory: pytest.TempPathFactory, moto_s3: MotoServer | None
+) -> Settings:
     var = tmp_path_factory.mktemp("var")
     overrides: dict[str, Any] = {
         "var_dir": var,
@@ -104,6 +163,13 @@ def settings(backends: str, tmp_path_factory: pytest.TempPathFactory) -> Setting
         if not database_url or not redis_url:
             pytest.exit("--backends=services needs TEST_DATABASE_URL and TEST_REDIS_URL", 2)
         overrides |= {"database_url": database_url, "broker_url": redis_url}
+        assert moto_s3 is not None
+        overrides |= {
+            "storage_url": f"s3://{S3_BUCKET}",
+            "s3_endpoint_url": moto_s3.url,
+            "s3_access_key_id": "testing",
+            "s3_secret_access_key": "testing",
+        }
     else:
         overrides |= {"database_url": f"sqlite://{var}/test.sqlite3", "broker_url": "memory://"}
     return load_settings(**overrides)
@@ -296,6 +362,52 @@ def count_statements() -> Iterator[StatementCounter]:
     yield counter
     logger.removeHandler(counter)
     logger.setLevel(previous)
+
+
+class StoredObjects:
+    """What the object store holds right now, whichever backend the run uses."""
+
+    def __init__(self, settings: Settings, moto: MotoServer | None) -> None:
+        self.settings = settings
+        self.moto = moto
+
+    def keys(self) -> set[str]:
+        if self.moto is not None:
+            listing = self.moto.client().list_objects_v2(Bucket=S3_BUCKET)
+            return {item["Key"] for item in listing.get("Contents", [])}
+        root = Path(self.settings.storage_url.removeprefix("file://"))
+        if not root.exists():
+            return set()
+        return {
+            str(path.relative_to(root))
+            for path in root.rglob("*")
+            if path.is_file() and not path.name.startswith(".")
+        }
+
+    def read(self, key: str) -> bytes:
+        if self.moto is not None:
+            body: bytes = self.moto.client().get_object(Bucket=S3_BUCKET, Key=key)["Body"].read()
+            return body
+        return (Path(self.settings.storage_url.removeprefix("file://")) / key).read_bytes()
+
+    def clear(self) -> None:
+        if self.moto is not None:
+            client = self.moto.client()
+            for key in self.keys():
+                client.delete_object(Bucket=S3_BUCKET, Key=key)
+            return
+        root = Path(self.settings.storage_url.removeprefix("file://"))
+        for path in root.rglob("*") if root.exists() else []:
+            if path.is_file():
+                path.unlink()
+
+
+@pytest.fixture
+def stored_objects(server: Server, moto_s3: MotoServer | None) -> Iterator[StoredObjects]:
+    """The store's contents; emptied after the test, like the tables."""
+    objects = StoredObjects(server.settings, moto_s3)
+    yield objects
+    objects.clear()
 
 
 @pytest.fixture

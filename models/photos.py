@@ -280,16 +280,25 @@ async def complete_upload(viewer: Viewer, photo_id: int, store: ObjectStore) -> 
     photo.completed_at = now()
     await photo.save()
     request = await requests.AccountRequest.get(id=photo.request_id)
+    await _request_changed(request, viewer, requests.EventKind.PHOTO_ADDED, photo)
+    return photo
+
+
+async def _request_changed(
+    request: requests.AccountRequest, viewer: Viewer, kind: requests.EventKind, photo: Photo
+) -> None:
+    """A photo change is a change of its request: timeline, `updatedAt`, live feed."""
+    removed = kind is requests.EventKind.PHOTO_REMOVED
     await requests.record_event(
         request,
         viewer,
-        requests.EventKind.PHOTO_ADDED,
-        None,
-        str(photo.id),
+        kind,
+        str(photo.id) if removed else None,
+        None if removed else str(photo.id),
         visible_in_portal=photo.display_in_portal,
     )
+    await request.save(update_fields=["updated_at"])
     requests.publish_change(request)
-    return photo
 
 
 async def _check_object(photo: Photo, size: int, written_at: datetime, store: ObjectStore) -> None:
@@ -372,15 +381,7 @@ async def update_photo(viewer: Viewer, photo_id: int, changes: PhotoChanges) -> 
         ).update(visible_in_portal=flag)
     await photo.save()
     if photo.status is PhotoStatus.READY:
-        await requests.record_event(
-            request,
-            viewer,
-            requests.EventKind.PHOTO_UPDATED,
-            None,
-            str(photo.id),
-            visible_in_portal=photo.display_in_portal,
-        )
-        requests.publish_change(request)
+        await _request_changed(request, viewer, requests.EventKind.PHOTO_UPDATED, photo)
     return photo
 
 
@@ -390,15 +391,7 @@ async def delete_photo(viewer: Viewer, photo_id: int) -> tuple[requests.AccountR
     keys = [key for key in (photo.key, photo.thumbnail_key) if key]
     await photo.delete()
     if photo.status is PhotoStatus.READY:
-        await requests.record_event(
-            request,
-            viewer,
-            requests.EventKind.PHOTO_REMOVED,
-            str(photo.id),
-            None,
-            visible_in_portal=photo.display_in_portal,
-        )
-        requests.publish_change(request)
+        await _request_changed(request, viewer, requests.EventKind.PHOTO_REMOVED, photo)
     return request, keys
 
 

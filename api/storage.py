@@ -199,7 +199,7 @@ class S3Storage:
     async def upload_target(
         self, key: str, content_type: str, byte_size: int, expires_at: datetime
     ) -> UploadTarget:
-        seconds = max(1, int(expires_at.timestamp() - datetime.now(expires_at.tzinfo).timestamp()))
+        seconds = _seconds_until(expires_at)
         post = await self.client.generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
@@ -247,7 +247,7 @@ class S3Storage:
     async def download_url(
         self, key: str, content_type: str, filename: str, expires_at: datetime
     ) -> str:
-        seconds = max(1, int(expires_at.timestamp() - datetime.now(expires_at.tzinfo).timestamp()))
+        seconds = _seconds_until(expires_at)
         url: str = await self.client.generate_presigned_url(
             "get_object",
             Params={
@@ -259,6 +259,11 @@ class S3Storage:
             ExpiresIn=seconds,
         )
         return url
+
+
+def _seconds_until(moment: datetime) -> int:
+    # S3 wants a positive lifetime: a target issued already expired gets one second.
+    return max(1, int(moment.timestamp() - datetime.now(UTC).timestamp()))
 
 
 Storage = FileStorage | S3Storage

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=5_000, ge=100)
     max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
     log_level: str = "INFO"
+    compiled_projections: bool = True
+    execution_check: bool = False
 
     @field_validator("database_url")
     @classmethod

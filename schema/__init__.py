@@ -40,6 +40,7 @@ from schema.notifications import (
     NotificationSubscriptions,
 )
 from schema.photos import PhotoMutations
+from schema.projection import ProjectingExecutor
 from schema.relay import Node, decode_id
 from schema.request_types import RequestTypeMutations, RequestTypeQueries
 from schema.scalars import AwareDateTime
@@ -157,8 +158,14 @@ def _schema(settings: Settings) -> strawberry.Schema:
     def limits() -> AddValidationRules:
         return AddValidationRules(rules)
 
+    executor = (
+        type("CheckedExecutor", (ProjectingExecutor,), {"check": settings.execution_check})
+        if settings.compiled_projections
+        else None
+    )
     return strawberry.Schema(
         query=Query,
+        execution_context_class=executor,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[

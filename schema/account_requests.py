@@ -17,6 +17,7 @@ from schema import live
 from schema.accounts import Account, Contact, OrderDirection
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
+from schema.projection import LoadedBy, load_related, related
 from schema.relay import (
     After,
     Before,
@@ -69,6 +70,16 @@ def _event_value(kind: requests.EventKind, value: str | None) -> str | None:
     return encode_id(type_name, int(value))
 
 
+# Foreign-key fields: one declaration serves the resolver and compiled projections.
+_ACTOR = LoadedBy("actor_user_id", "users_by_id", "schema.users:User")
+_ACTOR_CONTACT = LoadedBy("actor_contact_id", "contacts_by_id", "schema.accounts:Contact")
+_ACCOUNT = LoadedBy("account_id", "accounts_by_id", "schema.accounts:Account")
+_TYPE = LoadedBy("type_id", "request_types_by_id", "schema.request_types:AccountRequestType")
+_ASSIGNEE = LoadedBy("assignee_id", "users_by_id", "schema.users:User")
+_CONTACT = LoadedBy("contact_id", "contacts_by_id", "schema.accounts:Contact")
+_CREATOR = LoadedBy("created_by_user_id", "users_by_id", "schema.users:User")
+
+
 @strawberry.type(description="One change in the life of an account request.")
 class AccountRequestEvent(Node):
     kind: requests.EventKind = strawberry.field(description="What changed.")
@@ -93,18 +104,19 @@ class AccountRequestEvent(Node):
             actor_contact_id=row.actor_contact_id,
         )
 
-    @strawberry.field(description="The staff user who made the change, if staff did.")
+    @strawberry.field(
+        description="The staff user who made the change, if staff did.",
+        metadata=related(_ACTOR),
+    )
     async def actor(self, info: Info) -> UserType | None:
-        from schema.users import user_by_id
+        return await load_related(info, _ACTOR, self.actor_user_id)
 
-        return await user_by_id(info, self.actor_user_id)
-
-    @strawberry.field(description="The portal contact who made the change, if one did.")
+    @strawberry.field(
+        description="The portal contact who made the change, if one did.",
+        metadata=related(_ACTOR_CONTACT),
+    )
     async def actor_contact(self, info: Info) -> Contact | None:
-        if self.actor_contact_id is None:
-            return None
-        row = await info.context.loaders.contacts_by_id.load(self.actor_contact_id)
-        return Contact.from_row(row) if row else None
+        return await load_related(info, _ACTOR_CONTACT, self.actor_contact_id)
 
 
 @strawberry.type(description="A piece of work raised by or for a customer account.")
@@ -140,34 +152,27 @@ class AccountRequest(Node):
             created_by_contact_id=row.created_by_contact_id,
         )
 
-    @strawberry.field(description="The customer account.")
+    @strawberry.field(description="The customer account.", metadata=related(_ACCOUNT))
     async def account(self, info: Info) -> Account | None:
-        row = await info.context.loaders.accounts_by_id.load(self.account_id)
-        return Account.from_row(row) if row else None
+        return await load_related(info, _ACCOUNT, self.account_id)
 
-    @strawberry.field(description="The request type.")
+    @strawberry.field(description="The request type.", metadata=related(_TYPE))
     async def type(self, info: Info) -> AccountRequestType | None:
-        row = await info.context.loaders.request_types_by_id.load(self.type_id)
-        return AccountRequestType.from_row(row) if row else None
+        return await load_related(info, _TYPE, self.type_id)
 
-    @strawberry.field(description="Who works on it.")
+    @strawberry.field(description="Who works on it.", metadata=related(_ASSIGNEE))
     async def assignee(self, info: Info) -> UserType | None:
-        from schema.users import user_by_id
+        return await load_related(info, _ASSIGNEE, self.assignee_id)
 
-        return await user_by_id(info, self.assignee_id)
-
-    @strawberry.field(description="The customer contact it is for.")
+    @strawberry.field(description="The customer contact it is for.", metadata=related(_CONTACT))
     async def contact(self, info: Info) -> Contact | None:
-        if self.contact_id is None:
-            return None
-        row = await info.context.loaders.contacts_by_id.load(self.contact_id)
-        return Contact.from_row(row) if row else None
+        return await load_related(info, _CONTACT, self.contact_id)
 
-    @strawberry.field(description="The staff user who created it, if staff did.")
+    @strawberry.field(
+        description="The staff user who created it, if staff did.", metadata=related(_CREATOR)
+    )
     async def created_by(self, info: Info) -> UserType | None:
-        from schema.users import user_by_id
-
-        return await user_by_id(info, self.created_by_user_id)
+        return await load_related(info, _CREATOR, self.created_by_user_id)
 
     @strawberry.field(description="The statuses this request may move to next.")
     def next_statuses(self) -> list[requests.RequestStatus]:

@@ -17,6 +17,7 @@ from schema import live
 from schema.accounts import Account, Contact, OrderDirection, Site
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
+from schema.projection import LoadedBy, load_related, related
 from schema.relay import (
     After,
     Before,
@@ -48,6 +49,10 @@ CanReview = requires(Permission.REVIEW_SERVICE_REQUESTS)
 CanReviewOrPortal = requires(Permission.REVIEW_SERVICE_REQUESTS, or_portal_contact=True)
 
 
+_ACCOUNT = LoadedBy("account_id", "accounts_by_id", "schema.accounts:Account")
+_SITE = LoadedBy("site_id", "sites_by_id", "schema.accounts:Site")
+
+
 @strawberry.type(description="Customer and location (a base of requests, drafts and jobs).")
 class Located:
     """Customer and location, shared by requests, drafts and jobs."""
@@ -55,15 +60,15 @@ class Located:
     account_id: strawberry.Private[int]
     site_id: strawberry.Private[int]
 
-    @strawberry.field(description="The customer account.")
+    @strawberry.field(description="The customer account.", metadata=related(_ACCOUNT))
     async def account(self, info: Info) -> Account | None:
-        row = await info.context.loaders.accounts_by_id.load(self.account_id)
-        return Account.from_row(row) if row else None
+        return await load_related(info, _ACCOUNT, self.account_id)
 
-    @strawberry.field(description="The customer's location where the work is.")
+    @strawberry.field(
+        description="The customer's location where the work is.", metadata=related(_SITE)
+    )
     async def site(self, info: Info) -> Site | None:
-        row = await info.context.loaders.sites_by_id.load(self.site_id)
-        return Site.from_row(row) if row else None
+        return await load_related(info, _SITE, self.site_id)
 
 
 @strawberry.type(description="What the Create Job form shows pre-filled for a request.")

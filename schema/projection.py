@@ -1,0 +1,495 @@
+"""Compiled projections: completing a query's objects without per-field execution.
+
+graphql-core completes every field of every object on its own (a resolve info,
+a path, type dispatch, and an asyncio task for each awaitable): most of the
+time of a 50-row list goes there. For a query, the first object a root field
+returns is completed here instead, from a plan built once per document:
+
+- plain attributes are read and coerced by their GraphQL type directly;
+- fields declared `loaded_by` (a row of a foreign key) load the keys of the
+  whole batch with one `load_many` and convert the rows;
+- any other field calls its Strawberry resolver (permissions and extensions
+  included), once per object, awaited together;
+- objects and lists of objects are completed batch-wise, level by level.
+
+Anything the plan does not cover (abstract types, directives, @defer, a
+resolver error, a null where the schema promises a value) falls back to
+graphql-core's own completion of that object, so answers and errors stay
+exactly those of standard execution. `EXECUTION_CHECK=true` runs both for every
+query and fails on any difference; the test suite runs that way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationType,
+    Undefined,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
+from graphql.execution.values import get_argument_values
+from graphql.language import Visitor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+log = logging.getLogger("docket.projection")
+
+_METADATA_KEY = "docket_loaded_by"
+_MAX_PLANS = 2048
+
+
+@dataclass(frozen=True)
+class LoadedBy:
+    """A field whose value is the row of a foreign key, through a per-request loader.
+
+    `key` is the parent's attribute holding the key, `loader` the `Loaders`
+    attribute, `convert` a `module:Type` whose `from_row` turns the row into the
+    GraphQL object. The field's resolver must do exactly that (see `load_related`).
+    """
+
+    key: str
+    loader: str
+    convert: str
+
+    def converter(self) -> Callable[[Any], Any]:
+        module, name = self.convert.split(":")
+        converter: Callable[[Any], Any] = getattr(importlib.import_module(module), name).from_row
+        return converter
+
+
+def related(spec: LoadedBy) -> dict[str, Any]:
+    """Field metadata declaring a foreign-key field for compiled projections."""
+    return {_METADATA_KEY: spec}
+
+
+async def load_related(info: Any, spec: LoadedBy, key: int | None) -> Any:
+    """The standard resolver of a `loaded_by` field (what the plan does in batch)."""
+    if key is None:
+        return None
+    row = await getattr(info.context.loaders, spec.loader).load(key)
+    return spec.converter()(row) if row is not None else None
+
+
+class Fallback(Exception):
+    """This object is completed by standard execution instead."""
+
+
+# --- plans ---------------------------------------------------------------------
+
+
+@dataclass
+class Completer:
+    """How to complete a value of one output type (after its resolver ran)."""
+
+    non_null: bool
+    leaf: Any = None  # a GraphQLLeafType
+    item: Completer | None = None  # for lists
+    plan: ObjectPlan | None = None  # for objects
+
+
+@dataclass
+class FieldPlan:
+    response_name: str
+    completer: Completer | None  # None for __typename
+    typename: str | None = None
+    attribute: str | None = None
+    loaded: LoadedBy | None = None
+    convert: Callable[[Any], Any] | None = None
+    field_def: GraphQLField | None = None
+    field_nodes: list[Any] = field(default_factory=list)
+    fragment_variables: Any = None
+
+
+@dataclass
+class ObjectPlan:
+    type: GraphQLObjectType
+    fields: list[FieldPlan]
+
+
+class NotCompilable(Exception):
+    pass
+
+
+def _has_directives(document: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            nonlocal found
+            found = True
+
+    visit(document, Finder())
+    return found
+
+
+class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with compiled completion for the objects of queries."""
+
+    _plans: dict[tuple[int, int], tuple[Any, GraphQLObjectType, ObjectPlan | None]] = {}
+    _documents: dict[int, tuple[Any, bool]] = {}
+    check = False  # EXECUTION_CHECK: also complete the standard way and compare
+
+    def _compilable_operation(self) -> bool:
+        """Queries without directives: their plans depend on the document alone."""
+        operation = self.operation
+        if operation.operation is not OperationType.QUERY:
+            return False
+        cached = self._documents.get(id(operation))
+        if cached is None or cached[0] is not operation:
+            if len(self._documents) > _MAX_PLANS:
+                self._documents.clear()
+            plain = not _has_directives(operation) and not any(
+                _has_directives(fragment) for fragment in self.fragments.values()
+            )
+            cached = (operation, plain)
+            self._documents[id(operation)] = cached
+        return cached[1]
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if (
+            position_context is not None
+            or len(path.as_list()) != 1  # only the object of a root field
+            or not self._compilable_operation()
+        ):
+            return super().complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        plan = self._plan(return_type, field_details_list)
+        if plan is None:
+            return super().complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+
+        def standard() -> Any:
+            return super(ProjectingExecutor, self).complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+
+        return self._run(plan, result, standard)
+
+    async def _run(self, plan: ObjectPlan, result: Any, standard: Callable[[], Any]) -> Any:
+        try:
+            projected = (await self._complete_objects(plan, [result]))[0]
+        except Fallback:
+            STATS.fallbacks += 1
+            value = standard()
+            return await value if self.is_awaitable(value) else value
+        STATS.compiled += 1
+        if self.check:
+            await self._compare(projected, standard)
+        return projected
+
+    async def _compare(self, projected: Any, standard: Callable[[], Any]) -> None:
+        errors_before = len(self.collected_errors.errors)
+        token = CHECKING.set(True)
+        try:
+            value = standard()
+            expected = await value if self.is_awaitable(value) else value
+        finally:
+            CHECKING.reset(token)
+        if len(self.collected_errors.errors) != errors_before or not _same(projected, expected):
+            log.error("projection differs: %r != %r", projected, expected)
+            raise AssertionError("compiled projection differs from standard execution")
+
+    # --- compiling ------------------------------------------------------------------
+
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> ObjectPlan | None:
+        node = field_details_list[0].node
+        # Keyed by identity (the parser cache hands out the same nodes for the same
+        # text) and by the schema's own type, so two schemas never share a plan.
+        key = (id(return_type), id(node))
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is node and cached[1] is return_type:
+            return cached[2]
+        try:
+            plan: ObjectPlan | None = self._compile_object(return_type, field_details_list)
+        except NotCompilable:
+            plan = None
+        if len(self._plans) > _MAX_PLANS:
+            self._plans.clear()
+        self._plans[key] = (node, return_type, plan)
+        return plan
+
+    def _compile_object(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> ObjectPlan:
+        grouped, defer_usages, *_ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            raise NotCompilable
+        plans = []
+        for response_name, details in grouped.items():
+            first = details[0]
+            if first.defer_usage is not None:
+                raise NotCompilable
+            name = first.node.name.value
+            if name == "__typename":
+                plans.append(FieldPlan(response_name, None, typename=object_type.name))
+                continue
+            field_def = object_type.fields.get(name)
+            if field_def is None:
+                raise NotCompilable
+            plans.append(self._compile_field(response_name, field_def, details))
+        return ObjectPlan(object_type, plans)
+
+    def _compile_field(
+        self, response_name: str, field_def: GraphQLField, details: Any
+    ) -> FieldPlan:
+        definition = field_def.extensions.get("strawberry-definition")
+        if definition is None:
+            raise NotCompilable
+        completer = self._completer(field_def.type, details)
+        nodes = [detail.node for detail in details]
+        plain = not definition.extensions and not definition.permission_classes
+        loaded = definition.metadata.get(_METADATA_KEY) if definition.metadata else None
+        if plain and loaded is not None and not field_def.args:
+            return FieldPlan(response_name, completer, loaded=loaded, convert=loaded.converter())
+        if plain and definition.base_resolver is None and not field_def.args:
+            return FieldPlan(response_name, completer, attribute=definition.python_name)
+        return FieldPlan(
+            response_name,
+            completer,
+            field_def=field_def,
+            field_nodes=nodes,
+            fragment_variables=details[0].fragment_variable_values,
+        )
+
+    def _completer(self, output_type: GraphQLOutputType, details: Any) -> Completer:
+        non_null = is_non_null_type(output_type)
+        inner = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
+        if is_leaf_type(inner):
+            return Completer(non_null, leaf=inner)
+        if is_list_type(inner):
+            assert isinstance(inner, GraphQLList)
+            return Completer(non_null, item=self._completer(inner.of_type, details))
+        if is_object_type(inner):
+            assert isinstance(inner, GraphQLObjectType)
+            return Completer(non_null, plan=self._compile_object(inner, details))
+        raise NotCompilable  # interfaces and unions need their concrete type per value
+
+    # --- running ----------------------------------------------------------------------
+
+    async def _complete_objects(
+        self, plan: ObjectPlan, sources: Sequence[Any]
+    ) -> list[dict[str, Any]]:
+        is_type_of = plan.type.is_type_of
+        if is_type_of is not None and not all(is_type_of(source, _NO_INFO) for source in sources):
+            raise Fallback  # graphql-core reports the wrong type
+        results: list[dict[str, Any]] = [{} for _ in sources]
+        # Every field of the level at once, then every nested value at once: loads
+        # of one level share their loaders' batches, as in standard execution.
+        computed = [plan_ for plan_ in plan.fields if plan_.typename is None]
+        resolved = await _together([self._resolve(plan, f, sources) for f in computed])
+        completed = await _together(
+            [
+                self._complete(_completer_of(f), values)
+                for f, values in zip(computed, resolved, strict=True)
+            ]
+        )
+        by_name = {f.response_name: values for f, values in zip(computed, completed, strict=True)}
+        for field_plan in plan.fields:
+            name = field_plan.response_name
+            if field_plan.typename is not None:
+                for out in results:
+                    out[name] = field_plan.typename
+                continue
+            for out, value in zip(results, by_name[name], strict=True):
+                out[name] = value
+        return results
+
+    async def _resolve(
+        self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
+    ) -> list[Any]:
+        if field_plan.attribute is not None:
+            attribute = field_plan.attribute
+            return [getattr(source, attribute) for source in sources]
+        context = self.context_value
+        if field_plan.loaded is not None:
+            spec, convert = field_plan.loaded, field_plan.convert
+            assert convert is not None
+            keys = [getattr(source, spec.key) for source in sources]
+            wanted = [key for key in keys if key is not None]
+            rows = await getattr(context.loaders, spec.loader).load_many(wanted) if wanted else []
+            found = dict(zip(wanted, rows, strict=True))
+            return [
+                convert(found[key]) if key is not None and found[key] is not None else None
+                for key in keys
+            ]
+        return await self._call_resolvers(plan, field_plan, sources)
+
+    async def _call_resolvers(
+        self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
+    ) -> list[Any]:
+        field_def = field_plan.field_def
+        assert field_def is not None and field_def.resolve is not None
+        first = field_plan.field_nodes[0]
+        try:
+            args = (
+                get_argument_values(
+                    field_def,
+                    first,
+                    self.variable_values,
+                    field_plan.fragment_variables,
+                    self.hide_suggestions,
+                )
+                if field_def.args or first.arguments
+                else {}
+            )
+        except Exception:
+            raise Fallback from None
+        # One resolve info for the batch: resolvers read the context, never the path.
+        info = self.build_resolve_info(field_def, field_plan.field_nodes, plan.type, _ROOT_PATH)
+        resolve = field_def.resolve
+        values: list[Any] = []
+        pending: list[int] = []
+        try:
+            for position, source in enumerate(sources):
+                value = resolve(source, info, **args)
+                if self.is_awaitable(value):
+                    pending.append(position)
+                values.append(value)
+            if pending:
+                done = await asyncio.gather(*(values[p] for p in pending))
+                for position, value in zip(pending, done, strict=True):
+                    values[position] = value
+        except Exception:
+            for position in pending:  # never leave a coroutine un-awaited
+                value = values[position]
+                if asyncio.iscoroutine(value):
+                    value.close()
+            raise Fallback from None
+        return values
+
+    async def _complete(self, completer: Completer, values: list[Any]) -> list[Any]:
+        out: list[Any] = [None] * len(values)
+        objects: list[Any] = []
+        object_positions: list[int] = []
+        for position, value in enumerate(values):
+            if value is None or value is Undefined:
+                if completer.non_null:
+                    raise Fallback
+                continue
+            if isinstance(value, Exception):
+                raise Fallback
+            if completer.leaf is not None:
+                coerced = completer.leaf.coerce_output_value(value)
+                if coerced is None or coerced is Undefined:
+                    raise Fallback
+                out[position] = coerced
+            elif completer.item is not None:
+                if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+                    raise Fallback
+                out[position] = list(value)
+            else:
+                objects.append(value)
+                object_positions.append(position)
+        if completer.item is not None:
+            await self._complete_lists(completer.item, values, out)
+        elif objects:
+            assert completer.plan is not None
+            done = await self._complete_objects(completer.plan, objects)
+            for position, value in zip(object_positions, done, strict=True):
+                out[position] = value
+        return out
+
+    async def _complete_lists(self, item: Completer, values: list[Any], out: list[Any]) -> None:
+        """Complete every list of the batch as one flat batch, then cut it back."""
+        flat: list[Any] = []
+        spans: list[tuple[int, int, int]] = []
+        for position, value in enumerate(out):
+            if value is None or values[position] is None:
+                continue
+            spans.append((position, len(flat), len(flat) + len(value)))
+            flat.extend(value)
+        done = await self._complete(item, flat) if flat else []
+        for position, start, end in spans:
+            out[position] = done[start:end]
+
+
+class _Path:
+    """The path handed to batch resolve infos (resolvers do not read it)."""
+
+    prev = None
+    key = "projection"
+    typename = None
+
+    def as_list(self) -> list[str]:
+        return ["projection"]
+
+
+_ROOT_PATH: Any = _Path()
+_NO_INFO: Any = None  # Strawberry's is_type_of ignores the info
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Equal answers; times computed from the clock (now + SLA) may differ by a second."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        return list(left) == list(right) and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(_same, left, right))
+    if left == right:
+        return True
+    if isinstance(left, str) and isinstance(right, str):
+        try:
+            apart = datetime.fromisoformat(left) - datetime.fromisoformat(right)
+        except ValueError:
+            return False
+        return abs(apart.total_seconds()) < 1
+    return False
+
+
+def _completer_of(field_plan: FieldPlan) -> Completer:
+    assert field_plan.completer is not None
+    return field_plan.completer
+
+
+async def _together(work: list[Any]) -> list[Any]:
+    """Await coroutines side by side; the first Fallback wins, the others are dropped."""
+    if len(work) == 1:
+        return [await work[0]]
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+@dataclass
+class Stats:
+    """How often plans ran and fell back, for tests and the benchmark."""
+
+    compiled: int = 0
+    fallbacks: int = 0
+
+
+STATS = Stats()
+# True while the check runs standard execution a second time: its SQL is not the
+# request's own (the test suite's statement counter leaves it out).
+CHECKING: ContextVar[bool] = ContextVar("docket_projection_checking", default=False)

@@ -1,0 +1,148 @@
+"""Compiled projections answer the lists clients read all day, exactly as standard execution.
+
+The whole suite runs with EXECUTION_CHECK on (tests/conftest.py): every query a
+test sends is completed both ways and any difference fails it. These tests make
+sure the fast path is really taken for the shapes that matter, and that what it
+does not cover falls back to standard execution with the same answer and errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from models.account_requests import AccountRequest, RequestSource
+from models.permissions import Role
+from models.request_types import AccountRequestType
+from schema.projection import STATS, ProjectingExecutor
+from tests.client import GraphQLClient
+from tests.factories import make_account, make_contact, make_site, portal_contact, staff
+from tests.service_requests.helpers_a import submitted
+
+DASHBOARD = """
+query Dashboard($first: Int!) {
+  accountRequests(first: $first, filter: {statuses: [OPEN]},
+                  orderBy: {field: UPDATED_AT, direction: DESC}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { __typename id status note createdAt updatedAt type { name } account { name number }
+            assignee { name } contact { name email }
+            timeline(first: 3) { nodes { kind actor { name } } } }
+  }
+}
+"""
+WITH_DIRECTIVE = """
+query Dashboard($first: Int!, $withNote: Boolean!) {
+  accountRequests(first: $first) { nodes { id note @include(if: $withNote) } }
+}
+"""
+REVIEW_QUEUE = """
+query Queue {
+  serviceRequests(first: 50, filter: {statuses: [PENDING]}) {
+    nodes { id description urgency status account { name } site { name city }
+            jobDraft { priority slaDueAt } }
+  }
+}
+"""
+
+
+def _delta(before: tuple[int, int]) -> tuple[int, int]:
+    return STATS.compiled - before[0], STATS.fallbacks - before[1]
+
+
+async def _requests(count: int) -> None:
+    request_type = await AccountRequestType.create(name="Billing")
+    assignee = await staff(Role.TECHNICIAN)
+    for n in range(count):
+        account = await make_account()
+        contact = await make_contact(account)
+        await AccountRequest.create(
+            account_id=account.id,
+            type_id=request_type.id,
+            assignee_id=assignee.id if n % 2 else None,
+            contact_id=contact.id if n % 3 else None,
+            note=f"Request {n}",
+            source=RequestSource.STAFF,
+        )
+
+
+async def test_the_dashboard_list_is_answered_by_a_compiled_plan(gql: GraphQLClient) -> None:
+    # given twelve open requests, some without assignee or contact
+    await _requests(12)
+    dispatcher = await staff(Role.DISPATCHER)
+    # when the dashboard list is read
+    before = (STATS.compiled, STATS.fallbacks)
+    data = await gql(DASHBOARD, {"first": 10}, token=dispatcher.token)
+    # then the plan answered it (the execution check compared it with standard execution)
+    assert _delta(before) == (1, 0)
+    page = data["accountRequests"]
+    assert page["totalCount"] == 12 and page["pageInfo"]["hasNextPage"] is True
+    assert len(page["nodes"]) == 10
+    assert {node["__typename"] for node in page["nodes"]} == {"AccountRequest"}
+    assert any(node["assignee"] is None for node in page["nodes"])
+    assert any(node["contact"] is not None for node in page["nodes"])
+
+
+async def test_the_review_queue_is_answered_by_a_compiled_plan(gql: GraphQLClient) -> None:
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    dispatcher = await staff(Role.DISPATCHER)
+    for urgency in ("NORMAL", "URGENT"):
+        await submitted(gql, contact, site, urgency=urgency)
+    before = (STATS.compiled, STATS.fallbacks)
+    data = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    assert _delta(before) == (1, 0)
+    priorities = {node["jobDraft"]["priority"] for node in data["serviceRequests"]["nodes"]}
+    assert priorities == {"MEDIUM", "HIGH"}
+
+
+async def test_a_document_with_directives_takes_standard_execution(gql: GraphQLClient) -> None:
+    await _requests(3)
+    dispatcher = await staff(Role.DISPATCHER)
+    before = (STATS.compiled, STATS.fallbacks)
+    shown = await gql(WITH_DIRECTIVE, {"first": 5, "withNote": True}, token=dispatcher.token)
+    hidden = await gql(WITH_DIRECTIVE, {"first": 5, "withNote": False}, token=dispatcher.token)
+    assert _delta(before) == (0, 0)
+    assert all("note" in node for node in shown["accountRequests"]["nodes"])
+    assert all(set(node) == {"id"} for node in hidden["accountRequests"]["nodes"])
+
+
+async def test_a_refused_field_falls_back_with_the_standard_error(gql: GraphQLClient) -> None:
+    # given a portal contact, who may list its requests but not read job drafts
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    await submitted(gql, contact, site)
+    # when it asks for the drafts
+    before = (STATS.compiled, STATS.fallbacks)
+    body: dict[str, Any] = await gql.raw(
+        "query { serviceRequests(first: 5) { nodes { id jobDraft { priority } } } }",
+        token=contact.token,
+    )
+    # then the plan gave way to standard execution, which reports the field's error
+    assert _delta(before) == (0, 1)
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+    assert body["errors"][0]["path"][-1] == "jobDraft"
+
+
+async def test_the_execution_check_catches_a_plan_that_answers_differently(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a plan that would read the wrong attribute for `note`
+    await _requests(2)
+    dispatcher = await staff(Role.DISPATCHER)
+    original = ProjectingExecutor._resolve
+
+    async def wrong(self: Any, plan: Any, field_plan: Any, sources: Any) -> list[Any]:
+        values = await original(self, plan, field_plan, sources)
+        return ["tampered" for _ in values] if field_plan.response_name == "note" else values
+
+    monkeypatch.setattr(ProjectingExecutor, "_resolve", wrong)
+    # when a list is read
+    body = await gql.raw(
+        "query { accountRequests(first: 5) { nodes { id note } } }", token=dispatcher.token
+    )
+    # then the check refuses to answer with it
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["INTERNAL_SERVER_ERROR"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from api.broker import current_broker
 from api.context import Context
@@ -39,3 +40,21 @@ async def messages(context: Context, *channels: str) -> AsyncIterator[dict[str, 
             # loaders of the previous message.
             context.start_operation()
             yield message
+
+
+T = TypeVar("T")
+
+
+async def shared(message: dict[str, Any], key: str, compute: Callable[[], Awaitable[T]]) -> T:
+    """`compute()` once per message per process, whatever the number of subscribers.
+
+    The broker hands the same message object to every local subscriber, so the
+    first one starts the work and the others await the same task.
+    """
+    slot = f"_shared:{key}"
+    task = message.get(slot)
+    if task is None:
+        task = asyncio.ensure_future(compute())
+        message[slot] = task
+    result: T = await task
+    return result

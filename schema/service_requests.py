@@ -609,4 +609,6 @@ class ServiceRequestSubscriptions:
     ) -> AsyncGenerator[ServiceRequestQueue, None]:
         async for message in live.messages(info.context, sr.QUEUE_CHANNEL):
             if message.get("type") == "queue":
-                yield ServiceRequestQueue(pending_count=await sr.pending_count())
+                # One count per event and process, not one per subscriber.
+                count = await live.shared(message, "pending", sr.pending_count)
+                yield ServiceRequestQueue(pending_count=count)

@@ -4,6 +4,7 @@ switch, and who hears about each new request (inbox and queue subscription)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from models.accounts import Account
 from models.clock import now
 from models.permissions import Role
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
-from tests.conftest import Server
+from tests.conftest import Server, StatementCounter
 from tests.factories import make_account, make_site, portal_contact, staff
 from tests.service_requests.helpers_a import (
     SERVICE_REQUESTS,
@@ -451,3 +452,35 @@ async def test_the_submitted_request_is_in_the_queue(gql: GraphQLClient) -> None
     # then
     data = await gql("{ serviceRequestQueue { pendingCount } }", token=dispatcher.token)
     assert data == {"serviceRequestQueue": {"pendingCount": 1}}
+
+
+async def test_many_reviewers_share_one_count_per_change(
+    server: Server, gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given eight reviewers watching the queue
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    reviewers = [await staff(Role.DISPATCHER) for _ in range(8)]
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [
+            await stack.enter_async_context(socket(server.ws_url, person.token))
+            for person in reviewers
+        ]
+        for ws in sockets:
+            await ws.subscribe("q", QUEUE_CHANGED)
+        await asyncio.sleep(0.1)
+        # when one request is submitted
+        count_statements.statements.clear()
+        await submitted(gql, contact, site)
+        messages = [await ws.receive(timeout=2.0) for ws in sockets]
+    # then every reviewer sees the new count, computed once for all of them
+    assert {
+        m["payload"]["data"]["serviceRequestQueueChanged"]["pendingCount"] for m in messages
+    } == {1}
+    counts = [
+        s
+        for s in count_statements.statements
+        if s.lstrip().upper().startswith("SELECT COUNT(*)") and '"service_requests"' in s
+    ]
+    assert len(counts) == 1, counts

@@ -12,7 +12,6 @@ sockets with no GraphQL.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import resource
 import statistics
@@ -99,6 +98,7 @@ class Subscribers:
         self.arrivals: list[float] = []
         self.expected = 0
         self.all_in = asyncio.Event()
+        self.failures: list[str] = []
 
     async def open(self, urls: list[str], count: int) -> None:
         async def one(url: str) -> ClientConnection:
@@ -122,14 +122,20 @@ class Subscribers:
         self.readers = [asyncio.create_task(self._read(s)) for s in self.sockets]
 
     async def _read(self, socket: ClientConnection) -> None:
-        with contextlib.suppress(Exception):
+        try:
             async for raw in socket:
                 message = orjson.loads(raw)
                 if message.get("type") != "next":
-                    raise SystemExit(f"subscriber got {message}")
+                    self.failures.append(f"unexpected message {message}")
+                    return
                 self.arrivals.append(time.perf_counter())
                 if len(self.arrivals) >= self.expected:
                     self.all_in.set()
+            self.failures.append(f"closed by the server: {socket.close_code} {socket.close_reason}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self.failures.append(f"{type(error).__name__}: {error}")
 
     def expect(self) -> None:
         self.arrivals = []
@@ -140,8 +146,10 @@ class Subscribers:
         try:
             await asyncio.wait_for(self.all_in.wait(), WAIT_SECONDS)
         except TimeoutError:
+            reasons = sorted(set(self.failures))[:5]
             raise SystemExit(
-                f"only {len(self.arrivals)} of {self.expected} subscribers got the message"
+                f"only {len(self.arrivals)} of {self.expected} subscribers got the message; "
+                f"{len(self.failures)} sockets failed: {reasons}"
             ) from None
 
     async def close(self) -> None:

@@ -373,7 +373,8 @@ class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
                     pending.append(position)
                 values.append(value)
             if pending:
-                done = await asyncio.gather(*(values[p] for p in pending))
+                # Side by side, so their loads share batches.
+                done = await _together([values[p] for p in pending])
                 for position, value in zip(pending, done, strict=True):
                     values[position] = value
         except Exception:
@@ -468,17 +469,18 @@ def _completer_of(field_plan: FieldPlan) -> Completer:
 
 
 async def _together(work: list[Any]) -> list[Any]:
-    """Await coroutines side by side; the first Fallback wins, the others are dropped."""
+    """Await side by side; after all have finished, the first failure is raised.
+
+    Nothing is cancelled: a cancelled task would cancel the loader futures it
+    awaits, which the loaders cache and the standard fallback then reads.
+    """
     if len(work) == 1:
         return [await work[0]]
-    tasks = [asyncio.ensure_future(item) for item in work]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+    results = list(await asyncio.gather(*work, return_exceptions=True))
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
 
 
 @dataclass

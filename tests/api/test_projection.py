@@ -118,13 +118,17 @@ async def test_a_refused_field_falls_back_with_the_standard_error(gql: GraphQLCl
     # when it asks for the drafts
     before = (STATS.compiled, STATS.fallbacks)
     body: dict[str, Any] = await gql.raw(
-        "query { serviceRequests(first: 5) { nodes { id jobDraft { priority } } } }",
+        "query { serviceRequests(first: 5) {"
+        " nodes { id account { name } jobDraft { priority } } } }",
         token=contact.token,
     )
     # then the plan gave way to standard execution, which reports the field's error
     assert _delta(before) == (0, 1)
     assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
     assert body["errors"][0]["path"][-1] == "jobDraft"
+    # and the sibling that was loading when the plan gave way is answered in full
+    [card] = body["data"]["serviceRequests"]["nodes"]
+    assert card["account"] == {"name": account.name} and card["jobDraft"] is None
 
 
 async def test_the_execution_check_catches_a_plan_that_answers_differently(

@@ -61,7 +61,9 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
                 max_age=600,
             ),
             Middleware(
-                BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=(UPLOAD_PATH,)
+                BodyLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                path_limits={UPLOAD_PATH: uploads.MAX_UPLOAD_BODY},
             ),
         ],
         lifespan=make_lifespan(settings),

@@ -16,8 +16,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
-from starlette.types import Message
 
+from api.middleware import BodyTooLarge
 from api.storage import (
     DOWNLOAD_PATH,
     UPLOAD_PATH,
@@ -39,10 +39,6 @@ def _error(status: int, code: str, message: str) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _file_storage() -> FileStorage | None:
     try:
         storage = current_storage()
@@ -55,28 +51,13 @@ async def receive_upload(request: Request) -> Response:
     storage = _file_storage()
     if storage is None:
         return _error(404, "NOT_FOUND", "This API stores files in S3; upload there.")
-    declared = request.headers.get("content-length", "")
-    if not declared.isdigit():
+    if not request.headers.get("content-length", "").isdigit():
         return _error(411, "LENGTH_REQUIRED", "Send the upload with a Content-Length.")
-    if int(declared) > MAX_UPLOAD_BODY:
-        return _error(413, "PHOTO_TOO_LARGE", "The upload is larger than any photo may be.")
-    limit = int(declared)
-    received = 0
-    upstream = request.receive
-
-    async def counted() -> Message:
-        nonlocal received
-        message = await upstream()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise _TooLarge
-        return message
-
-    counted_request = Request(request.scope, counted)
+    # The body's size is capped by BodyLimitMiddleware (MAX_UPLOAD_BODY for this path).
     try:
-        form = await counted_request.form(max_files=1, max_fields=10, max_part_size=4096)
-    except _TooLarge:
-        return _error(413, "PHOTO_TOO_LARGE", "The body is longer than its Content-Length.")
+        form = await request.form(max_files=1, max_fields=10, max_part_size=4096)
+    except BodyTooLarge:
+        raise  # BodyLimitMiddleware answers 413
     except ClientDisconnect:
         return _error(400, "INVALID", "The upload was interrupted.")
     except Exception:  # a malformed multipart body, whatever the parser calls it

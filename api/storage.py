@@ -103,15 +103,10 @@ class FileStorage:
             return None
         return StoredObject(found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
-    async def read(self, key: str, limit: int | None = None) -> bytes:
+    async def read(self, key: str) -> bytes:
         path = self.path_of(key)
-
-        def read() -> bytes:
-            with path.open("rb") as file:
-                return file.read(limit if limit is not None else -1)
-
         try:
-            return await asyncio.to_thread(read)
+            return await asyncio.to_thread(path.read_bytes)
         except FileNotFoundError:
             raise StorageError(f"no object {key}") from None
 
@@ -223,11 +218,8 @@ class S3Storage:
             raise StorageError(str(error)) from error
         return StoredObject(int(head["ContentLength"]), head["LastModified"])
 
-    async def read(self, key: str, limit: int | None = None) -> bytes:
-        arguments: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if limit is not None:
-            arguments["Range"] = f"bytes=0-{limit - 1}"
-        answer = await self.client.get_object(**arguments)
+    async def read(self, key: str) -> bytes:
+        answer = await self.client.get_object(Bucket=self.bucket, Key=key)
         async with answer["Body"] as body:
             data: bytes = await body.read()
         return data

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-SNIFF_BYTES = 32
 THUMBNAIL_SIZE = (320, 320)
 THUMBNAIL_TYPE = "image/jpeg"
 # Phone cameras stay far below this; a "photo" over it is a decompression bomb.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
 
 from tortoise import fields
@@ -25,7 +25,7 @@ from models.base import TimestampedModel
 from models.clock import now
 from models.errors import DomainError, ErrorCode, Forbidden, not_found
 from models.permissions import Permission
-from models.storage import ObjectStore, UploadTarget
+from models.storage import ObjectStore, StoredObject, UploadTarget
 from models.users import User
 from models.validation import clean_text, optional_text
 from models.viewer import Viewer
@@ -258,10 +258,11 @@ async def complete_upload(viewer: Viewer, photo_id: int, store: ObjectStore) -> 
             "photoId",
         )
     try:
-        await _check_object(photo, stored.size, stored.modified_at, store)
-        prepared = await asyncio.to_thread(
-            images.prepare, await store.read(photo.key), photo.content_type
-        )
+        limits = await company.get_settings()
+        _check_stored(photo, stored, limits)
+        data = await store.read(photo.key)  # within the size limit, checked above
+        _check_type(photo, images.sniff(data), limits)
+        prepared = await asyncio.to_thread(images.prepare, data, photo.content_type)
     except images.ImageRejected as rejected:
         await store.delete(photo.key)
         raise DomainError(ErrorCode.NOT_AN_IMAGE, str(rejected), "photoId") from None
@@ -301,27 +302,29 @@ async def _request_changed(
     requests.publish_change(request)
 
 
-async def _check_object(photo: Photo, size: int, written_at: datetime, store: ObjectStore) -> None:
-    if written_at > photo.upload_expires_at + CLOCK_SKEW:
+def _check_stored(photo: Photo, stored: StoredObject, limits: company.CompanySettings) -> None:
+    if stored.modified_at > photo.upload_expires_at + CLOCK_SKEW:
         raise DomainError(
             ErrorCode.UPLOAD_EXPIRED,
             "The file arrived after its upload target expired; start a new upload.",
             "photoId",
         )
-    limits = await company.get_settings()
-    if size > limits.max_photo_bytes:
+    if stored.size > limits.max_photo_bytes:
         raise DomainError(
             ErrorCode.PHOTO_TOO_LARGE,
             f"Photos may be at most {_megabytes(limits.max_photo_bytes)}.",
             "photoId",
         )
-    if size != photo.byte_size:
+    if stored.size != photo.byte_size:
         raise DomainError(
             ErrorCode.UPLOAD_SIZE_MISMATCH,
-            f"The uploaded file has {size} bytes, not the {photo.byte_size} announced.",
+            f"The uploaded file has {stored.size} bytes, not the {photo.byte_size} announced.",
             "photoId",
         )
-    actual = images.sniff(await store.read(photo.key, images.SNIFF_BYTES))
+
+
+def _check_type(photo: Photo, actual: str | None, limits: company.CompanySettings) -> None:
+    """`actual` is what the first bytes prove (`images.sniff`)."""
     if actual is None:
         raise DomainError(ErrorCode.NOT_AN_IMAGE, "The file is not an image.", "photoId")
     if actual != photo.content_type:

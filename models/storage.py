@@ -37,8 +37,8 @@ class ObjectStore(Protocol):
         """The stored object's size and last write, None when there is none."""
         ...
 
-    async def read(self, key: str, limit: int | None = None) -> bytes:
-        """The object's bytes, or only its first `limit` bytes."""
+    async def read(self, key: str) -> bytes:
+        """The object's bytes."""
         ...
 
     async def write(self, key: str, data: bytes, content_type: str) -> None: ...

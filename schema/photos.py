@@ -18,6 +18,7 @@ from models.storage import UploadTarget as Target
 from schema.accounts import Contact
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
+from schema.projection import LoadedBy, load_related, related
 from schema.relay import Node, encode_id, key_for
 
 if TYPE_CHECKING:
@@ -49,6 +50,13 @@ def _url_expiry(info: Info) -> datetime:
     moment = now() + timedelta(seconds=seconds)
     stamp = int(moment.timestamp())
     return datetime.fromtimestamp(stamp + (-stamp % _URL_GRID), moment.tzinfo)
+
+
+_REQUEST = LoadedBy(
+    "request_id", "account_requests_by_id", "schema.account_requests:AccountRequest"
+)
+_UPLOADER = LoadedBy("uploaded_by_user_id", "users_by_id", "schema.users:User")
+_UPLOADER_CONTACT = LoadedBy("uploaded_by_contact_id", "contacts_by_id", "schema.accounts:Contact")
 
 
 @strawberry.type(description="An image on an account request; its bytes live in object storage.")
@@ -122,25 +130,22 @@ class Photo(Node):
     def url_expires_at(self, info: Info) -> datetime | None:
         return _url_expiry(info) if self.status is photos.PhotoStatus.READY else None
 
-    @strawberry.field(description="The request the photo belongs to.")
+    @strawberry.field(description="The request the photo belongs to.", metadata=related(_REQUEST))
     async def account_request(self, info: Info) -> AccountRequestType | None:
-        from schema.account_requests import AccountRequest
+        return await load_related(info, _REQUEST, self.request_id)
 
-        row = await info.context.loaders.account_requests_by_id.load(self.request_id)
-        return AccountRequest.from_row(row) if row else None
-
-    @strawberry.field(description="The staff user who added it, if staff did.")
+    @strawberry.field(
+        description="The staff user who added it, if staff did.", metadata=related(_UPLOADER)
+    )
     async def uploaded_by(self, info: Info) -> UserType | None:
-        from schema.users import user_by_id
+        return await load_related(info, _UPLOADER, self.uploaded_by_user_id)
 
-        return await user_by_id(info, self.uploaded_by_user_id)
-
-    @strawberry.field(description="The portal contact who added it, if one did.")
+    @strawberry.field(
+        description="The portal contact who added it, if one did.",
+        metadata=related(_UPLOADER_CONTACT),
+    )
     async def uploaded_by_contact(self, info: Info) -> Contact | None:
-        if self.uploaded_by_contact_id is None:
-            return None
-        row = await info.context.loaders.contacts_by_id.load(self.uploaded_by_contact_id)
-        return Contact.from_row(row) if row else None
+        return await load_related(info, _UPLOADER_CONTACT, self.uploaded_by_contact_id)
 
 
 async def _load_photos(info: Info, ids: list[int]) -> list[photos.Photo | None]:

@@ -6,7 +6,7 @@ time of a 50-row list goes there. For a query, the first object a root field
 returns is completed here instead, from a plan built once per document:
 
 - plain attributes are read and coerced by their GraphQL type directly;
-- fields declared `loaded_by` (a row of a foreign key) load the keys of the
+- fields declared `related(LoadedBy(...))` (a row of a foreign key) load the keys of the
   whole batch with one `load_many` and convert the rows;
 - any other field calls its Strawberry resolver (permissions and extensions
   included), once per object, awaited together;
@@ -22,6 +22,7 @@ query and fails on any difference; the test suite runs that way.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 from collections.abc import Callable, Sequence
@@ -69,9 +70,15 @@ class LoadedBy:
     convert: str
 
     def converter(self) -> Callable[[Any], Any]:
-        module, name = self.convert.split(":")
-        converter: Callable[[Any], Any] = getattr(importlib.import_module(module), name).from_row
-        return converter
+        return _from_row(self.convert)
+
+
+@functools.cache
+def _from_row(convert: str) -> Callable[[Any], Any]:
+    # Looked up once: the standard resolver asks for it on every row it loads.
+    module, name = convert.split(":")
+    converter: Callable[[Any], Any] = getattr(importlib.import_module(module), name).from_row
+    return converter
 
 
 def related(spec: LoadedBy) -> dict[str, Any]:
@@ -80,7 +87,7 @@ def related(spec: LoadedBy) -> dict[str, Any]:
 
 
 async def load_related(info: Any, spec: LoadedBy, key: int | None) -> Any:
-    """The standard resolver of a `loaded_by` field (what the plan does in batch)."""
+    """The standard resolver of a `related` field (what the plan does in batch)."""
     if key is None:
         return None
     row = await getattr(info.context.loaders, spec.loader).load(key)

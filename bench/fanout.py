@@ -12,6 +12,7 @@ sockets with no GraphQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 import statistics
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ DECLINE = (
 )
 BROKER_URL = "redis://127.0.0.1:6379/9"
 WAIT_SECONDS = 60
+WARM_UP_EVENTS = 10
 
 
 @dataclass
@@ -99,6 +102,8 @@ class Subscribers:
         self.expected = 0
         self.all_in = asyncio.Event()
         self.failures: list[str] = []
+        self.seen: set[int] = set()  # sockets that got at least one message
+        self.all_seen = asyncio.Event()
 
     async def open(self, urls: list[str], count: int) -> None:
         async def one(url: str) -> ClientConnection:
@@ -119,9 +124,11 @@ class Subscribers:
             self.sockets += await asyncio.gather(
                 *(one(urls[n % len(urls)]) for n in range(start, min(count, start + batch)))
             )
-        self.readers = [asyncio.create_task(self._read(s)) for s in self.sockets]
+        self.readers = [
+            asyncio.create_task(self._read(n, socket)) for n, socket in enumerate(self.sockets)
+        ]
 
-    async def _read(self, socket: ClientConnection) -> None:
+    async def _read(self, index: int, socket: ClientConnection) -> None:
         try:
             async for raw in socket:
                 message = orjson.loads(raw)
@@ -129,6 +136,9 @@ class Subscribers:
                     self.failures.append(f"unexpected message {message}")
                     return
                 self.arrivals.append(time.perf_counter())
+                self.seen.add(index)
+                if len(self.seen) == len(self.sockets):
+                    self.all_seen.set()
                 if len(self.arrivals) >= self.expected:
                     self.all_in.set()
             self.failures.append(f"closed by the server: {socket.close_code} {socket.close_reason}")
@@ -181,6 +191,20 @@ async def _pending_ids(database_url: str, count: int) -> list[str]:
     return [encode_id("ServiceRequest", row["id"]) for row in rows]
 
 
+async def _warm_up(subscribers: Subscribers, trigger: Any) -> int:
+    """Events until every socket got one: graphql-transport-ws does not acknowledge a
+    subscribe, so this is how the runner knows all subscriptions are registered.
+    Returns how many events it took."""
+    for event in range(WARM_UP_EVENTS):
+        await asyncio.to_thread(trigger, event)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(subscribers.all_seen.wait(), 2)
+            return event + 1
+    missing = len(subscribers.sockets) - len(subscribers.seen)
+    reasons = sorted(set(subscribers.failures))[:5]
+    raise SystemExit(f"{missing} subscribers never got a message; failures: {reasons}")
+
+
 async def _rounds(
     subscribers: Subscribers,
     trigger: Any,
@@ -188,10 +212,8 @@ async def _rounds(
     rounds: int,
 ) -> Side:
     side = Side()
-    subscribers.expect()  # a warm-up event: every subscription is registered once it arrives
-    await asyncio.to_thread(trigger, -1)
-    await subscribers.wait()
-    for n in range(rounds):
+    used = await _warm_up(subscribers, trigger)
+    for n in range(used, used + rounds):
         await asyncio.sleep(0.5)
         subscribers.expect()
         before = cpu_seconds(pids)
@@ -205,24 +227,39 @@ async def _rounds(
     return side
 
 
-def run(
-    database_url: str,
-    subscribers: int,
-    rounds: int,
-    start: Any,
-    stop: Any,
-    wait_ready: Any,
-    free_port: Any,
-    peak_rss_mb: Any,
-) -> FanoutResult:
+@dataclass(frozen=True)
+class Processes:
+    """The runner's process helpers (bench.run), handed over to avoid a circular import."""
+
+    start: Any
+    stop: Any
+    wait_ready: Any
+    free_port: Any
+    peak_rss_mb: Any
+
+    @contextlib.contextmanager
+    def pair(
+        self, command: Any, env: dict[str, str], ready_path: str, logs: Path
+    ) -> Iterator[tuple[list[int], list[Any]]]:
+        """Two servers on free ports, ready; stopped on the way out."""
+        ports = [self.free_port(), self.free_port()]
+        processes = [self.start(command(port), env, logs / f"{port}.log") for port in ports]
+        try:
+            for port, process in zip(ports, processes, strict=True):
+                url = f"http://127.0.0.1:{port}{ready_path}"
+                self.wait_ready(url, process, logs / f"{port}.log")
+            yield ports, processes
+        finally:
+            for process in processes:
+                self.stop(process)
+
+
+def run(database_url: str, subscribers: int, rounds: int, tools: Processes) -> FanoutResult:
     """Both sides, one after the other, on fresh processes."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, subscribers * 2 + 256)), hard))
-    work = Path(tempfile.mkdtemp(prefix="docket-fanout-"))
-
-    from bench.run import ROOT  # noqa: F401  (the processes run from the checkout)
-
-    bin_dir = Path(sys.executable).parent
+    logs = Path(tempfile.mkdtemp(prefix="docket-fanout-"))
+    docket = str(Path(sys.executable).parent / "docket")
     env = {
         "SECRET_KEY": SECRET_KEY,
         "LOG_LEVEL": "WARNING",
@@ -232,83 +269,56 @@ def run(
         "DOCKET_ENV": "production",
         "MAX_SUBSCRIPTIONS_PER_SOCKET": "5",
     }
-    ports = [free_port(), free_port()]
-    api = [
-        start([str(bin_dir / "docket"), "serve", "--port", str(p)], env, work / f"api{p}.log")
-        for p in ports
-    ]
-    try:
-        for port, process in zip(ports, api, strict=True):
-            wait_ready(f"http://127.0.0.1:{port}/readyz", process, work / f"api{port}.log")
-        pending = asyncio.run(_pending_ids(database_url, rounds + 1))
-        if len(pending) < rounds + 1:
+    with tools.pair(lambda port: [docket, "serve", "--port", str(port)], env, "/readyz", logs) as (
+        ports,
+        api,
+    ):
+        pending = asyncio.run(_pending_ids(database_url, rounds + WARM_UP_EVENTS))
+        if len(pending) < rounds + WARM_UP_EVENTS:
             raise SystemExit("not enough pending service requests left: re-seed the bench database")
 
         def decline(n: int) -> float:
             answer = _post(
                 f"http://127.0.0.1:{ports[0]}/graphql",
-                orjson.dumps({"query": DECLINE, "variables": {"id": pending[n + 1]}}),
+                orjson.dumps({"query": DECLINE, "variables": {"id": pending[n]}}),
                 ADMIN_TOKEN,
             )
             assert answer["data"]["declineServiceRequest"]["userErrors"] == [], answer
             return time.perf_counter()
 
-        api_side, patterns = asyncio.run(
-            _measure(
-                [f"ws://127.0.0.1:{p}/graphql" for p in ports],
-                decline,
-                [p.pid for p in api],
-                subscribers,
-                rounds,
-            )
-        )
-        rss = [peak_rss_mb(p.pid) or 0.0 for p in api]
-    finally:
-        for process in api:
-            stop(process)
+        api_side, patterns = asyncio.run(_measure(ports, api, decline, subscribers, rounds))
+        rss = [tools.peak_rss_mb(process.pid) or 0.0 for process in api]
 
-    floor_ports = [free_port(), free_port()]
-    floors = [
-        start(
-            [
-                sys.executable,
-                *("-m", "uvicorn", "--factory", "bench.floor_ws:create_app"),
-                *("--port", str(p), "--no-access-log", "--log-level", "warning"),
-            ],
-            {"BROKER_URL": BROKER_URL},
-            work / f"floor{p}.log",
-        )
-        for p in floor_ports
-    ]
-    try:
-        for port, process in zip(floor_ports, floors, strict=True):
-            wait_ready(f"http://127.0.0.1:{port}/", process, work / f"floor{port}.log")
+    floor_command = [sys.executable, "-m", "uvicorn", "--factory", "bench.floor_ws:create_app"]
+    with tools.pair(
+        lambda port: [
+            *floor_command,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        {"BROKER_URL": BROKER_URL},
+        "/",
+        logs,
+    ) as (floor_ports, floors):
 
         def push(n: int) -> float:
-            _post(f"http://127.0.0.1:{floor_ports[0]}/trigger", str(max(n, 0)).encode())
+            _post(f"http://127.0.0.1:{floor_ports[0]}/trigger", str(n).encode())
             return time.perf_counter()
 
-        floor_side, _ = asyncio.run(
-            _measure(
-                [f"ws://127.0.0.1:{p}/graphql" for p in floor_ports],
-                push,
-                [p.pid for p in floors],
-                subscribers,
-                rounds,
-            )
-        )
-    finally:
-        for process in floors:
-            stop(process)
+        floor_side, _ = asyncio.run(_measure(floor_ports, floors, push, subscribers, rounds))
     return FanoutResult(subscribers, api_side, floor_side, patterns, rss)
 
 
 async def _measure(
-    urls: list[str], trigger: Any, pids: list[int], count: int, rounds: int
+    ports: list[int], processes: list[Any], trigger: Any, count: int, rounds: int
 ) -> tuple[Side, float]:
     subscribers = Subscribers()
+    pids = [process.pid for process in processes]
     try:
-        await subscribers.open(urls, count)
+        await subscribers.open([f"ws://127.0.0.1:{port}/graphql" for port in ports], count)
         side = await _rounds(subscribers, trigger, pids, rounds)
         redis = Redis.from_url(BROKER_URL)
         try:

@@ -592,16 +592,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench import fanout
 
         print(f"     fan-out: {options.subscribers} subscribers on two processes ...", flush=True)
-        measured = fanout.run(
-            url,
-            options.subscribers,
-            options.fanout_rounds,
-            start,
-            stop,
-            wait_ready,
-            free_port,
-            peak_rss_mb,
-        )
+        tools = fanout.Processes(start, stop, wait_ready, free_port, peak_rss_mb)
+        measured = fanout.run(url, options.subscribers, options.fanout_rounds, tools)
         fanout_lines = fanout.report(measured)
     print()
     print(table(results))

@@ -10,7 +10,7 @@ import strawberry
 from api.context import Info
 from api.permissions import requires
 from api.storage import store_for
-from models import photos
+from models import images, photos
 from models.clock import now
 from models.permissions import Permission
 from models.storage import ObjectStore
@@ -123,7 +123,7 @@ class Photo(Node):
             return None
         name = self.filename.rsplit(".", 1)[0] + "-thumbnail.jpg"
         return await store(info).download_url(
-            self.thumbnail_key, "image/jpeg", name, _url_expiry(info)
+            self.thumbnail_key, images.THUMBNAIL_TYPE, name, _url_expiry(info)
         )
 
     @strawberry.field(description="When `url` and `thumbnailUrl` stop working; ask again after.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from strawberry.dataloader import DataLoader
 
 from loaders.base import rows_by_id, rows_by_key
@@ -18,3 +20,8 @@ class PhotoLoaders:
         self.photos_by_request_id: DataLoader[int, list[photos.Photo]] = rows_by_key(
             lambda: photos.visible_photos(viewer).order_by("-id"), "request_id"
         )
+        # Signed download links, made once per operation: every mention of a photo
+        # in one answer carries the same link and the same expiry (an S3 signature
+        # changes with the second it is made in).
+        self.download_urls: dict[str, str] = {}
+        self.download_expiry: datetime | None = None

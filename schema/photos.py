@@ -46,10 +46,23 @@ def store(info: Info) -> ObjectStore:
 
 
 def _url_expiry(info: Info) -> datetime:
-    seconds = info.context.settings.download_expiry_seconds
-    moment = now() + timedelta(seconds=seconds)
-    stamp = int(moment.timestamp())
-    return datetime.fromtimestamp(stamp + (-stamp % _URL_GRID), moment.tzinfo)
+    loaders = info.context.loaders
+    if loaders.download_expiry is None:
+        seconds = info.context.settings.download_expiry_seconds
+        moment = now() + timedelta(seconds=seconds)
+        stamp = int(moment.timestamp())
+        loaders.download_expiry = datetime.fromtimestamp(
+            stamp + (-stamp % _URL_GRID), moment.tzinfo
+        )
+    return loaders.download_expiry
+
+
+async def _download_url(info: Info, key: str, content_type: str, filename: str) -> str:
+    links = info.context.loaders.download_urls
+    if key not in links:
+        expires = _url_expiry(info)
+        links[key] = await store(info).download_url(key, content_type, filename, expires)
+    return links[key]
 
 
 _REQUEST = LoadedBy(
@@ -111,9 +124,7 @@ class Photo(Node):
     async def url(self, info: Info) -> str | None:
         if self.status is not photos.PhotoStatus.READY:
             return None
-        return await store(info).download_url(
-            self.key, self.content_type, self.filename, _url_expiry(info)
-        )
+        return await _download_url(info, self.key, self.content_type, self.filename)
 
     @strawberry.field(
         description="A signed link to a JPEG thumbnail (at most 320 px a side); null while PENDING."
@@ -122,9 +133,7 @@ class Photo(Node):
         if self.status is not photos.PhotoStatus.READY or self.thumbnail_key is None:
             return None
         name = self.filename.rsplit(".", 1)[0] + "-thumbnail.jpg"
-        return await store(info).download_url(
-            self.thumbnail_key, images.THUMBNAIL_TYPE, name, _url_expiry(info)
-        )
+        return await _download_url(info, self.thumbnail_key, images.THUMBNAIL_TYPE, name)
 
     @strawberry.field(description="When `url` and `thumbnailUrl` stop working; ask again after.")
     def url_expires_at(self, info: Info) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from PIL import Image
 
 from models.permissions import Role
 from models.photos import Photo, PhotoStatus
+from schema import photos as photos_schema
 from schema.relay import decode_id
 from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
@@ -315,3 +317,24 @@ async def test_filename_keeps_only_its_last_segment(gql: GraphQLClient) -> None:
     assert created["photo"]["filename"] == "leak.jpg"
     blank = await create_upload(gql, dispatcher, request, image_bytes(), filename="  ")
     assert _codes(blank) == [("REQUIRED", ["input", "filename"])]
+
+
+async def test_one_answer_carries_one_link_per_photo(
+    gql: GraphQLClient, stored_objects: StoredObjects, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a photo, and a clock that jumps past a link-expiry window at every look
+    dispatcher = await staff(Role.DISPATCHER)
+    request = await make_request(await make_account())
+    photo = await add_photo(gql, dispatcher, request)
+    moments = iter(range(0, 10_000, 400))
+    base = photos_schema.now()
+    monkeypatch.setattr(photos_schema, "now", lambda: base + timedelta(seconds=next(moments)))
+    # when one answer names the photo twice
+    data = await gql(
+        "query($id: ID!) { a: node(id: $id) { ... on Photo { url thumbnailUrl urlExpiresAt } }"
+        " b: node(id: $id) { ... on Photo { url thumbnailUrl urlExpiresAt } } }",
+        {"id": photo["id"]},
+        token=dispatcher.token,
+    )
+    # then both mentions carry the same links and the same expiry
+    assert data["a"] == data["b"]

@@ -30,8 +30,9 @@ AccountRequestType = Annotated["AccountRequest", strawberry.lazy("schema.account
 
 strawberry.enum(photos.PhotoStatus, description="Whether a photo's bytes have been verified.")
 
-# Download URLs expire on a five-minute grid, so repeated reads within one window
-# return the same URL and browsers can cache the image.
+# Download URLs expire on a five-minute grid, so on the file backend repeated reads
+# within one window return the same URL and browsers can cache the image (an S3
+# signature also carries the second it was made in).
 _URL_GRID = 300
 SeesPhotos = requires(
     Permission.VIEW_ALL_PHOTOS, Permission.VIEW_OWN_ACCOUNT_PHOTOS, or_portal_contact=True

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from api.broker import current_broker
@@ -11,6 +10,7 @@ from api.context import Context
 from models.errors import Unauthenticated
 from models.events import contact_channel, user_channel
 from models.viewer import Viewer
+from schema.shared_events import held, share_execution
 
 
 def personal_channel(viewer: Viewer) -> str:
@@ -52,9 +52,37 @@ async def shared(message: dict[str, Any], key: str, compute: Callable[[], Awaita
     first one starts the work and the others await the same task.
     """
     slot = f"_shared:{key}"
-    task = message.get(slot)
-    if task is None:
-        task = asyncio.ensure_future(compute())
-        message[slot] = task
-    result: T = await task
-    return result
+    result = message.get(slot)
+    if result is None:
+        result = message[slot] = held(compute())
+    value: T = await result
+    return value
+
+
+def by_permissions(context: Context) -> Hashable:
+    """Sharing scope of an event whose fields depend on nothing but what the viewer may do."""
+    viewer = context.viewer
+    return (viewer.is_staff, viewer.permissions)
+
+
+def by_viewer(context: Context) -> Hashable:
+    """Sharing scope of an event whose fields depend on who is looking (the default)."""
+    viewer = context.viewer
+    return (viewer.user_id, viewer.contact.id if viewer.contact else None, viewer.permissions)
+
+
+async def shared_event(
+    message: dict[str, Any],
+    key: str,
+    build: Callable[[], Awaitable[T]],
+    scope: Callable[[Context], Hashable] = by_viewer,
+) -> T:
+    """The same event object for every subscriber of `message`, executed once per scope.
+
+    Subscribers with the same document, variables and `scope` then share one
+    execution of their selection (`schema.shared_events`). Choose `by_permissions`
+    only for an event type none of whose fields looks at the viewer.
+    """
+    event = await shared(message, key, build)
+    share_execution(event, scope)
+    return event

@@ -50,6 +50,8 @@ from graphql.execution.values import get_argument_values
 from graphql.language import Visitor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.shared_events import SharedEventExecution
+
 log = logging.getLogger("docket.projection")
 
 _METADATA_KEY = "docket_loaded_by"
@@ -146,8 +148,9 @@ def _has_directives(document: Any) -> bool:
     return found
 
 
-class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with compiled completion for the objects of queries."""
+class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with compiled completion for the objects of queries
+    (and subscription events shared between subscribers, see `shared_events`)."""
 
     _plans: dict[tuple[int, int], tuple[Any, GraphQLObjectType, ObjectPlan | None]] = {}
     _documents: dict[int, tuple[Any, bool]] = {}

@@ -598,6 +598,10 @@ class ServiceRequestMutations:
         return AssignJobPayload(job=Job.from_row(row) if row else None, user_errors=errors)
 
 
+async def _queue() -> ServiceRequestQueue:
+    return ServiceRequestQueue(pending_count=await sr.pending_count())
+
+
 @strawberry.type
 class ServiceRequestSubscriptions:
     @strawberry.subscription(
@@ -609,6 +613,7 @@ class ServiceRequestSubscriptions:
     ) -> AsyncGenerator[ServiceRequestQueue, None]:
         async for message in live.messages(info.context, sr.QUEUE_CHANNEL):
             if message.get("type") == "queue":
-                # One count per event and process, not one per subscriber.
-                count = await live.shared(message, "pending", sr.pending_count)
-                yield ServiceRequestQueue(pending_count=count)
+                # One count, one event object and one execution per event, process
+                # and permission set, not one per subscriber: ServiceRequestQueue
+                # holds nothing that depends on who looks.
+                yield await live.shared_event(message, "queue", _queue, live.by_permissions)

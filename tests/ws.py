@@ -19,7 +19,9 @@ class Socket:
         await self.connection.send(json.dumps(message))
 
     async def receive(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
-        raw = await asyncio.wait_for(self.connection.recv(decode=True), timeout)
+        raw = await asyncio.wait_for(self.connection.recv(), timeout)
+        # Browsers' graphql-ws clients parse text frames only.
+        assert isinstance(raw, str), f"a binary frame: {raw!r}"
         message: dict[str, Any] = json.loads(raw)
         return message
 

@@ -36,6 +36,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=UVICORN_LOG_CONFIG,
         proxy_headers=True,
         ws="websockets-sansio",
+        ws_per_message_deflate=settings.ws_compression,
     )
     return 0
 

@@ -34,8 +34,10 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        # A socket's messages carry no headers: its sends go straight through.
+        outgoing = send_with_id if scope["type"] == "http" else send
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, outgoing)
         finally:
             request_id.reset(token)
 

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     graphiql: bool | None = None
     introspection: bool | None = None
     graphql_ws_legacy: bool = False
+    # permessage-deflate costs CPU on every small event and a zlib state per socket.
+    ws_compression: bool = False
     token_lifetime_hours: int = Field(default=24 * 14, ge=1, le=24 * 365)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     max_query_depth: int = Field(default=12, ge=2, le=50)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import resource
 import statistics
 import sys
@@ -84,12 +83,14 @@ class FanoutResult:
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    """CPU time of all threads of `pids`, in nanoseconds' resolution (schedstat):
+    /proc/<pid>/stat counts 10 ms ticks, as coarse as a whole event."""
+    total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    return total
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
 
 
 class Subscribers:
@@ -289,7 +290,12 @@ def run(database_url: str, subscribers: int, rounds: int, tools: Processes) -> F
         api_side, patterns = asyncio.run(_measure(ports, api, decline, subscribers, rounds))
         rss = [tools.peak_rss_mb(process.pid) or 0.0 for process in api]
 
-    floor_command = [sys.executable, "-m", "uvicorn", "--factory", "bench.floor_ws:create_app"]
+    # The same WebSocket stack as `docket serve`: websockets' sans-I/O protocol,
+    # no permessage-deflate (WS_COMPRESSION's default).
+    floor_command = [
+        *(sys.executable, "-m", "uvicorn", "--factory", "bench.floor_ws:create_app"),
+        *("--ws", "websockets-sansio", "--ws-per-message-deflate", "false"),
+    ]
     with tools.pair(
         lambda port: [
             *floor_command,

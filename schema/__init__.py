@@ -31,7 +31,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.auth import AuthMutations, AuthQueries
 from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
-from schema.extensions import MaskUnexpectedErrors, RequestPolicy
+from schema.extensions import DocketSchema, MaskUnexpectedErrors, RequestPolicy
 from schema.linked_items import LinkedItemMutations
 from schema.nodes import resolve_nodes
 from schema.notifications import (
@@ -163,7 +163,7 @@ def _schema(settings: Settings) -> strawberry.Schema:
         if settings.compiled_projections
         else None
     )
-    return strawberry.Schema(
+    return DocketSchema(
         query=Query,
         execution_context_class=executor,
         mutation=Mutation,

@@ -106,26 +106,43 @@ class SharedEventExecution:
     """Executor mixin: a registered event's selection runs once per sharing key."""
 
     operation: Any
-    root_value: Any
     variable_values: VariableValues
     context_value: Any
+    _variables_key: bytes | None
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        build = super().build_per_event_executor  # type: ignore[misc]
+        entry = _EVENTS.get(id(payload))
+        if (
+            entry is None
+            or entry.event() is not payload
+            or self.operation.operation is not OperationType.SUBSCRIPTION
+        ):
+            return build(payload)
+        if "_variables_key" not in self.__dict__:  # the subscription's own: computed once
+            self._variables_key = _variables_key(self.variable_values.coerced)
+        if self._variables_key is None:
+            return build(payload)
+        key = (id(self.operation), self._variables_key, entry.scope(self.context_value))
+        return _SharedRun(entry, key, self.operation, lambda: build(payload))
+
+
+@dataclass
+class _SharedRun:
+    """Stands in for graphql-core's per-event executor: the copy of the whole
+    executor is made only by the subscriber that executes for its scope."""
+
+    entry: _Event
+    key: tuple[int, bytes, Hashable]
+    operation: Any
+    build: Callable[[], Any]
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        own = super().execute_operation  # type: ignore[misc]
-        if self.operation.operation is not OperationType.SUBSCRIPTION:
-            return own(serially)
-        entry = _EVENTS.get(id(self.root_value))
-        if entry is None or entry.event() is not self.root_value:
-            return own(serially)
-        variables = _variables_key(self.variable_values.coerced)
-        if variables is None:
-            return own(serially)
-        key = (id(self.operation), variables, entry.scope(self.context_value))
-        run = entry.runs.get(key)
+        run = self.entry.runs.get(self.key)
         if run is None or run[0] is not self.operation:
             STATS.executed += 1
-            run = (self.operation, held(_awaited(own(serially))))
-            entry.runs[key] = run
+            work = _awaited(self.build().execute_operation(serially))
+            run = self.entry.runs[self.key] = (self.operation, held(work))
         else:
             STATS.reused += 1
         return _copy_of(run[1])

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
 import pytest
 from tortoise import connections
 
+from models import service_requests as sr
 from models.permissions import Role
 from tests.client import GraphQLClient
-from tests.factories import staff
+from tests.conftest import Server
+from tests.factories import make_account, make_site, portal_contact, staff
+from tests.service_requests.helpers_a import submitted
+from tests.ws import socket
 
 TEAMS = "{ teams { nodes { name } } }"
 
@@ -52,3 +57,29 @@ async def test_bad_global_id_is_a_client_error(gql: GraphQLClient) -> None:
     # then
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "not a Docket ID" in body["errors"][0]["message"]
+
+
+async def test_a_failing_subscription_event_is_masked_too(
+    server: Server, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a dispatcher watching the queue, and a count that fails with a secret
+    async def broken_count() -> int:
+        raise OSError("disk /srv/secret-volume is gone")
+
+    monkeypatch.setattr(sr, "pending_count", broken_count)
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    dispatcher = await staff(Role.DISPATCHER)
+    async with socket(server.ws_url, dispatcher.token) as ws:
+        await ws.subscribe("q", "subscription { serviceRequestQueueChanged { pendingCount } }")
+        await asyncio.sleep(0.1)
+        # when a request is submitted
+        await submitted(gql, contact, site)
+        message = await ws.receive(timeout=2.0)
+    # then the subscriber hears of a masked error, nothing of its cause
+    assert message["type"] == "next"
+    error = message["payload"]["errors"][0]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert "secret-volume" not in str(message)

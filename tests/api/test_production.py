@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 
 from models.demo import DEMO_PASSWORD
 from tests.conftest import _free_port
@@ -118,3 +119,14 @@ async def test_graphiql_is_off(production: httpx.AsyncClient) -> None:
     response = await production.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code in (400, 404)
     assert "graphiql" not in response.text.lower()
+
+
+async def test_sockets_are_not_compressed_unless_configured(
+    production: httpx.AsyncClient, production_server: str
+) -> None:
+    # given a client that offers permessage-deflate (websockets does by default)
+    url = production_server.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as socket:
+        # then `docket serve` declines it: WS_COMPRESSION is off by default
+        assert socket.response is not None
+        assert "Sec-WebSocket-Extensions" not in socket.response.headers

@@ -425,8 +425,11 @@ def write_results(
                     f"{options.fanout_rounds} events is a reviewer declining a pending service "
                     "request (medians of the events). Latency runs from the mutation's "
                     "response to each subscriber's message; CPU is what the two server "
-                    "processes spent per delivered message. The floor (`bench/floor_ws.py`) "
-                    "pushes the same message to the same sockets with no GraphQL.",
+                    "processes spent per delivered message (all their threads, read from "
+                    "/proc/<pid>/task/*/schedstat; the mutation itself is included). The "
+                    "floor (`bench/floor_ws.py`) pushes the same message to the same sockets "
+                    "with no GraphQL, on the same WebSocket stack as `docket serve` "
+                    "(websockets-sansio, no permessage-deflate).",
                     "",
                     *fanout_lines,
                 ]

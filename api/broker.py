@@ -2,6 +2,8 @@
 
 Both fan events out to local subscribers through one dispatcher per process, so
 a thousand sockets on one process cost one Redis connection, not a thousand.
+Beside pub/sub, a broker keeps a few expiring values every process must see
+(persisted queries).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -90,9 +93,34 @@ class Broker:
     def subscriber_count(self) -> int:
         return sum(len(subs) for subs in self._subscribers.values())
 
+    async def get_value(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    async def set_value(self, key: str, value: str, ttl_seconds: int) -> None:
+        raise NotImplementedError
+
+
+MEMORY_VALUES = 10_000  # the in-process store forgets its oldest values beyond this
+
 
 class MemoryBroker(Broker):
-    """One process: publishing is local delivery."""
+    """One process: publishing is local delivery, values live in a bounded dict."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._values: dict[str, tuple[str, float]] = {}
+
+    async def get_value(self, key: str) -> str | None:
+        found = self._values.get(key)
+        if found is None or found[1] < time.monotonic():
+            return None
+        return found[0]
+
+    async def set_value(self, key: str, value: str, ttl_seconds: int) -> None:
+        self._values.pop(key, None)
+        self._values[key] = (value, time.monotonic() + ttl_seconds)
+        while len(self._values) > MEMORY_VALUES:
+            del self._values[next(iter(self._values))]
 
 
 class RedisBroker(Broker):
@@ -133,6 +161,13 @@ class RedisBroker(Broker):
             for event in batch:
                 pipe.publish(self.prefix + event.channel, orjson.dumps(event.payload))
             await pipe.execute()
+
+    async def get_value(self, key: str) -> str | None:
+        value = await self._redis.get(self.prefix + key)
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def set_value(self, key: str, value: str, ttl_seconds: int) -> None:
+        await self._redis.set(self.prefix + key, value, ex=ttl_seconds)
 
     async def _read(self) -> None:
         while True:

@@ -16,8 +16,15 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from api.context import Context
+from api.persisted_queries import (
+    PersistedQueries,
+    PersistedQueryError,
+    check_matches,
+    requested_hash,
+)
 from api.settings import Settings
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
@@ -77,6 +84,7 @@ class DocketGraphQL(GraphQL[Context, None]):
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+        self.persisted_queries = PersistedQueries()
 
     async def _viewer_for(self, token: str | None) -> Viewer:
         if token is None:
@@ -103,6 +111,43 @@ class DocketGraphQL(GraphQL[Context, None]):
         context.viewer = viewer
         context.extra["socket_token"] = token
         return None
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Queries by hash (automatic persisted queries), then Strawberry's execution."""
+
+        async def execute() -> ExecutionResult:
+            return await super(DocketGraphQL, self).execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+
+        try:
+            digest = requested_hash(request_data.extensions)
+            if digest is None:
+                return await execute()
+            if request_data.query is None:
+                request_data.query = await self.persisted_queries.lookup(digest)
+                return await execute()
+            check_matches(digest, request_data.query)
+        except PersistedQueryError as error:
+            return ExecutionResult(data=None, errors=[error.as_graphql_error()])
+        result = await execute()
+        if result.data is not None:  # it parsed and validated: worth keeping
+            await self.persisted_queries.register(digest, request_data.query)
+        return result
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with `extensions` (a persisted query's hash) is an operation, not a visit.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

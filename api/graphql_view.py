@@ -23,6 +23,7 @@ from api.persisted_queries import (
     PersistedQueries,
     PersistedQueryError,
     check_matches,
+    keeps,
     requested_hash,
 )
 from api.settings import Settings
@@ -139,7 +140,7 @@ class DocketGraphQL(GraphQL[Context, None]):
         except PersistedQueryError as error:
             return ExecutionResult(data=None, errors=[error.as_graphql_error()])
         result = await execute()
-        if result.data is not None:  # it parsed and validated: worth keeping
+        if result.data is not None and keeps(context.viewer, request_data.query):
             await self.persisted_queries.register(digest, request_data.query)
         return result
 

@@ -9,7 +9,9 @@ shared values. Mobile and SPA clients send a 64-character hash instead of their
 documents, and GET requests with a hash are cacheable by proxies.
 
 A persisted query is only text. It runs with the caller's own permissions, as
-if the caller had sent it.
+if the caller had sent it. Only signed-in callers register queries, and only
+texts up to MAX_BYTES: comments are free of the token limit, so an anonymous
+caller could otherwise fill the shared store with megabyte-sized texts.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from typing import Any
 from graphql import GraphQLError
 
 from api.broker import current_broker
+from models.viewer import Viewer
 
 VERSION = 1
 TTL_SECONDS = 30 * 24 * 3600  # refreshed each time the text is sent again
 LOCAL_ENTRIES = 1024  # per process, in front of the broker: a hash's text never changes
+MAX_BYTES = 64_000  # longer texts still run; they are just not kept
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
@@ -60,6 +64,11 @@ def check_matches(digest: str, query: str) -> None:
         raise PersistedQueryError(
             "The query does not match its sha256Hash.", "PERSISTED_QUERY_HASH_MISMATCH"
         )
+
+
+def keeps(viewer: Viewer, query: str) -> bool:
+    """Is this query, which parsed and validated, to be registered for this caller?"""
+    return viewer.is_authenticated and len(query.encode()) <= MAX_BYTES
 
 
 class PersistedQueries:

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from api.broker import MemoryBroker, RedisBroker
-from api.persisted_queries import TTL_SECONDS
+from api.persisted_queries import MAX_BYTES, TTL_SECONDS
 from models.permissions import Role
 from tests.client import assert_unauthenticated, error_codes
 from tests.conftest import Server
@@ -87,6 +87,25 @@ async def test_a_hash_that_does_not_match_its_query_is_refused_and_not_kept(
     assert error_codes(again) == ["PERSISTED_QUERY_NOT_FOUND"]
 
 
+async def test_anonymous_callers_and_huge_texts_run_but_are_not_registered(
+    http: httpx.AsyncClient, teams: str
+) -> None:
+    admin = await staff(Role.ADMIN)
+    anonymous_text = f"{{ __typename }} # {uuid.uuid4()}"
+    huge = teams + " #" + "x" * MAX_BYTES
+    # when an anonymous caller and an admin with a huge text send hash and query
+    ran = [
+        await post(http, {"query": anonymous_text, "extensions": persisted(sha(anonymous_text))}),
+        await post(http, {"query": huge, "extensions": persisted(sha(huge))}, admin.token),
+    ]
+    # then both ran, and neither hash is known afterwards
+    assert ran[0] == {"data": {"__typename": "Query"}}
+    assert "errors" not in ran[1]
+    for text in (anonymous_text, huge):
+        again = await post(http, {"extensions": persisted(sha(text))}, admin.token)
+        assert error_codes(again) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
 async def test_an_invalid_query_is_not_registered(http: httpx.AsyncClient) -> None:
     admin = await staff(Role.ADMIN)
     invalid = f"{{ teams {{ noSuchField }} }} # {uuid.uuid4()}"
@@ -126,8 +145,11 @@ async def test_a_persisted_query_runs_with_the_callers_permissions(
 
 async def test_mutations_by_hash_are_not_accepted_over_get(http: httpx.AsyncClient) -> None:
     admin = await staff(Role.ADMIN)
-    mutation = f"mutation {{ logout {{ ok }} }} # {uuid.uuid4()}"
-    await post(http, {"query": mutation, "extensions": persisted(sha(mutation))}, admin.token)
+    mutation = f"mutation {{ __typename }} # {uuid.uuid4()}"
+    registered = await post(
+        http, {"query": mutation, "extensions": persisted(sha(mutation))}, admin.token
+    )
+    assert registered == {"data": {"__typename": "Mutation"}}
     response = await http.get(
         "/graphql",
         params={"extensions": orjson.dumps(persisted(sha(mutation))).decode()},

@@ -66,29 +66,30 @@ class Broker:
         for subscription in list(self._subscribers.get(channel, ())):
             subscription.offer(payload)
 
-    async def _listen(self, channel: str) -> None:
-        return None
-
-    async def _unlisten(self, channel: str) -> None:
-        return None
-
     @contextlib.asynccontextmanager
     async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
         """One queue receiving the messages of every channel in `channels`, in order."""
         subscription = Subscription(",".join(channels))
         try:
             for channel in channels:
-                first = not self._subscribers.get(channel)
-                self._subscribers[channel].add(subscription)
-                if first:
-                    await self._listen(channel)
+                self.attach(subscription, channel)
             yield subscription
         finally:
             for channel in channels:
-                self._subscribers[channel].discard(subscription)
-                if not self._subscribers[channel]:
-                    del self._subscribers[channel]
-                    await self._unlisten(channel)
+                self.detach(subscription, channel)
+
+    def attach(self, subscription: Subscription, channel: str) -> None:
+        """Deliver `channel` to an existing subscription too. Both brokers already
+        listen to every channel (locally, or through one Redis pattern), so this
+        needs no round trip."""
+        self._subscribers[channel].add(subscription)
+
+    def detach(self, subscription: Subscription, channel: str) -> None:
+        subscribers = self._subscribers.get(channel)
+        if subscribers is not None:
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._subscribers[channel]
 
     def subscriber_count(self) -> int:
         return sum(len(subs) for subs in self._subscribers.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -16,8 +16,14 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types import ExecutionResult
 
+from api import fanout
 from api.context import Context
 from api.persisted_queries import (
     PersistedQueries,
@@ -67,9 +73,39 @@ class TextFrames(ASGIWebSocketAdapter):
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
+    async def send_text(self, text: str) -> None:
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """Strawberry's graphql-transport-ws handler, with direct delivery (`api.fanout`).
+
+    Each operation's task knows its socket and operation id, and a group
+    leader's `next` frame is handed to its group as it goes out.
+    """
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        fanout.CURRENT.set(fanout.Sink(self, operation.id))  # this task's own context
+        await super().run_operation(operation)
+
+    async def send_message(self, message: Message) -> None:
+        sink = fanout.CURRENT.get()
+        if (
+            message["type"] == "next"
+            and sink is not None
+            and sink.operation_id == message["id"]
+            and await fanout.send_as_leader(sink, cast(dict[str, Any], message["payload"]))
+        ):
+            return
+        await super().send_message(message)
+
 
 class DocketGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
+    graphql_transport_ws_handler_class = GraphQLTransportWS
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]

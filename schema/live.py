@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
+from api import fanout
 from api.broker import current_broker
 from api.context import Context
 from models.errors import Unauthenticated
 from models.events import contact_channel, user_channel
 from models.viewer import Viewer
-from schema.shared_events import held, share_execution
+from schema.shared_events import held, share_execution, variables_key
 
 
 def personal_channel(viewer: Viewer) -> str:
@@ -32,14 +33,18 @@ async def messages(context: Context, *channels: str) -> AsyncIterator[dict[str, 
     async with current_broker().subscribe(own, *[c for c in channels if c != own]) as queue:
         async for message in queue:
             if message.get("type") == "session":
-                await context.refresh_viewer()
-                if context.viewer.token_id != viewer.token_id:
-                    raise Unauthenticated("Your session has ended. Sign in again.")
+                await _check_session(context, viewer)
                 continue
             # Each message is a new read: nested fields must not come from the
             # loaders of the previous message.
             context.start_operation()
             yield message
+
+
+async def _check_session(context: Context, viewer: Viewer) -> None:
+    await context.refresh_viewer()
+    if context.viewer.token_id != viewer.token_id:
+        raise Unauthenticated("Your session has ended. Sign in again.")
 
 
 T = TypeVar("T")
@@ -86,3 +91,60 @@ async def shared_event(
     event = await shared(message, key, build)
     share_execution(event, scope)
     return event
+
+
+async def shared_events(
+    info: Any,
+    channel: str,
+    kind: str,
+    key: str,
+    build: Callable[[], Awaitable[T]],
+    scope: Callable[[Context], Hashable] = by_viewer,
+) -> AsyncIterator[T]:
+    """The events `build()` makes of the `kind` messages of `channel`, shared.
+
+    Over graphql-transport-ws, subscribers whose document, variables and `scope`
+    match are grouped (`api.fanout`): only the group's leader receives the
+    channel and executes, the others write its encoded answer under their own
+    operation id. Otherwise (another transport, variables JSON cannot key) each
+    subscriber receives the shared event object and shares its execution.
+    """
+    context: Context = info.context
+    sink = fanout.CURRENT.get()
+    variables = variables_key(info.variable_values)
+    if sink is None or variables is None:
+        async for message in messages(context, channel):
+            if message.get("type") == kind:
+                yield await shared_event(message, key, build, scope)
+        return
+
+    def group_key() -> Hashable:
+        return (id(info.operation), variables, scope(context))
+
+    broker = current_broker()
+    viewer = context.viewer
+    async with broker.subscribe(personal_channel(viewer)) as queue:
+        member = fanout.join(broker, channel, group_key(), info.operation, sink, queue)
+        try:
+            async for message in queue:
+                if fanout.is_frame(message):
+                    await sink.send_next(message["payload"])
+                    continue
+                if message.get("type") == "session":
+                    await _check_session(context, viewer)
+                    if member.group.key != group_key():  # the viewer's permissions changed
+                        fanout.leave(broker, member)
+                        member = fanout.join(
+                            broker, channel, group_key(), info.operation, sink, queue
+                        )
+                    continue
+                event = fanout.channel_message(message)
+                if event is None or event.get("type") != kind or not member.leads:
+                    continue
+                member.pending = message  # the next leader's, should this one leave now
+                context.start_operation()
+                shared = await shared_event(event, key, build, scope)
+                member.forwarding = True  # this answer is the group's: send_as_leader forwards it
+                yield shared
+        finally:
+            fanout.leave(broker, member)

@@ -611,9 +611,10 @@ class ServiceRequestSubscriptions:
     async def service_request_queue_changed(
         self, info: Info
     ) -> AsyncGenerator[ServiceRequestQueue, None]:
-        async for message in live.messages(info.context, sr.QUEUE_CHANNEL):
-            if message.get("type") == "queue":
-                # One count, one event object and one execution per event, process
-                # and permission set, not one per subscriber: ServiceRequestQueue
-                # holds nothing that depends on who looks.
-                yield await live.shared_event(message, "queue", _queue, live.by_permissions)
+        # One count, one execution and one encoding per event, process and
+        # permission set, not one per subscriber: ServiceRequestQueue holds
+        # nothing that depends on who looks.
+        async for queue in live.shared_events(
+            info, sr.QUEUE_CHANNEL, "queue", "queue", _queue, live.by_permissions
+        ):
+            yield queue

@@ -95,7 +95,7 @@ def share_execution(event: object, scope: Scope) -> None:
         weakref.finalize(event, _EVENTS.pop, key, None)
 
 
-def _variables_key(variables: dict[str, Any]) -> bytes | None:
+def variables_key(variables: dict[str, Any]) -> bytes | None:
     try:
         return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
     except TypeError:
@@ -120,7 +120,7 @@ class SharedEventExecution:
         ):
             return build(payload)
         if "_variables_key" not in self.__dict__:  # the subscription's own: computed once
-            self._variables_key = _variables_key(self.variable_values.coerced)
+            self._variables_key = variables_key(self.variable_values.coerced)
         if self._variables_key is None:
             return build(payload)
         key = (id(self.operation), self._variables_key, entry.scope(self.context_value))

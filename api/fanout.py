@@ -1,0 +1,179 @@
+"""Direct delivery: one execution and one encoding per event for a group of sockets.
+
+Subscribers of one channel whose answers are bound to be equal (same document,
+variables and sharing scope, see `schema.live.shared_events`) form a group in
+each process. Only the group's leader hears the channel: it executes the event
+the standard way, and when its `next` frame goes out (`GraphQLTransportWS`),
+the encoded payload is handed to every follower's bounded queue. A follower's
+task then writes the same bytes under its own operation id: no execution, no
+result chain, one wake-up. When the leader leaves, the next member leads, and
+takes over the channel messages the old leader had not read yet.
+
+Only graphql-transport-ws operations take part (`CURRENT` names their socket
+and operation); any other caller of a subscription runs the standard way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from api.broker import Broker, Subscription
+
+# Marks of the messages the hub puts into its members' queues.
+FRAME = "docket.frame"  # {"type": FRAME, "payload": <encoded payload>}: write it
+EVENT = "docket.event"  # {"type": EVENT, "message": <channel message>}: lead on it
+
+
+class Sink:
+    """Where the frames of one graphql-transport-ws operation go."""
+
+    def __init__(self, handler: Any, operation_id: str) -> None:
+        self.handler = handler  # the protocol handler: its `websocket` adapter sends text
+        self.operation_id = operation_id
+        self.member: Member | None = None
+        self._prefix = '{"id":' + orjson.dumps(operation_id).decode() + ',"type":"next","payload":'
+
+    async def send_next(self, payload: str) -> None:
+        """The frame `Operation.send_next` would send, from a payload already encoded."""
+        await self.handler.websocket.send_text(self._prefix + payload + "}")
+
+
+# The socket operation the current task runs (set per operation task).
+CURRENT: ContextVar[Sink | None] = ContextVar("docket_fanout_sink", default=None)
+
+
+@dataclass(eq=False)
+class Member:
+    sink: Sink
+    queue: Subscription  # the subscriber's own broker queue (its personal channel)
+    group: Group
+    forwarding: bool = False  # leader: the frame it is about to send is the group's
+    # leader: the channel message it is answering, handed on if it leaves before forwarding
+    pending: dict[str, Any] | None = None
+
+    @property
+    def leads(self) -> bool:
+        return bool(self.group.members) and self.group.members[0] is self
+
+
+@dataclass(eq=False)
+class Group:
+    channel: str
+    key: Hashable
+    anchor: Any  # keeps the objects whose ids are in `key` alive (the operation node)
+    members: list[Member] = field(default_factory=list)
+    inbox: _Inbox | None = None
+
+
+class _Inbox(Subscription):
+    """The group's one subscription to its channel: messages go to the current leader."""
+
+    def __init__(self, group: Group) -> None:
+        super().__init__(group.channel)
+        self.group = group
+
+    def offer(self, message: dict[str, Any]) -> None:
+        if self.group.members:
+            self.group.members[0].queue.offer({"type": EVENT, "message": message})
+
+
+@dataclass
+class Stats:
+    """Frames written by followers without executing, for tests and the benchmark."""
+
+    forwarded: int = 0
+
+
+STATS = Stats()
+_GROUPS: dict[tuple[str, Hashable], Group] = {}
+
+
+def join(
+    broker: Broker, channel: str, key: Hashable, anchor: Any, sink: Sink, queue: Subscription
+) -> Member:
+    """Add a subscriber to the group of (`channel`, `key`), creating it if needed."""
+    group = _GROUPS.get((channel, key))
+    if group is None:
+        group = _GROUPS[(channel, key)] = Group(channel, key, anchor)
+        group.inbox = _Inbox(group)
+        broker.attach(group.inbox, channel)
+    member = Member(sink, queue, group)
+    group.members.append(member)
+    sink.member = member
+    return member
+
+
+def leave(broker: Broker, member: Member) -> None:
+    """Remove a subscriber; a leaving leader hands its unread channel messages on."""
+    group = member.group
+    was_leader = member.leads
+    member.sink.member = None
+    if member in group.members:
+        group.members.remove(member)
+    if not group.members:
+        if _GROUPS.get((group.channel, group.key)) is group:
+            del _GROUPS[(group.channel, group.key)]
+        if group.inbox is not None:
+            broker.detach(group.inbox, group.channel)
+        return
+    if was_leader:
+        # The next leader answers what this one had taken but not forwarded, and
+        # what it had not read; anything else stays in the queue it belongs to.
+        heir = group.members[0].queue
+        if member.pending is not None:
+            heir.offer(member.pending)
+        kept = []
+        while not member.queue.queue.empty():
+            message = member.queue.queue.get_nowait()
+            if message.get("type") == EVENT:
+                heir.offer(message)
+            else:
+                kept.append(message)
+        for message in kept:
+            member.queue.offer(message)
+    member.pending = None
+
+
+def group_size(channel: str) -> int:
+    """Groups on `channel` in this process (for tests)."""
+    return sum(1 for found in _GROUPS.values() if found.channel == channel)
+
+
+def forward(member: Member, payload: str) -> None:
+    """Hand the leader's encoded payload to every follower of its group."""
+    member.forwarding = False
+    member.pending = None
+    for follower in member.group.members[1:]:
+        follower.queue.offer({"type": FRAME, "payload": payload})
+        STATS.forwarded += 1
+
+
+async def send_as_leader(sink: Sink, payload: dict[str, Any]) -> bool:
+    """Send a leader's `next` frame and forward it; False if this frame is not the group's."""
+    member = sink.member
+    if member is None or not member.forwarding:
+        return False
+    encoded = orjson.dumps(payload).decode()
+    try:
+        await sink.send_next(encoded)
+    finally:
+        # Followers get it even if this socket has just gone away.
+        forward(member, encoded)
+    return True
+
+
+def is_frame(message: dict[str, Any]) -> bool:
+    return message.get("type") == FRAME
+
+
+def channel_message(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The channel message a leader received through its group, if this is one."""
+    if message.get("type") == EVENT:
+        inner: dict[str, Any] = message["message"]
+        return inner
+    return None

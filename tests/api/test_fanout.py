@@ -1,0 +1,175 @@
+"""Direct delivery: a group's leader executes, its followers write the same bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import pytest
+
+from api import fanout
+from models import service_requests as sr
+from models.permissions import Role
+from schema import shared_events
+from schema.relay import encode_id
+from tests.client import GraphQLClient
+from tests.conftest import Server
+from tests.factories import Person, make_account, make_site, portal_contact, staff, token_for
+from tests.service_requests.helpers_a import submitted
+from tests.ws import Socket, socket
+
+QUEUE = "subscription { serviceRequestQueueChanged { pendingCount } }"
+UPDATE_ROLES = """mutation($id: ID!, $roles: [Role!]) {
+  updateUser(input: {id: $id, roles: $roles}) { userErrors { code } }
+}"""
+
+
+async def _watching(
+    stack: contextlib.AsyncExitStack, server: Server, token: str, operation_id: str = "q"
+) -> Socket:
+    ws = await stack.enter_async_context(socket(server.ws_url, token))
+    await ws.subscribe(operation_id, QUEUE)
+    await asyncio.sleep(0.05)  # joined in this order: the first one leads
+    return ws
+
+
+async def _portal() -> tuple[Any, Any]:
+    account = await make_account()
+    return await make_site(account), await portal_contact(account)
+
+
+def _count(message: dict[str, Any]) -> int:
+    assert message["type"] == "next", message
+    count: int = message["payload"]["data"]["serviceRequestQueueChanged"]["pendingCount"]
+    return count
+
+
+async def test_followers_write_the_leaders_frame_under_their_own_operation_id(
+    server: Server, gql: GraphQLClient
+) -> None:
+    # given three dispatchers on one document, under operation ids of their own
+    site, contact = await _portal()
+    dispatchers = [await staff(Role.DISPATCHER) for _ in range(3)]
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [
+            await _watching(stack, server, person.token, operation_id)
+            for person, operation_id in zip(dispatchers, ["lead", "b", 'c"quoted'], strict=True)
+        ]
+        executed, forwarded = shared_events.STATS.executed, fanout.STATS.forwarded
+        # when a request is submitted
+        await submitted(gql, contact, site)
+        frames = [await asyncio.wait_for(ws.connection.recv(), 2.0) for ws in sockets]
+    # then each got the same bytes Strawberry sends, under its own id, as text
+    payload = '{"data":{"serviceRequestQueueChanged":{"pendingCount":1}}}'
+    assert frames == [
+        '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":' + payload + "}"
+        for operation_id in ["lead", "b", 'c"quoted']
+    ]
+    # and one of them executed: the other two only wrote its encoded answer
+    assert shared_events.STATS.executed - executed == 1
+    assert fanout.STATS.forwarded - forwarded == 2
+
+
+async def test_the_next_subscriber_leads_when_the_leader_completes(
+    server: Server, gql: GraphQLClient
+) -> None:
+    # given a leader and two followers
+    site, contact = await _portal()
+    leader, *others = [await staff(Role.DISPATCHER) for _ in range(3)]
+    async with contextlib.AsyncExitStack() as stack:
+        first = await _watching(stack, server, leader.token)
+        rest = [await _watching(stack, server, person.token) for person in others]
+        assert fanout.group_size(sr.QUEUE_CHANNEL) == 1
+        # when the leader completes its subscription, and then a request comes in
+        await first.send({"id": "q", "type": "complete"})
+        await asyncio.sleep(0.05)
+        await submitted(gql, contact, site)
+        # then both others still hear of it, and the one who left does not
+        assert [_count(await ws.receive(timeout=2.0)) for ws in rest] == [1, 1]
+        assert await first.nothing_within(0.2)
+        # and of the next one too
+        await submitted(gql, contact, site)
+        assert [_count(await ws.receive(timeout=2.0)) for ws in rest] == [2, 2]
+    # and once everyone has left, the group is gone
+    await asyncio.sleep(0.1)
+    assert fanout.group_size(sr.QUEUE_CHANNEL) == 0
+
+
+async def test_a_leader_leaving_while_it_executes_hands_the_event_on(
+    server: Server, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a leader and a follower, and a queue count that waits for a gate
+    site, contact = await _portal()
+    leader, follower = await staff(Role.DISPATCHER), await staff(Role.DISPATCHER)
+    gate, counting = asyncio.Event(), asyncio.Event()
+    real_count = sr.pending_count
+
+    async def gated_count() -> int:
+        counting.set()
+        await gate.wait()
+        return await real_count()
+
+    monkeypatch.setattr(sr, "pending_count", gated_count)
+    async with contextlib.AsyncExitStack() as stack:
+        leaving = await _watching(stack, server, leader.token)
+        staying = await _watching(stack, server, follower.token)
+        # when a request comes in and the leader's socket closes while it counts
+        await submitted(gql, contact, site)
+        await asyncio.wait_for(counting.wait(), 2.0)
+        await leaving.connection.close()
+        await asyncio.sleep(0.1)
+        gate.set()
+        # then the follower, now leading, answers that event itself
+        assert _count(await staying.receive(timeout=2.0)) == 1
+
+
+async def test_a_leaders_own_session_error_is_not_forwarded(
+    server: Server, gql: GraphQLClient
+) -> None:
+    # given a leader and a follower
+    site, contact = await _portal()
+    leader, follower = await staff(Role.DISPATCHER), await staff(Role.DISPATCHER)
+    async with contextlib.AsyncExitStack() as stack:
+        first = await _watching(stack, server, leader.token)
+        second = await _watching(stack, server, follower.token)
+        # when the leader logs out
+        await gql("mutation { logout { ok } }", token=leader.token)
+        ended = await first.receive(timeout=2.0)
+        # then its subscription ends with UNAUTHENTICATED, and the follower hears nothing
+        errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert await second.nothing_within(0.3)
+        # and it still hears of the next request, which it now answers itself
+        await submitted(gql, contact, site)
+        assert _count(await second.receive(timeout=2.0)) == 1
+
+
+async def test_a_subscriber_whose_permissions_change_moves_to_the_group_of_its_new_scope(
+    server: Server, gql: GraphQLClient
+) -> None:
+    # given two dispatchers in one group; the second is also signed in elsewhere
+    site, contact = await _portal()
+    admin = await staff(Role.ADMIN)
+    first, second = await staff(Role.DISPATCHER), await staff(Role.DISPATCHER)
+    elsewhere = Person(second.row, await token_for(second.row))
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [await _watching(stack, server, person.token) for person in (first, second)]
+        assert fanout.group_size(sr.QUEUE_CHANNEL) == 1
+        # when the second becomes an admin, and its socket re-reads its session
+        # (its other session logs out)
+        data = await gql(
+            UPDATE_ROLES,
+            {"id": encode_id("User", second.id), "roles": ["ADMIN"]},
+            token=admin.token,
+        )
+        assert data["updateUser"]["userErrors"] == []
+        await gql("mutation { logout { ok } }", token=elsewhere.token)
+        await asyncio.sleep(0.2)
+        # then it answers events in a group of its own, executed for its own scope
+        assert fanout.group_size(sr.QUEUE_CHANNEL) == 2
+        executed = shared_events.STATS.executed
+        await submitted(gql, contact, site)
+        assert [_count(await ws.receive(timeout=2.0)) for ws in sockets] == [1, 1]
+        assert shared_events.STATS.executed - executed == 2

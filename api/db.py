@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from models import MODEL_MODULES
@@ -23,8 +24,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     elif database_url.startswith("postgresql://"):
         database_url = "postgres://" + database_url.removeprefix("postgresql://")
+    connection: str | dict[str, Any] = database_url
+    if database_url.startswith("postgres://"):
+        connection = expand_db_url(database_url)
+        connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -35,6 +40,18 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(connection: Any) -> None:
+    """What asyncpg's pool does to a connection it takes back, beyond its own rollback.
+
+    Its default sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL`: a round trip after every ORM statement, since Tortoise takes a
+    pool connection per statement (a dashboard request made nine of them). Docket
+    sets no session state (no SET, LISTEN, advisory locks or cursors outside a
+    transaction), and asyncpg still rolls back an open transaction first.
+    """
+    return None
 
 
 def describe(database_url: str) -> str:

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from strawberry.dataloader import DataLoader
-
 from loaders.base import rows_by_id, rows_by_key
+from loaders.batch import BatchLoader
 from models import account_requests, request_types
 from models.viewer import Viewer
 
 
 class AccountRequestLoaders:
     def __init__(self, viewer: Viewer) -> None:
-        self.request_types_by_id: DataLoader[int, request_types.AccountRequestType | None] = (
+        self.request_types_by_id: BatchLoader[int, request_types.AccountRequestType | None] = (
             rows_by_id(lambda: request_types.AccountRequestType.all())
         )
-        self.account_requests_by_id: DataLoader[int, account_requests.AccountRequest | None] = (
+        self.account_requests_by_id: BatchLoader[int, account_requests.AccountRequest | None] = (
             rows_by_id(lambda: account_requests.visible_account_requests(viewer))
         )
         # Newest first: the timeline reads from the latest change down. Portal
         # contacts get the portal's share (no events about photos it does not show).
         portal = viewer.is_contact
-        self.events_by_request_id: DataLoader[int, list[account_requests.AccountRequestEvent]] = (
+        self.events_by_request_id: BatchLoader[int, list[account_requests.AccountRequestEvent]] = (
             rows_by_key(
                 lambda: account_requests.AccountRequestEvent.filter(
                     **({"visible_in_portal": True} if portal else {})
@@ -28,7 +27,7 @@ class AccountRequestLoaders:
                 "request_id",
             )
         )
-        self.account_requests_by_account_id: DataLoader[
+        self.account_requests_by_account_id: BatchLoader[
             int, list[account_requests.AccountRequest]
         ] = rows_by_key(
             lambda: account_requests.visible_account_requests(viewer).order_by(

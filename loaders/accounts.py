@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from strawberry.dataloader import DataLoader
-
 from loaders.base import rows_by_id, rows_by_key
+from loaders.batch import BatchLoader
 from models import accounts
 from models.viewer import Viewer
 
 
 class AccountLoaders:
     def __init__(self, viewer: Viewer) -> None:
-        self.accounts_by_id: DataLoader[int, accounts.Account | None] = rows_by_id(
+        self.accounts_by_id: BatchLoader[int, accounts.Account | None] = rows_by_id(
             lambda: accounts.visible_accounts(viewer)
         )
-        self.sites_by_id: DataLoader[int, accounts.Site | None] = rows_by_id(
+        self.sites_by_id: BatchLoader[int, accounts.Site | None] = rows_by_id(
             lambda: accounts.visible_sites(viewer)
         )
-        self.contacts_by_id: DataLoader[int, accounts.Contact | None] = rows_by_id(
+        self.contacts_by_id: BatchLoader[int, accounts.Contact | None] = rows_by_id(
             lambda: accounts.visible_contacts(viewer)
         )
-        self.sites_by_account_id: DataLoader[int, list[accounts.Site]] = rows_by_key(
+        self.sites_by_account_id: BatchLoader[int, list[accounts.Site]] = rows_by_key(
             lambda: accounts.visible_sites(viewer), "account_id"
         )
-        self.contacts_by_account_id: DataLoader[int, list[accounts.Contact]] = rows_by_key(
+        self.contacts_by_account_id: BatchLoader[int, list[accounts.Contact]] = rows_by_key(
             lambda: accounts.visible_contacts(viewer), "account_id"
         )
-        self.sub_accounts_by_parent_id: DataLoader[int, list[accounts.Account]] = rows_by_key(
+        self.sub_accounts_by_parent_id: BatchLoader[int, list[accounts.Account]] = rows_by_key(
             lambda: accounts.visible_accounts(viewer), "parent_id"
         )
-        self.accounts_by_manager_id: DataLoader[int, list[accounts.Account]] = rows_by_key(
+        self.accounts_by_manager_id: BatchLoader[int, list[accounts.Account]] = rows_by_key(
             lambda: accounts.visible_accounts(viewer), "manager_id"
         )

@@ -6,32 +6,34 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+
+from loaders.batch import BatchLoader
+from models.rows import fetch
 
 M = TypeVar("M", bound=Model)
 
 
-def rows_by_id(query: Callable[[], QuerySet[M]]) -> DataLoader[int, M | None]:
+def rows_by_id(query: Callable[[], QuerySet[M]]) -> BatchLoader[int, M | None]:
     """`load(id)` -> the row or None; one `id IN (...)` query per batch."""
 
     async def load(ids: Sequence[int]) -> list[M | None]:
-        rows = await query().filter(id__in=list(set(ids)))
+        rows = await fetch(query().filter(id__in=list(set(ids))))
         found = {row.pk: row for row in rows}
         return [found.get(key) for key in ids]
 
-    return DataLoader(load_fn=load)
+    return BatchLoader(load_fn=load)
 
 
-def rows_by_key(query: Callable[[], QuerySet[M]], key: str) -> DataLoader[int, list[M]]:
+def rows_by_key(query: Callable[[], QuerySet[M]], key: str) -> BatchLoader[int, list[M]]:
     """`load(parent_id)` -> its rows in the query's order; one query per batch."""
 
     async def load(keys: Sequence[int]) -> list[list[M]]:
-        rows = await query().filter(**{f"{key}__in": list(set(keys))})
+        rows = await fetch(query().filter(**{f"{key}__in": list(set(keys))}))
         grouped: dict[int, list[M]] = defaultdict(list)
         for row in rows:
             grouped[getattr(row, key)].append(row)
         return [grouped.get(parent, []) for parent in keys]
 
-    return DataLoader(load_fn=load)
+    return BatchLoader(load_fn=load)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
-
+from loaders.batch import BatchLoader
 from models import credit_accounts
 from models.viewer import Viewer
 
 
 class CreditLoaders:
     def __init__(self, viewer: Viewer) -> None:
-        self.balances_by_account_id: DataLoader[int, credit_accounts.Balance] = DataLoader(
+        self.balances_by_account_id: BatchLoader[int, credit_accounts.Balance] = BatchLoader(
             load_fn=_balances
         )
-        self.credit_requests_by_account_id: DataLoader[
+        self.credit_requests_by_account_id: BatchLoader[
             int, list[credit_accounts.CreditAccountRequest]
-        ] = DataLoader(load_fn=lambda keys: _requests(viewer, keys))
+        ] = BatchLoader(load_fn=lambda keys: _requests(viewer, keys))
 
 
 async def _balances(account_ids: Sequence[int]) -> list[credit_accounts.Balance]:

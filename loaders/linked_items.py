@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
 from tortoise.expressions import Subquery
 
 from loaders.base import rows_by_key
+from loaders.batch import BatchLoader
 from models import account_requests, linking
 from models.base import TimestampedModel
 from models.linked_items import KINDS, ItemKind, Kind, Linked, visible_items
@@ -17,10 +17,10 @@ from models.viewer import Viewer
 class LinkedItemLoaders:
     def __init__(self, viewer: Viewer) -> None:
         kinds = list(KINDS.values())
-        self.linked_by_request_id: DataLoader[int, list[Linked]] = DataLoader(
+        self.linked_by_request_id: BatchLoader[int, list[Linked]] = BatchLoader(
             load_fn=lambda keys: _linked(viewer, keys, kinds)
         )
-        self.items_by_account_id: dict[ItemKind, DataLoader[int, list[TimestampedModel]]] = {
+        self.items_by_account_id: dict[ItemKind, BatchLoader[int, list[TimestampedModel]]] = {
             kind.kind: rows_by_key(
                 lambda kind=kind: visible_items(viewer, kind).order_by("-created_at", "-id"),  # type: ignore[misc]
                 "account_id",
@@ -28,9 +28,9 @@ class LinkedItemLoaders:
             for kind in kinds
         }
         self.requests_by_item_id: dict[
-            ItemKind, DataLoader[int, list[account_requests.AccountRequest]]
+            ItemKind, BatchLoader[int, list[account_requests.AccountRequest]]
         ] = {
-            kind.kind: DataLoader(load_fn=lambda keys, kind=kind: _requests(viewer, kind, keys))  # type: ignore[misc]
+            kind.kind: BatchLoader(load_fn=lambda keys, kind=kind: _requests(viewer, kind, keys))  # type: ignore[misc]
             for kind in kinds
         }
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from strawberry.dataloader import DataLoader
-
 from loaders.base import rows_by_id, rows_by_key
+from loaders.batch import BatchLoader
 from models import photos
 from models.viewer import Viewer
 
 
 class PhotoLoaders:
     def __init__(self, viewer: Viewer) -> None:
-        self.photos_by_id: DataLoader[int, photos.Photo | None] = rows_by_id(
+        self.photos_by_id: BatchLoader[int, photos.Photo | None] = rows_by_id(
             lambda: photos.visible_photos(viewer)
         )
         # Newest first, as the request's gallery shows them.
-        self.photos_by_request_id: DataLoader[int, list[photos.Photo]] = rows_by_key(
+        self.photos_by_request_id: BatchLoader[int, list[photos.Photo]] = rows_by_key(
             lambda: photos.visible_photos(viewer).order_by("-id"), "request_id"
         )
         # Signed download links, made once per operation: every mention of a photo

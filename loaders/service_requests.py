@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
-
 from loaders.base import rows_by_id
+from loaders.batch import BatchLoader
 from models import company, service_requests
 from models.viewer import Viewer
 
 
 class ServiceRequestLoaders:
     def __init__(self, viewer: Viewer) -> None:
-        self.service_requests_by_id: DataLoader[int, service_requests.ServiceRequest | None] = (
+        self.service_requests_by_id: BatchLoader[int, service_requests.ServiceRequest | None] = (
             rows_by_id(lambda: service_requests.visible_service_requests(viewer))
         )
         # Scoped like `jobs` and `node(id:)`: a portal contact sees its request
         # APPROVED but never the job behind it; a technician only the jobs assigned.
-        self.jobs_by_service_request_id: DataLoader[int, service_requests.Job | None] = DataLoader(
-            load_fn=lambda keys: _jobs_by_request(viewer, keys)
+        self.jobs_by_service_request_id: BatchLoader[int, service_requests.Job | None] = (
+            BatchLoader(load_fn=lambda keys: _jobs_by_request(viewer, keys))
         )
         # One row, read at most once per operation however many drafts need it.
-        self.company_settings: DataLoader[int, company.CompanySettings] = DataLoader(
+        self.company_settings: BatchLoader[int, company.CompanySettings] = BatchLoader(
             load_fn=_settings
         )
 

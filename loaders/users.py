@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
-
 from loaders.base import rows_by_id
+from loaders.batch import BatchLoader
 from models import users
 from models.permissions import Role
 from models.viewer import Viewer
@@ -14,17 +13,17 @@ from models.viewer import Viewer
 
 class UserLoaders:
     def __init__(self, viewer: Viewer) -> None:
-        self.users_by_id: DataLoader[int, users.User | None] = rows_by_id(
+        self.users_by_id: BatchLoader[int, users.User | None] = rows_by_id(
             lambda: users.visible_users(viewer)
         )
-        self.teams_by_id: DataLoader[int, users.Team | None] = rows_by_id(
+        self.teams_by_id: BatchLoader[int, users.Team | None] = rows_by_id(
             lambda: users.visible_teams(viewer)
         )
-        self.roles_by_user_id: DataLoader[int, list[Role]] = DataLoader(load_fn=_roles)
-        self.members_by_team_id: DataLoader[int, list[users.User]] = DataLoader(
+        self.roles_by_user_id: BatchLoader[int, list[Role]] = BatchLoader(load_fn=_roles)
+        self.members_by_team_id: BatchLoader[int, list[users.User]] = BatchLoader(
             load_fn=lambda keys: _members(viewer, keys)
         )
-        self.teams_by_user_id: DataLoader[int, list[users.Team]] = DataLoader(
+        self.teams_by_user_id: BatchLoader[int, list[users.Team]] = BatchLoader(
             load_fn=lambda keys: _teams(viewer, keys)
         )
 

@@ -17,6 +17,7 @@ from tortoise.queryset import QuerySet
 
 from models.errors import InputError
 from models.ids import global_id
+from models.rows import fetch
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -282,11 +283,13 @@ async def paginate_sorted(
     size = DEFAULT_PAGE if size is None else size
     sign, back = ("-", "") if descending else ("", "-")
     if args.last is not None:
-        rows = list(reversed(await window.order_by(f"{back}{column}", f"{back}id").limit(size + 1)))
+        rows = list(
+            reversed(await fetch(window.order_by(f"{back}{column}", f"{back}id").limit(size + 1)))
+        )
         more_before, more_after = len(rows) > size, before is not None
         rows = rows[1:] if more_before else rows
     else:
-        rows = list(await window.order_by(f"{sign}{column}", f"{sign}id").limit(size + 1))
+        rows = await fetch(window.order_by(f"{sign}{column}", f"{sign}id").limit(size + 1))
         more_before, more_after = after is not None, len(rows) > size
         rows = rows[:size]
     edges = [

@@ -313,13 +313,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         # Every field of the level at once, then every nested value at once: loads
         # of one level share their loaders' batches, as in standard execution.
         computed = [plan_ for plan_ in plan.fields if plan_.typename is None]
-        resolved = await _together([self._resolve(plan, f, sources) for f in computed])
-        completed = await _together(
-            [
-                self._complete(_completer_of(f), values)
-                for f, values in zip(computed, resolved, strict=True)
-            ]
-        )
+        resolved = await self._resolve_all(plan, computed, sources)
+        completed = await self._complete_all(computed, resolved)
         by_name = {f.response_name: values for f, values in zip(computed, completed, strict=True)}
         for field_plan in plan.fields:
             name = field_plan.response_name
@@ -331,12 +326,44 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 out[name] = value
         return results
 
+    async def _resolve_all(
+        self, plan: ObjectPlan, fields: list[FieldPlan], sources: Sequence[Any]
+    ) -> list[list[Any]]:
+        """Each field's values for every source: attributes read at once, the rest
+        awaited together (a task per field only where there is something to await)."""
+        out: list[list[Any]] = [[] for _ in fields]
+        for position, field_plan in enumerate(fields):
+            if field_plan.attribute is not None:
+                attribute = field_plan.attribute
+                out[position] = [getattr(source, attribute) for source in sources]
+        awaited = [p for p, field_plan in enumerate(fields) if field_plan.attribute is None]
+        if awaited:
+            done = await _together([self._resolve(plan, fields[p], sources) for p in awaited])
+            for position, values in zip(awaited, done, strict=True):
+                out[position] = values
+        return out
+
+    async def _complete_all(
+        self, fields: list[FieldPlan], resolved: list[list[Any]]
+    ) -> list[list[Any]]:
+        """Complete each field's values: leaves at once, objects and lists together."""
+        out: list[list[Any]] = [[] for _ in fields]
+        for position, field_plan in enumerate(fields):
+            completer = _completer_of(field_plan)
+            if completer.leaf is not None:
+                out[position] = _complete_leaves(completer, resolved[position])
+        nested = [p for p, f in enumerate(fields) if _completer_of(f).leaf is None]
+        if nested:
+            done = await _together(
+                [self._complete(_completer_of(fields[p]), resolved[p]) for p in nested]
+            )
+            for position, values in zip(nested, done, strict=True):
+                out[position] = values
+        return out
+
     async def _resolve(
         self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
     ) -> list[Any]:
-        if field_plan.attribute is not None:
-            attribute = field_plan.attribute
-            return [getattr(source, attribute) for source in sources]
         context = self.context_value
         if field_plan.loaded is not None:
             spec, convert = field_plan.loaded, field_plan.convert
@@ -396,6 +423,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         return values
 
     async def _complete(self, completer: Completer, values: list[Any]) -> list[Any]:
+        if completer.leaf is not None:
+            return _complete_leaves(completer, values)
         out: list[Any] = [None] * len(values)
         objects: list[Any] = []
         object_positions: list[int] = []
@@ -406,12 +435,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 continue
             if isinstance(value, Exception):
                 raise Fallback
-            if completer.leaf is not None:
-                coerced = completer.leaf.coerce_output_value(value)
-                if coerced is None or coerced is Undefined:
-                    raise Fallback
-                out[position] = coerced
-            elif completer.item is not None:
+            if completer.item is not None:
                 if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
                     raise Fallback
                 out[position] = list(value)
@@ -471,6 +495,24 @@ def _same(left: Any, right: Any) -> bool:
             return False
         return abs(apart.total_seconds()) < 1
     return False
+
+
+def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
+    """Scalars and enums, coerced by their GraphQL type (a null only where allowed)."""
+    leaf = completer.leaf
+    out: list[Any] = [None] * len(values)
+    for position, value in enumerate(values):
+        if value is None or value is Undefined:
+            if completer.non_null:
+                raise Fallback
+            continue
+        if isinstance(value, Exception):
+            raise Fallback
+        coerced = leaf.coerce_output_value(value)
+        if coerced is None or coerced is Undefined:
+            raise Fallback
+        out[position] = coerced
+    return out
 
 
 def _completer_of(field_plan: FieldPlan) -> Completer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,10 +86,19 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
 
 
+def _edge_cursor(root: Any) -> str:
+    position: Callable[[], str] = root.position
+    return position()
+
+
 @strawberry.type(description="One item of a connection with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass it as `after` or `before` to page on.")
+    cursor: str = strawberry.field(
+        resolver=_edge_cursor, description="Pass it as `after` or `before` to page on."
+    )
     node: T = strawberry.field(description="The item.")
+    # Encoded only if asked for: a dashboard reading `nodes` never needs them.
+    position: strawberry.Private[Callable[[], str]]
 
 
 @strawberry.type(description="A page of items, with cursors to page on and the total count.")
@@ -163,8 +173,8 @@ def _connection(
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=edges[0].position() if edges else None,
+            end_cursor=edges[-1].position() if edges else None,
         ),
         _count=count,
     )
@@ -173,7 +183,10 @@ def _connection(
 def _build(
     items: Sequence[T], start: int, has_next: bool, count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
-    edges = [Edge(cursor=_cursor(start + i), node=item) for i, item in enumerate(items)]
+    edges = [
+        Edge(position=functools.partial(_cursor, start + i), node=item)
+        for i, item in enumerate(items)
+    ]
     return _connection(edges, has_previous=start > 0, has_next=has_next, count=count)
 
 
@@ -293,7 +306,11 @@ async def paginate_sorted(
         more_before, more_after = after is not None, len(rows) > size
         rows = rows[:size]
     edges = [
-        Edge(cursor=_sort_cursor(column, value_of(row), row.pk), node=convert(row)) for row in rows
+        Edge(
+            position=functools.partial(_sort_cursor, column, value_of(row), row.pk),
+            node=convert(row),
+        )
+        for row in rows
     ]
     return _connection(
         edges, has_previous=more_before, has_next=more_after, count=_lazy_count(query)

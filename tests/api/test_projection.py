@@ -137,13 +137,16 @@ async def test_the_execution_check_catches_a_plan_that_answers_differently(
     # given a plan that would read the wrong attribute for `note`
     await _requests(2)
     dispatcher = await staff(Role.DISPATCHER)
-    original = ProjectingExecutor._resolve
+    original = ProjectingExecutor._resolve_all
 
-    async def wrong(self: Any, plan: Any, field_plan: Any, sources: Any) -> list[Any]:
-        values = await original(self, plan, field_plan, sources)
-        return ["tampered" for _ in values] if field_plan.response_name == "note" else values
+    async def wrong(self: Any, plan: Any, fields: Any, sources: Any) -> list[Any]:
+        resolved = await original(self, plan, fields, sources)
+        return [
+            ["tampered" for _ in values] if field.response_name == "note" else values
+            for field, values in zip(fields, resolved, strict=True)
+        ]
 
-    monkeypatch.setattr(ProjectingExecutor, "_resolve", wrong)
+    monkeypatch.setattr(ProjectingExecutor, "_resolve_all", wrong)
     # when a list is read
     body = await gql.raw(
         "query { accountRequests(first: 5) { nodes { id note } } }", token=dispatcher.token

@@ -429,12 +429,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         objects: list[Any] = []
         object_positions: list[int] = []
         for position, value in enumerate(values):
-            if value is None or value is Undefined:
-                if completer.non_null:
-                    raise Fallback
+            if not _present(completer, value):
                 continue
-            if isinstance(value, Exception):
-                raise Fallback
             if completer.item is not None:
                 if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
                     raise Fallback
@@ -497,17 +493,25 @@ def _same(left: Any, right: Any) -> bool:
     return False
 
 
+def _present(completer: Completer, value: Any) -> bool:
+    """Is there a value to complete? A null where none is allowed, or an error,
+    is left to standard execution, which reports it."""
+    if value is None or value is Undefined:
+        if completer.non_null:
+            raise Fallback
+        return False
+    if isinstance(value, Exception):
+        raise Fallback
+    return True
+
+
 def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
     """Scalars and enums, coerced by their GraphQL type (a null only where allowed)."""
     leaf = completer.leaf
     out: list[Any] = [None] * len(values)
     for position, value in enumerate(values):
-        if value is None or value is Undefined:
-            if completer.non_null:
-                raise Fallback
+        if not _present(completer, value):
             continue
-        if isinstance(value, Exception):
-            raise Fallback
         coerced = leaf.coerce_output_value(value)
         if coerced is None or coerced is Undefined:
             raise Fallback

@@ -65,7 +65,7 @@ class Member:
 class Group:
     channel: str
     key: Hashable
-    anchor: Any  # keeps the objects whose ids are in `key` alive (the operation node)
+    anchor: Any  # keeps what `key` and `_GROUPS` name by id alive (operation node, broker)
     members: list[Member] = field(default_factory=list)
     inbox: _Inbox | None = None
 
@@ -90,16 +90,17 @@ class Stats:
 
 
 STATS = Stats()
-_GROUPS: dict[tuple[str, Hashable], Group] = {}
+# (broker, channel, key): a process runs one broker, but tests may run several apps.
+_GROUPS: dict[tuple[int, str, Hashable], Group] = {}
 
 
 def join(
     broker: Broker, channel: str, key: Hashable, anchor: Any, sink: Sink, queue: Subscription
 ) -> Member:
     """Add a subscriber to the group of (`channel`, `key`), creating it if needed."""
-    group = _GROUPS.get((channel, key))
+    group = _GROUPS.get((id(broker), channel, key))
     if group is None:
-        group = _GROUPS[(channel, key)] = Group(channel, key, anchor)
+        group = _GROUPS[(id(broker), channel, key)] = Group(channel, key, (anchor, broker))
         group.inbox = _Inbox(group)
         broker.attach(group.inbox, channel)
     member = Member(sink, queue, group)
@@ -116,8 +117,8 @@ def leave(broker: Broker, member: Member) -> None:
     if member in group.members:
         group.members.remove(member)
     if not group.members:
-        if _GROUPS.get((group.channel, group.key)) is group:
-            del _GROUPS[(group.channel, group.key)]
+        if _GROUPS.get(place := (id(broker), group.channel, group.key)) is group:
+            del _GROUPS[place]
         if group.inbox is not None:
             broker.detach(group.inbox, group.channel)
         return

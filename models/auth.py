@@ -173,6 +173,11 @@ def _sessions_changed(user_id: int | None, contact_id: int | None) -> None:
         publish_after_commit(contact_channel(contact_id), type="session")
 
 
+def permissions_changed(user_id: int) -> None:
+    """A user's roles changed: their open subscriptions re-check what they may see."""
+    _sessions_changed(user_id, None)
+
+
 async def revoke_tokens(*, user_id: int | None = None, contact_id: int | None = None) -> int:
     """End every session of a user or contact (deactivation, password change)."""
     query = AuthToken.filter(revoked_at__isnull=True)

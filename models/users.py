@@ -259,7 +259,8 @@ async def get_user(user_id: int, field: str = "id") -> User:
 
 
 async def update_user(viewer: Viewer, user_id: int, data: UserData) -> User:
-    """Change a user; deactivation and password changes end their sessions at once."""
+    """Change a user; deactivation and password changes end their sessions at once,
+    and open subscriptions re-check their permissions when the roles change."""
     from models import accounts, auth  # the account and token rules live there
 
     require(viewer, Permission.MANAGE_SETUP)
@@ -297,6 +298,8 @@ async def update_user(viewer: Viewer, user_id: int, data: UserData) -> User:
         await accounts.unassign_manager(user.id)
     if end_sessions:
         await auth.revoke_tokens(user_id=user.id)
+    elif data.roles is not None:
+        auth.permissions_changed(user.id)
     return user
 
 

@@ -561,7 +561,7 @@ class AccountRequestSubscriptions:
         key = decode_as(id, "AccountRequest") or 0
         if not await requests.visible_account_requests(context.viewer).filter(id=key).exists():
             raise InputError("No account request with this ID.")
-        async for message in live.messages(context, requests.request_channel(key)):
+        async for message in live.messages(info, requests.request_channel(key)):
             if message.get("type") != "updated":
                 continue
             # Re-read and re-check: the request may have moved out of the viewer's sight.

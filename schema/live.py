@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from api import fanout
 from api.broker import current_broker
 from api.context import Context
-from models.errors import Unauthenticated
+from models.errors import Forbidden, Unauthenticated
 from models.events import contact_channel, user_channel
 from models.viewer import Viewer
 from schema.shared_events import held, share_execution, variables_key
@@ -21,19 +21,20 @@ def personal_channel(viewer: Viewer) -> str:
     return contact_channel(viewer.contact.id)
 
 
-async def messages(context: Context, *channels: str) -> AsyncIterator[dict[str, Any]]:
+async def messages(info: Any, *channels: str) -> AsyncIterator[dict[str, Any]]:
     """Messages of `channels` for this socket's viewer, until their session ends.
 
-    Logout, deactivation and password changes publish a "session" message on the
-    person's own channel; the socket then re-checks its token and, if it is dead,
-    ends the subscription with UNAUTHENTICATED.
+    Logout, deactivation, password and role changes publish a "session" message on
+    the person's own channel; the socket then re-reads its session (see
+    `_check_session`).
     """
+    context: Context = info.context
     viewer = context.viewer
     own = personal_channel(viewer)
     async with current_broker().subscribe(own, *[c for c in channels if c != own]) as queue:
         async for message in queue:
             if message.get("type") == "session":
-                await _check_session(context, viewer)
+                await _check_session(info, viewer)
                 continue
             # Each message is a new read: nested fields must not come from the
             # loaders of the previous message.
@@ -41,10 +42,18 @@ async def messages(context: Context, *channels: str) -> AsyncIterator[dict[str, 
             yield message
 
 
-async def _check_session(context: Context, viewer: Viewer) -> None:
+async def _check_session(info: Any, viewer: Viewer) -> None:
+    """End the subscription with UNAUTHENTICATED if its token is dead, or FORBIDDEN
+    if the person may no longer subscribe to this field (their roles changed)."""
+    context: Context = info.context
     await context.refresh_viewer()
     if context.viewer.token_id != viewer.token_id:
         raise Unauthenticated("Your session has ended. Sign in again.")
+    # The field's own rules, as Strawberry checked them at subscribe time (ours
+    # look at the viewer only, and raise their own error).
+    for permission in info._field.permission_classes:
+        if not permission().has_permission(None, info):
+            raise Forbidden()
 
 
 T = TypeVar("T")
@@ -113,7 +122,7 @@ async def shared_events(
     sink = fanout.CURRENT.get()
     variables = variables_key(info.variable_values)
     if sink is None or variables is None:
-        async for message in messages(context, channel):
+        async for message in messages(info, channel):
             if message.get("type") == kind:
                 yield await shared_event(message, key, build, scope)
         return
@@ -131,7 +140,7 @@ async def shared_events(
                     await sink.send_next(message["payload"])
                     continue
                 if message.get("type") == "session":
-                    await _check_session(context, viewer)
+                    await _check_session(info, viewer)
                     if member.group.key != group_key():  # the viewer's permissions changed
                         fanout.leave(broker, member)
                         member = fanout.join(

@@ -253,7 +253,7 @@ class NotificationSubscriptions:
     )
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
         viewer = info.context.viewer
-        async for message in live.messages(info.context):
+        async for message in live.messages(info):
             if message.get("type") != "notification":
                 continue
             # Events carry IDs: re-read through the viewer's own visibility.

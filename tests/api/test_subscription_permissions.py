@@ -1,0 +1,85 @@
+"""Open subscriptions follow their viewer's roles, not only their token."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from models.permissions import Role
+from schema.relay import encode_id
+from tests.client import GraphQLClient
+from tests.conftest import Server
+from tests.factories import Person, make_account, make_site, portal_contact, staff
+from tests.service_requests.helpers_a import submitted
+from tests.ws import Socket, socket
+
+QUEUE = "subscription { serviceRequestQueueChanged { pendingCount } }"
+UPDATE_ROLES = """mutation($id: ID!, $roles: [Role!]) {
+  updateUser(input: {id: $id, roles: $roles}) { userErrors { code } }
+}"""
+
+
+async def _set_roles(gql: GraphQLClient, admin: Person, person: Person, *roles: Role) -> None:
+    variables = {"id": encode_id("User", person.id), "roles": [role.value for role in roles]}
+    data = await gql(UPDATE_ROLES, variables, token=admin.token)
+    assert data["updateUser"]["userErrors"] == []
+
+
+def _error_code(message: dict[str, Any]) -> str:
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    code: str = errors[0]["extensions"]["code"]
+    return code
+
+
+async def _watching(stack: contextlib.AsyncExitStack, server: Server, person: Person) -> Socket:
+    ws = await stack.enter_async_context(socket(server.ws_url, person.token))
+    await ws.subscribe("q", QUEUE)
+    await asyncio.sleep(0.05)
+    return ws
+
+
+async def test_a_reviewer_who_loses_the_role_is_cut_off_at_once(
+    server: Server, gql: GraphQLClient
+) -> None:
+    # given two dispatchers following the review queue (one leads their group)
+    account = await make_account()
+    site, contact = await make_site(account), await portal_contact(account)
+    admin = await staff(Role.ADMIN)
+    demoted, kept = await staff(Role.DISPATCHER), await staff(Role.DISPATCHER)
+    async with contextlib.AsyncExitStack() as stack:
+        leaving = await _watching(stack, server, demoted)
+        staying = await _watching(stack, server, kept)
+        # when the first becomes a technician (who may not review)
+        started = time.monotonic()
+        await _set_roles(gql, admin, demoted, Role.TECHNICIAN)
+        ended = await leaving.receive(timeout=2.0)
+        # then their subscription ends with FORBIDDEN within two seconds
+        assert _error_code(ended) == "FORBIDDEN"
+        assert time.monotonic() - started < 2.0
+        assert (await leaving.receive(timeout=2.0)) == {"id": "q", "type": "complete"}
+        # and the next request reaches only the one who still reviews
+        await submitted(gql, contact, site)
+        queue = await staying.receive(timeout=2.0)
+        assert queue["payload"]["data"]["serviceRequestQueueChanged"]["pendingCount"] == 1
+        assert await leaving.nothing_within(0.3)
+
+
+async def test_a_role_change_that_keeps_the_permission_keeps_the_subscription(
+    server: Server, gql: GraphQLClient
+) -> None:
+    # given a dispatcher following the review queue
+    account = await make_account()
+    site, contact = await make_site(account), await portal_contact(account)
+    admin = await staff(Role.ADMIN)
+    dispatcher = await staff(Role.DISPATCHER)
+    async with contextlib.AsyncExitStack() as stack:
+        ws = await _watching(stack, server, dispatcher)
+        # when they also become a technician
+        await _set_roles(gql, admin, dispatcher, Role.DISPATCHER, Role.TECHNICIAN)
+        await asyncio.sleep(0.2)
+        # then they still hear of the next request
+        await submitted(gql, contact, site)
+        queue = await ws.receive(timeout=2.0)
+        assert queue["payload"]["data"]["serviceRequestQueueChanged"]["pendingCount"] == 1

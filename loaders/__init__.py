@@ -22,28 +22,15 @@ from loaders.service_requests import ServiceRequestLoaders
 from loaders.users import UserLoaders
 from models.viewer import ANONYMOUS, Viewer
 
-_DOMAINS: tuple[type, ...] = (
-    AccountLoaders,
-    UserLoaders,
-    AccountRequestLoaders,
-    ServiceRequestLoaders,
-    LinkedItemLoaders,
-    CreditLoaders,
-    PhotoLoaders,
-)
 
-
-def _owners() -> dict[str, type]:
+def _owners(domains: tuple[type, ...]) -> dict[str, type]:
     """Which domain builds which loader attribute (read once from a throwaway build)."""
     owners: dict[str, type] = {}
-    for domain in _DOMAINS:
+    for domain in domains:
         probe: Any = object.__new__(domain)
         domain.__init__(probe, ANONYMOUS)  # type: ignore[misc]
         owners.update(dict.fromkeys(vars(probe), domain))
     return owners
-
-
-_OWNER = _owners()
 
 
 class Loaders(
@@ -75,3 +62,6 @@ class Loaders(
                 raise AttributeError(name)
             domain.__init__(self, self.viewer)
             return self.__dict__[name]
+
+
+_OWNER = _owners(Loaders.__bases__)  # the domains are Loaders' own bases

@@ -16,7 +16,15 @@ def _viewer(info: Any) -> Viewer:
     return viewer
 
 
-class IsAuthenticated(BasePermission):
+class ViewerPermission(BasePermission):
+    """A permission decided by the viewer alone, never by the object it guards.
+
+    Compiled projections (`schema.projection`) check such a field once for a whole
+    list instead of once per object. A check that reads `source` must not be one.
+    """
+
+
+class IsAuthenticated(ViewerPermission):
     """Anyone signed in: a staff user or a portal contact."""
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
@@ -25,7 +33,7 @@ class IsAuthenticated(BasePermission):
         return True
 
 
-class IsStaff(BasePermission):
+class IsStaff(ViewerPermission):
     """Staff users only; portal contacts are refused."""
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
@@ -37,7 +45,7 @@ class IsStaff(BasePermission):
         return True
 
 
-class IsPortalContact(BasePermission):
+class IsPortalContact(ViewerPermission):
     """Portal contacts only (the customer side); staff are refused."""
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
@@ -49,7 +57,7 @@ class IsPortalContact(BasePermission):
         return True
 
 
-class _HasAnyPermission(BasePermission):
+class _HasAnyPermission(ViewerPermission):
     permissions: tuple[Permission, ...] = ()
     contacts: bool = False
 
@@ -64,7 +72,7 @@ class _HasAnyPermission(BasePermission):
         return True
 
 
-def requires(*permissions: Permission, or_portal_contact: bool = False) -> type[BasePermission]:
+def requires(*permissions: Permission, or_portal_contact: bool = False) -> type[ViewerPermission]:
     """A permission class granting viewers that hold any of `permissions`.
 
     With `or_portal_contact`, portal contacts pass too: the domain's visibility

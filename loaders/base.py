@@ -10,7 +10,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from loaders.batch import BatchLoader
-from models.rows import fetch
+from models.rows import fetch, is_plain
+from models.statements import by_ids
 
 M = TypeVar("M", bound=Model)
 
@@ -19,7 +20,11 @@ def rows_by_id(query: Callable[[], QuerySet[M]]) -> BatchLoader[int, M | None]:
     """`load(id)` -> the row or None; one `id IN (...)` query per batch."""
 
     async def load(ids: Sequence[int]) -> list[M | None]:
-        rows = await fetch(query().filter(id__in=list(set(ids))))
+        wanted, rows_of = list(set(ids)), query()
+        if is_plain(rows_of):  # every row of the table: its SQL is written once
+            rows = await by_ids(rows_of.model).rows(wanted)
+        else:
+            rows = await fetch(rows_of.filter(id__in=wanted))
         found = {row.pk: row for row in rows}
         return [found.get(key) for key in ids]
 

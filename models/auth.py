@@ -17,7 +17,9 @@ from models.clock import now
 from models.errors import DomainError, ErrorCode
 from models.events import contact_channel, publish_after_commit, user_channel
 from models.passwords import verify_password
-from models.users import EMAIL_LENGTH, User, role_map, signs_in_as
+from models.permissions import Role
+from models.statements import Select
+from models.users import EMAIL_LENGTH, User, UserRole, role_map, signs_in_as
 from models.viewer import Viewer
 
 MAX_FAILURES = 5
@@ -130,17 +132,30 @@ async def _viewer(token: AuthToken, user: User | None, contact: Contact | None) 
     return Viewer(user=user, contact=contact, roles=roles, token_id=token.id)
 
 
+# Signing in runs on every request: its statements are written once (models.statements).
+_LIVE_TOKEN = Select(
+    AuthToken, "token_hash = {} AND revoked_at IS NULL AND expires_at > {}", limit=1
+)
+_ACTIVE_USER = Select(User, "id = {} AND is_active = {}", limit=1)
+_ROLES = Select(UserRole, "user_id = {}")
+_PORTAL_CONTACT = Select(Contact, "id = {} AND portal_access = {}", limit=1)
+_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+
+
 async def authenticate(token: str, *, secret: str) -> Viewer | None:
     """The viewer behind a bearer token, or None if it is unknown, expired or revoked."""
-    row = await AuthToken.get_or_none(
-        token_hash=_digest(token, secret), revoked_at__isnull=True, expires_at__gt=now()
-    )
+    row = await _LIVE_TOKEN.first(_digest(token, secret), now())
     if row is None:
         return None
     if row.user_id is not None:
-        user = await User.get_or_none(id=row.user_id, is_active=True)
-        return await _viewer(row, user, None) if user else None
-    contact = await Contact.get_or_none(id=row.contact_id, portal_access=True)
+        user = await _ACTIVE_USER.first(row.user_id, True)
+        if user is None:
+            return None
+        held = sorted(
+            (grant.role for grant in await _ROLES.rows(user.id)), key=_ROLE_ORDER.__getitem__
+        )
+        return Viewer(user=user, roles=frozenset(held), token_id=row.id)
+    contact = await _PORTAL_CONTACT.first(row.contact_id, True)
     if contact is None or not await _account_active(contact.account_id):
         return None
     return await _viewer(row, None, contact)

@@ -42,41 +42,70 @@ async def fetch(query: QuerySet[M]) -> list[M]:
     query._make_query()
     sql, values = query.query.get_parameterized_sql()
     _, rows = await db.execute_query(sql, values)
-    build = _builder(query.model)
+    build = build_model(query.model)
     return [build(row) for row in rows]
 
 
+def is_plain(query: QuerySet[M]) -> bool:
+    """Is this `Model.all()` as it was made: every row, no filter, order or option?"""
+    return all(getattr(query, name, _MISSING) == value for name, value in _fresh_state(query.model))
+
+
+_MISSING = object()
+# The pypika `query` is a new object per QuerySet and says nothing the rest does not.
+_NOT_STATE = frozenset({"query", "_capabilities", "__weakref__", "__dict__"})
+
+
 @functools.cache
-def _builder(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
-    """What `Model._init_from_db(**row)` does for a full row, in one pass."""
+def _fresh_state(model: type[Model]) -> tuple[tuple[str, Any], ...]:
+    """Every attribute (QuerySet keeps them in slots) of a fresh `model.all()`."""
+    fresh = model.all()
+    return tuple(
+        (name, getattr(fresh, name))
+        for cls in type(fresh).__mro__
+        for name in getattr(cls, "__slots__", ())
+        if name not in _NOT_STATE and hasattr(fresh, name)
+    )
+
+
+@functools.cache
+def build_model(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
+    """What `Model._init_from_db(**row)` does for a full row, in one pass.
+
+    The instance's attributes are written as one dict display, generated once per
+    model: a setattr per column cost more than the rest of building a row.
+    """
     meta = model._meta
-    custom_pk = meta.db_pk_column not in meta.generated_db_fields
-    native = [(key, name) for key, name, _ in meta.db_native_fields]
-    default = [(key, name, field.field_type) for key, name, field in meta.db_default_fields]
-    converted = [(key, name, _converter(field)) for key, name, field in meta.db_complex_fields]
-    setattr_ = object.__setattr__  # as Tortoise: past Model.__setattr__'s bookkeeping
-    new = model.__new__
+    names: dict[str, Any] = {"new": model.__new__, "model": model}
+    items = [
+        '"_partial": False',
+        '"_saved_in_db": True',
+        f'"_custom_generated_pk": {meta.db_pk_column not in meta.generated_db_fields}',
+        '"_await_when_save": {}',
+    ]
+    for key, name, _ in meta.db_native_fields:
+        items.append(f"{name!r}: row[{key!r}]")
+    for position, (key, name, field) in enumerate(meta.db_default_fields):
+        names[f"type_{position}"] = field.field_type
+        items.append(f"{name!r}: None if (v := row[{key!r}]) is None else type_{position}(v)")
+    for position, (key, name, field) in enumerate(meta.db_complex_fields):
+        names[f"convert_{position}"] = _converter(field)
+        items.append(f"{name!r}: convert_{position}(row[{key!r}])")
+    # As Tortoise's own: past Model.__setattr__'s bookkeeping.
+    source = (
+        "def fill(row):\n"
+        "    instance = new(model)\n"
+        f"    instance.__dict__ = {{{', '.join(items)}}}\n"
+        "    return instance\n"
+    )
+    exec(compile(source, f"<build {model.__name__}>", "exec"), names)
+    fill: Callable[[Mapping[str, Any]], M] = names["fill"]
 
     def build(row: Mapping[str, Any]) -> M:
         try:
             return fill(row)
         except KeyError:  # not a full row after all: Tortoise's own (partial) path
             return model._init_from_db(**dict(row))
-
-    def fill(row: Mapping[str, Any]) -> M:
-        instance = new(model)
-        setattr_(instance, "_partial", False)
-        setattr_(instance, "_saved_in_db", True)
-        setattr_(instance, "_custom_generated_pk", custom_pk)
-        setattr_(instance, "_await_when_save", {})
-        for key, name in native:
-            setattr_(instance, name, row[key])
-        for key, name, field_type in default:
-            value = row[key]
-            setattr_(instance, name, None if value is None else field_type(value))
-        for key, name, convert in converted:
-            setattr_(instance, name, convert(row[key]))
-        return instance
 
     return build
 

@@ -8,6 +8,9 @@ returns is completed here instead, from a plan built once per document:
 - plain attributes are read and coerced by their GraphQL type directly;
 - fields declared `related(LoadedBy(...))` (a row of a foreign key) load the keys of the
   whole batch with one `load_many` and convert the rows;
+- a field guarded only by permissions that depend on the viewer alone
+  (`ViewerPermission`) is checked once for the batch, then its resolver is
+  called per object; if the check refuses, standard execution reports it;
 - any other field calls its Strawberry resolver (permissions and extensions
   included), once per object, awaited together;
 - objects and lists of objects are completed batch-wise, level by level.
@@ -48,8 +51,11 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 from graphql.language import Visitor
+from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import get_arguments
 
+from api.permissions import ViewerPermission
 from schema.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
@@ -124,6 +130,9 @@ class FieldPlan:
     field_def: GraphQLField | None = None
     field_nodes: list[Any] = field(default_factory=list)
     fragment_variables: Any = None
+    # Checked once per batch; then `definition`'s resolver is called per object.
+    gate: list[Any] | None = None
+    definition: Any = None
 
 
 @dataclass
@@ -280,6 +289,16 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             return FieldPlan(response_name, completer, loaded=loaded, convert=loaded.converter())
         if plain and definition.base_resolver is None and not field_def.args:
             return FieldPlan(response_name, completer, attribute=definition.python_name)
+        gate = _viewer_gate(definition) if not field_def.args else None
+        if gate is not None:
+            return FieldPlan(
+                response_name,
+                completer,
+                field_def=field_def,
+                field_nodes=nodes,
+                gate=gate,
+                definition=definition,
+            )
         return FieldPlan(
             response_name,
             completer,
@@ -376,7 +395,42 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 convert(found[key]) if key is not None and found[key] is not None else None
                 for key in keys
             ]
+        if field_plan.gate is not None:
+            return await self._call_gated(plan, field_plan, sources)
         return await self._call_resolvers(plan, field_plan, sources)
+
+    async def _call_gated(
+        self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
+    ) -> list[Any]:
+        """A field guarded by viewer permissions: one check, then its resolver per object.
+
+        What Strawberry's resolver wrapper does per object (its Info, the permission
+        extension, the arguments the resolver asks for), done once for the batch.
+        """
+        definition, gate, field_def = field_plan.definition, field_plan.gate, field_plan.field_def
+        assert gate is not None and field_def is not None
+        raw = self.build_resolve_info(field_def, field_plan.field_nodes, plan.type, _ROOT_PATH)
+        strawberry_schema = raw.schema._strawberry_schema  # type: ignore[attr-defined]
+        info = strawberry_schema.config.info_class(_raw_info=raw, _field=definition)
+        try:
+            allowed = all(permission.has_permission(None, info) is True for permission in gate)
+        except Exception:
+            allowed = False
+        if not allowed:
+            raise Fallback  # standard execution reports the refusal on every object
+        resolver = definition.base_resolver
+        values: list[Any] = []
+        for source in sources:
+            args, kwargs = get_arguments(
+                field=definition,
+                source=source,
+                info=info,
+                kwargs={},
+                config=strawberry_schema.config,
+                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            )
+            values.append(resolver(*args, **kwargs))
+        return await self._settle(values)
 
     async def _call_resolvers(
         self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
@@ -402,24 +456,26 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         info = self.build_resolve_info(field_def, field_plan.field_nodes, plan.type, _ROOT_PATH)
         resolve = field_def.resolve
         values: list[Any] = []
-        pending: list[int] = []
         try:
-            for position, source in enumerate(sources):
-                value = resolve(source, info, **args)
-                if self.is_awaitable(value):
-                    pending.append(position)
-                values.append(value)
-            if pending:
-                # Side by side, so their loads share batches.
-                done = await _together([values[p] for p in pending])
-                for position, value in zip(pending, done, strict=True):
-                    values[position] = value
+            for source in sources:
+                values.append(resolve(source, info, **args))
         except Exception:
-            for position in pending:  # never leave a coroutine un-awaited
-                value = values[position]
-                if asyncio.iscoroutine(value):
-                    value.close()
+            _close_all(values)
             raise Fallback from None
+        return await self._settle(values)
+
+    async def _settle(self, values: list[Any]) -> list[Any]:
+        """The resolvers' values, the awaitable ones awaited side by side (so their
+        loads share batches); any failure leaves the object to standard execution."""
+        pending = [position for position, value in enumerate(values) if self.is_awaitable(value)]
+        if pending:
+            try:
+                done = await _together([values[p] for p in pending])
+            except Exception:
+                _close_all(values)
+                raise Fallback from None
+            for position, value in zip(pending, done, strict=True):
+                values[position] = value
         return values
 
     async def _complete(self, completer: Completer, values: list[Any]) -> list[Any]:
@@ -517,6 +573,27 @@ def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
             raise Fallback
         out[position] = coerced
     return out
+
+
+def _close_all(values: list[Any]) -> None:
+    """Never leave a resolver's coroutine un-awaited."""
+    for value in values:
+        if asyncio.iscoroutine(value):
+            value.close()
+
+
+def _viewer_gate(definition: Any) -> list[Any] | None:
+    """The permissions of a resolver field guarded by viewer permissions only, else None."""
+    if definition.base_resolver is None or not definition.extensions:
+        return None
+    gate: list[Any] = []
+    for extension in definition.extensions:
+        if not isinstance(extension, PermissionExtension) or extension.fail_silently:
+            return None
+        gate.extend(extension.permissions)
+    if not all(isinstance(permission, ViewerPermission) for permission in gate):
+        return None
+    return gate
 
 
 def _completer_of(field_plan: FieldPlan) -> Completer:

@@ -15,7 +15,8 @@ import pytest
 from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
 from models.request_types import AccountRequestType
-from schema.projection import STATS, ProjectingExecutor
+from schema.projection import CHECKING, STATS, ProjectingExecutor
+from schema.service_requests import CanReview
 from tests.client import GraphQLClient
 from tests.factories import make_account, make_contact, make_site, portal_contact, staff
 from tests.service_requests.helpers_a import submitted
@@ -96,6 +97,32 @@ async def test_the_review_queue_is_answered_by_a_compiled_plan(gql: GraphQLClien
     assert _delta(before) == (1, 0)
     priorities = {node["jobDraft"]["priority"] for node in data["serviceRequests"]["nodes"]}
     assert priorities == {"MEDIUM", "HIGH"}
+
+
+async def test_a_viewer_permission_is_checked_once_for_the_whole_list(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given three pending requests, and a count of the job draft's permission checks
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    dispatcher = await staff(Role.DISPATCHER)
+    for _ in range(3):
+        await submitted(gql, contact, site)
+    checks: list[object] = []
+    original = CanReview.has_permission
+
+    def counted(self: Any, source: Any, info: Any, **kwargs: Any) -> bool:
+        if not CHECKING.get():  # the execution check's standard pass checks per object
+            checks.append(source)
+        return original(self, source, info, **kwargs)
+
+    monkeypatch.setattr(CanReview, "has_permission", counted)
+    # when a reviewer reads the queue with its drafts
+    data = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    # then every draft is there, from one check for the list, not one per request
+    assert [node["jobDraft"] is not None for node in data["serviceRequests"]["nodes"]] == [True] * 3
+    assert checks == [None]
 
 
 async def test_a_document_with_directives_takes_standard_execution(gql: GraphQLClient) -> None:

@@ -59,6 +59,8 @@ REVIEW_QUEUE = """query ReviewQueue($first: Int!) {
             jobDraft { priority slaDueAt } }
   }
 }"""
+# The least a signed-in request costs: no list, only sign-in and the GraphQL stack.
+SIGN_IN = "query SignIn { __typename }"
 NODE = """query Node($id: ID!) {
   node(id: $id) {
     ... on AccountRequest { id status note timeline(first: 20) { nodes { kind createdAt } } }
@@ -235,7 +237,7 @@ def differences(a: Any, b: Any, path: str = "data") -> list[str]:
 def count_items(data: Any) -> int:
     """List items of a list answer, timeline events of a node answer."""
     (value,) = data.values()
-    if value is None:
+    if value is None or isinstance(value, str):
         return 0
     if "nodes" in value:
         return len(value["nodes"])
@@ -445,6 +447,9 @@ def write_results(
             "columns the answer needs. Before timing, the runner checks that its answer "
             "equals the GraphQL `data` (keys, order, values; `slaDueAt` is computed from the "
             "clock and compared within 60 s).",
+            "- sign-in (`{ __typename }` with the bearer token) has no target: it is the "
+            "least any signed-in request costs through the HTTP and GraphQL stack, so its "
+            "share of the floor bounds what the list scenarios can reach.",
             "- Peak RSS is VmHWM of the API process, reset before each scenario.",
             "- SQL statements per request at first: 10/50/100 are asserted by the test "
             "suite (tests/account_requests/test_statement_counts.py and the other "
@@ -476,6 +481,7 @@ async def prepare(url: str) -> tuple[int, str]:
 
 def scenarios(node_id: int) -> list[Scenario]:
     return [
+        Scenario("sign-in", SIGN_IN, {}, "/sign-in", 0),
         Scenario("dashboard-50", DASHBOARD, {"first": 50}, "/dashboard", 50),
         Scenario("dashboard-100", DASHBOARD, {"first": 100}, "/dashboard", 100),
         Scenario("review-queue-50", REVIEW_QUEUE, {"first": 50}, "/review-queue", 50),

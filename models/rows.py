@@ -91,11 +91,12 @@ def build_model(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
     for position, (key, name, field) in enumerate(meta.db_complex_fields):
         names[f"convert_{position}"] = _converter(field)
         items.append(f"{name!r}: convert_{position}(row[{key!r}])")
+    names["setattr_"] = object.__setattr__
     # As Tortoise's own: past Model.__setattr__'s bookkeeping.
     source = (
         "def fill(row):\n"
         "    instance = new(model)\n"
-        f"    instance.__dict__ = {{{', '.join(items)}}}\n"
+        f"    setattr_(instance, '__dict__', {{{', '.join(items)}}})\n"
         "    return instance\n"
     )
     exec(compile(source, f"<build {model.__name__}>", "exec"), names)

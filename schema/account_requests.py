@@ -377,13 +377,12 @@ async def list_requests(
     order = order or AccountRequestOrder(field=requests.RequestOrderField.UPDATED_AT)
     field = requests.RequestOrderField(order.field)
     column, value_type = requests.ORDER_COLUMNS[field]
-    if field is requests.RequestOrderField.ACCOUNT_NAME:
+    by_account = field is requests.RequestOrderField.ACCOUNT_NAME
+    if by_account:
         query = query.select_related("account")
 
     def value_of(row: requests.AccountRequest) -> object:
-        if field is requests.RequestOrderField.ACCOUNT_NAME:
-            return row.account.name
-        return getattr(row, column)
+        return row.account.name if by_account else getattr(row, column)
 
     return await paginate_sorted(
         query,

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from models.errors import SubscriberTooSlow
 from models.events import Event
 
 log = logging.getLogger("docket.broker")
@@ -25,24 +26,42 @@ QUEUE_SIZE = 256
 
 
 class Subscription:
-    """Messages of one channel for one subscriber, in order."""
+    """Messages of one channel for one subscriber, in order, at most QUEUE_SIZE."""
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+        self.overflowed = False
 
-    def offer(self, message: dict[str, Any]) -> None:
+    def offer(self, message: dict[str, Any]) -> bool:
+        """Queue `message`; False if the subscriber is too far behind to take it.
+
+        Such a subscriber is dropped: a stalled client must not hold the process
+        back or grow its memory, and must not miss messages without knowing. Its
+        next read ends the subscription with SUBSCRIBER_TOO_SLOW; the client then
+        subscribes again and lists what it missed (`notifications(after:)`).
+        """
+        if self.overflowed:
+            return False
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
-            # A stalled client must not hold the process back; it re-syncs by
-            # listing (notifications(after:)) when it catches up.
-            log.warning("subscriber queue full on %s; message dropped", self.channel)
+            self.drop()
+            return False
+        return True
+
+    def drop(self) -> None:
+        """End this subscriber at its next read (SUBSCRIBER_TOO_SLOW)."""
+        if not self.overflowed:
+            self.overflowed = True
+            log.warning("subscriber too far behind on %s; dropped", self.channel)
 
     def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
         return self
 
     async def __anext__(self) -> dict[str, Any]:
+        if self.overflowed:
+            raise SubscriberTooSlow()
         return await self.queue.get()
 
 

@@ -24,6 +24,9 @@ import orjson
 
 from api.broker import Broker, Subscription
 
+# A leader writing to its socket while this many channel messages wait for it is
+# holding its group back: it is dropped and the next member leads.
+STALLED_LEADER = 32
 # Marks of the messages the hub puts into its members' queues.
 FRAME = "docket.frame"  # {"type": FRAME, "payload": <encoded payload>}: write it
 EVENT = "docket.event"  # {"type": EVENT, "message": <channel message>}: lead on it
@@ -53,6 +56,7 @@ class Member:
     queue: Subscription  # the subscriber's own broker queue (its personal channel)
     group: Group
     forwarding: bool = False  # leader: the frame it is about to send is the group's
+    sending: bool = False  # leader: writing the group's frame to its own socket
     # leader: the channel message it is answering, handed on if it leaves before forwarding
     pending: dict[str, Any] | None = None
 
@@ -71,15 +75,29 @@ class Group:
 
 
 class _Inbox(Subscription):
-    """The group's one subscription to its channel: messages go to the current leader."""
+    """The group's one subscription to its channel: messages go to the current leader.
 
-    def __init__(self, group: Group) -> None:
+    A leader is dropped (`Subscription.drop`), and the next member leads with what
+    it had not read, when it is stuck writing to its socket with STALLED_LEADER
+    messages waiting, or when its queue is full: then the whole group is that far
+    behind, and each member is dropped in turn, to subscribe again and re-list.
+    """
+
+    def __init__(self, group: Group, broker: Broker) -> None:
         super().__init__(group.channel)
         self.group = group
+        self.broker = broker
 
-    def offer(self, message: dict[str, Any]) -> None:
-        if self.group.members:
-            self.group.members[0].queue.offer({"type": EVENT, "message": message})
+    def offer(self, message: dict[str, Any]) -> bool:
+        members = self.group.members
+        while members:
+            leader = members[0]
+            if leader.sending and leader.queue.queue.qsize() >= STALLED_LEADER:
+                leader.queue.drop()  # its socket holds the group back: the next one leads
+            elif leader.queue.offer({"type": EVENT, "message": message}):
+                return True
+            leave(self.broker, leader)
+        return False
 
 
 @dataclass
@@ -101,7 +119,7 @@ def join(
     group = _GROUPS.get((id(broker), channel, key))
     if group is None:
         group = _GROUPS[(id(broker), channel, key)] = Group(channel, key, (anchor, broker))
-        group.inbox = _Inbox(group)
+        group.inbox = _Inbox(group, broker)
         broker.attach(group.inbox, channel)
     member = Member(sink, queue, group)
     group.members.append(member)
@@ -160,11 +178,14 @@ async def send_as_leader(sink: Sink, payload: dict[str, Any]) -> bool:
     if member is None or not member.forwarding:
         return False
     encoded = orjson.dumps(payload).decode()
+    # Followers first: they never wait for the leader's socket, even a slow or
+    # closing one.
+    forward(member, encoded)
+    member.sending = True
     try:
         await sink.send_next(encoded)
     finally:
-        # Followers get it even if this socket has just gone away.
-        forward(member, encoded)
+        member.sending = False
     return True
 
 

@@ -45,6 +45,10 @@ def configure_logging(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+        # uvicorn set these to INFO; a record propagated to the root is not held
+        # back by the root's level, so without this LOG_LEVEL=WARNING still wrote
+        # an access line per request.
+        logger.setLevel(logging.NOTSET)
     # Tortoise logs every statement at DEBUG; keep it out unless asked for.
     logging.getLogger("tortoise").setLevel(max(logging.INFO, logging.getLevelName(level)))
 

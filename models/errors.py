@@ -88,6 +88,19 @@ class Forbidden(AccessError):
     code = "FORBIDDEN"
 
 
+class SubscriberTooSlow(AccessError):
+    """A subscriber so far behind that its queue is full: its subscription ends."""
+
+    code = "SUBSCRIBER_TOO_SLOW"
+
+    def __init__(
+        self,
+        message: str = "This subscription fell too far behind and was ended. "
+        "Subscribe again, and list what you missed.",
+    ) -> None:
+        super().__init__(message)
+
+
 class InputError(AccessError):
     """A malformed argument (an ID, a cursor, a page size): a top-level client error."""
 

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from api import fanout
+from api import broker, fanout
+from api.broker import MemoryBroker
 from models import service_requests as sr
+from models.errors import SubscriberTooSlow
 from models.permissions import Role
 from schema import shared_events
 from schema.relay import encode_id
@@ -170,3 +172,103 @@ async def test_a_subscriber_whose_permissions_change_moves_to_the_group_of_its_n
         await submitted(gql, contact, site)
         assert [_count(await ws.receive(timeout=2.0)) for ws in sockets] == [1, 1]
         assert shared_events.STATS.executed - executed == 2
+
+
+async def test_a_follower_too_far_behind_is_dropped_and_the_others_go_on(
+    server: Server, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given subscriber queues of two messages, a leader, a follower, and a follower
+    # whose socket takes nothing until a gate opens
+    monkeypatch.setattr(broker, "QUEUE_SIZE", 2)
+    site, contact = await _portal()
+    people = [await staff(Role.DISPATCHER) for _ in range(3)]
+    gate = asyncio.Event()
+    real_send = fanout.Sink.send_next
+
+    async def stalled(self: fanout.Sink, payload: str) -> None:
+        if self.operation_id == "slow":
+            await gate.wait()
+        await real_send(self, payload)
+
+    monkeypatch.setattr(fanout.Sink, "send_next", stalled)
+    async with contextlib.AsyncExitStack() as stack:
+        leader, keeping, slow = [
+            await _watching(stack, server, person.token, operation_id)
+            for person, operation_id in zip(people, ["lead", "keeping", "slow"], strict=True)
+        ]
+        # when four requests come in while the stalled follower is writing the first
+        for expected in range(1, 5):
+            await submitted(gql, contact, site)
+            assert _count(await leader.receive(timeout=2.0)) == expected
+            assert _count(await keeping.receive(timeout=2.0)) == expected
+        gate.set()
+        # then the stalled one gets what it was writing, and then the end of its
+        # subscription, not the messages that did not fit
+        assert _count(await slow.receive(timeout=2.0)) == 1
+        ended = await slow.receive(timeout=2.0)
+        assert ended["type"] in ("next", "error")
+        errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
+        assert [error["extensions"]["code"] for error in errors] == ["SUBSCRIBER_TOO_SLOW"]
+        assert await slow.receive(timeout=2.0) == {"id": "slow", "type": "complete"}
+        # and the others go on hearing every request
+        await submitted(gql, contact, site)
+        assert _count(await leader.receive(timeout=2.0)) == 5
+        assert _count(await keeping.receive(timeout=2.0)) == 5
+        assert await slow.nothing_within(0.2)
+
+
+async def test_a_leader_stuck_on_its_socket_is_dropped_and_the_next_one_leads(
+    server: Server, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a leader whose socket takes nothing until a gate opens, and a follower;
+    # a leader is dropped when it is stuck writing with two messages waiting
+    monkeypatch.setattr(fanout, "STALLED_LEADER", 2)
+    site, contact = await _portal()
+    people = [await staff(Role.DISPATCHER) for _ in range(2)]
+    gate = asyncio.Event()
+    real_send = fanout.Sink.send_next
+
+    async def stalled(self: fanout.Sink, payload: str) -> None:
+        if self.operation_id == "lead":
+            await gate.wait()
+        await real_send(self, payload)
+
+    monkeypatch.setattr(fanout.Sink, "send_next", stalled)
+    async with contextlib.AsyncExitStack() as stack:
+        leader, follower = [
+            await _watching(stack, server, person.token, operation_id)
+            for person, operation_id in zip(people, ["lead", "follow"], strict=True)
+        ]
+        # when five requests come in while the leader is stuck on the first
+        for _ in range(5):
+            await submitted(gql, contact, site)
+        # then the follower hears of every one: the first from the leader, the rest
+        # as the new leader, from the messages the stuck one had not read on
+        counts = [_count(await follower.receive(timeout=2.0)) for _ in range(5)]
+        assert counts[0] == 1 and counts[-1] == 5 and counts == sorted(counts)
+        assert await follower.nothing_within(0.2)
+        assert fanout.group_size(sr.QUEUE_CHANNEL) == 1
+        # and the stuck leader, once its socket moves, gets its frame and then the end
+        gate.set()
+        assert _count(await leader.receive(timeout=2.0)) == 1
+        ended = await leader.receive(timeout=2.0)
+        errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
+        assert [error["extensions"]["code"] for error in errors] == ["SUBSCRIBER_TOO_SLOW"]
+
+
+async def test_a_group_further_behind_than_its_queues_hold_is_dropped() -> None:
+    # given a group of two on a channel, whose leader has not read its queue
+    hub = MemoryBroker()
+    async with hub.subscribe("me:1") as first, hub.subscribe("me:2") as second:
+        fanout.join(hub, "queue", "key", None, fanout.Sink(None, "a"), first)
+        fanout.join(hub, "queue", "key", None, fanout.Sink(None, "b"), second)
+        # when more channel messages arrive at once than a queue holds
+        for number in range(broker.QUEUE_SIZE + 1):
+            hub._deliver("queue", {"number": number})
+        # then every member is that far behind: each is dropped, none holds more
+        # than a queue, and the group is gone
+        for queue in (first, second):
+            assert queue.overflowed and queue.queue.qsize() <= broker.QUEUE_SIZE
+            with pytest.raises(SubscriberTooSlow):
+                await anext(queue)
+        assert fanout.group_size("queue") == 0

@@ -11,7 +11,7 @@ from models.rows import fetch
 from tests.factories import make_account, make_contact
 
 
-def _state(row: Any) -> str:
+def model_state(row: Any) -> str:
     # repr shows each value's type and time zone, which == on datetimes would not.
     return repr(sorted(vars(row).items()))
 
@@ -27,7 +27,7 @@ async def test_fetch_answers_like_tortoise_for_every_model() -> None:
         expected = await model.all().order_by(pk)
         got = await fetch(model.all().order_by(pk))
         # then the models are the same, value for value and type for type
-        assert [_state(row) for row in got] == [_state(row) for row in expected], model
+        assert [model_state(row) for row in got] == [model_state(row) for row in expected], model
         if expected:
             compared.append(model.__name__)
     assert {"Account", "AccountRequest", "Contact", "User", "ServiceRequest"} <= set(compared)

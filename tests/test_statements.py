@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise import Tortoise
 
 from models.accounts import Account
@@ -11,11 +9,7 @@ from models.demo import seed_demo
 from models.rows import is_plain
 from models.statements import Select, by_ids
 from tests.factories import make_account, make_contact
-
-
-def _state(row: Any) -> str:
-    # repr shows each value's type and time zone, which == on datetimes would not.
-    return repr(sorted(vars(row).items()))
+from tests.test_rows import model_state
 
 
 async def test_rows_by_id_answer_like_tortoise_for_every_model() -> None:
@@ -31,7 +25,7 @@ async def test_rows_by_id_answer_like_tortoise_for_every_model() -> None:
         expected = await model.filter(pk__in=keys)
         got = await by_ids(model).rows([*keys, 10**9])
         # then the models are the same, value for value and type for type
-        assert sorted(map(_state, got)) == sorted(map(_state, expected)), model
+        assert sorted(map(model_state, got)) == sorted(map(model_state, expected)), model
         compared.append(model.__name__)
     assert {"Account", "AccountRequest", "Contact", "User", "ServiceRequest"} <= set(compared)
 

@@ -422,16 +422,20 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             raise Fallback  # standard execution reports the refusal on every object
         resolver = definition.base_resolver
         values: list[Any] = []
-        for source in sources:
-            args, kwargs = get_arguments(
-                field=definition,
-                source=source,
-                info=info,
-                kwargs={},
-                config=strawberry_schema.config,
-                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
-            )
-            values.append(resolver(*args, **kwargs))
+        try:
+            for source in sources:
+                args, kwargs = get_arguments(
+                    field=definition,
+                    source=source,
+                    info=info,
+                    kwargs={},
+                    config=strawberry_schema.config,
+                    scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+                )
+                values.append(resolver(*args, **kwargs))
+        except Exception:
+            _close_all(values)
+            raise Fallback from None
         return await self._settle(values)
 
     async def _call_resolvers(

@@ -17,9 +17,8 @@ from models.clock import now
 from models.errors import DomainError, ErrorCode
 from models.events import contact_channel, publish_after_commit, user_channel
 from models.passwords import verify_password
-from models.permissions import Role
 from models.statements import Select
-from models.users import EMAIL_LENGTH, User, UserRole, role_map, signs_in_as
+from models.users import EMAIL_LENGTH, User, role_map, signs_in_as
 from models.viewer import Viewer
 
 MAX_FAILURES = 5
@@ -137,9 +136,7 @@ _LIVE_TOKEN = Select(
     AuthToken, "token_hash = {} AND revoked_at IS NULL AND expires_at > {}", limit=1
 )
 _ACTIVE_USER = Select(User, "id = {} AND is_active = {}", limit=1)
-_ROLES = Select(UserRole, "user_id = {}")
 _PORTAL_CONTACT = Select(Contact, "id = {} AND portal_access = {}", limit=1)
-_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
 
 
 async def authenticate(token: str, *, secret: str) -> Viewer | None:
@@ -149,12 +146,7 @@ async def authenticate(token: str, *, secret: str) -> Viewer | None:
         return None
     if row.user_id is not None:
         user = await _ACTIVE_USER.first(row.user_id, True)
-        if user is None:
-            return None
-        held = sorted(
-            (grant.role for grant in await _ROLES.rows(user.id)), key=_ROLE_ORDER.__getitem__
-        )
-        return Viewer(user=user, roles=frozenset(held), token_id=row.id)
+        return await _viewer(row, user, None) if user else None
     contact = await _PORTAL_CONTACT.first(row.contact_id, True)
     if contact is None or not await _account_active(contact.account_id):
         return None

@@ -15,6 +15,7 @@ from models.base import TimestampedModel
 from models.errors import DomainError, DomainErrors, ErrorCode, not_found
 from models.passwords import check_strength, hash_password
 from models.permissions import Permission, Role
+from models.statements import Select
 from models.validation import clean_email, clean_text, optional_text
 from models.viewer import Viewer, require
 
@@ -129,15 +130,18 @@ def visible_teams(viewer: Viewer) -> QuerySet[Team]:
     return Team.filter(id__in=[])
 
 
+# Read on every signed-in request (models.auth): its SQL is written once.
+_ROLES_OF = Select(UserRole, '"user_id" IN ({})')
+_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+
+
 async def role_map(user_ids: Iterable[int]) -> dict[int, list[Role]]:
     """The roles of each user, in the order of the Role enum."""
     ids = list(set(user_ids))
     found: dict[int, list[Role]] = {user_id: [] for user_id in ids}
-    if ids:
-        for row in await UserRole.filter(user_id__in=ids).values("user_id", "role"):
-            found[row["user_id"]].append(Role(row["role"]))
-    order = list(Role)
-    return {key: sorted(roles, key=order.index) for key, roles in found.items()}
+    for grant in await _ROLES_OF.rows(ids):
+        found[grant.user_id].append(grant.role)
+    return {key: sorted(roles, key=_ROLE_ORDER.__getitem__) for key, roles in found.items()}
 
 
 @dataclass

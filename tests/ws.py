@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -54,3 +54,23 @@ async def socket(url: str, token: str | None) -> AsyncIterator[Socket]:
         ack = await ws.receive()
         assert ack["type"] == "connection_ack", ack
         yield ws
+
+
+async def subscribed(
+    stack: AsyncExitStack,
+    url: str,
+    token: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    operation_id: str = "q",
+) -> Socket:
+    """A socket signed in with `token`, open until `stack` closes, subscribed to `query`."""
+    ws = await stack.enter_async_context(socket(url, token))
+    await ws.subscribe(operation_id, query, variables)
+    return ws
+
+
+def ending_codes(message: dict[str, Any]) -> list[str]:
+    """The error codes ending an operation: an `error` frame, or a `next` with errors."""
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    return [error["extensions"]["code"] for error in errors]

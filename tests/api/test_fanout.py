@@ -15,24 +15,18 @@ from models import service_requests as sr
 from models.errors import SubscriberTooSlow
 from models.permissions import Role
 from schema import shared_events
-from schema.relay import encode_id
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import submitted
-from tests.ws import Socket, socket
-
-QUEUE = "subscription { serviceRequestQueueChanged { pendingCount } }"
-UPDATE_ROLES = """mutation($id: ID!, $roles: [Role!]) {
-  updateUser(input: {id: $id, roles: $roles}) { userErrors { code } }
-}"""
+from tests.service_requests.helpers_a import QUEUE_CHANGED, submitted
+from tests.users.helpers import set_roles
+from tests.ws import Socket, ending_codes, subscribed
 
 
 async def _watching(
     stack: contextlib.AsyncExitStack, server: Server, token: str, operation_id: str = "q"
 ) -> Socket:
-    ws = await stack.enter_async_context(socket(server.ws_url, token))
-    await ws.subscribe(operation_id, QUEUE)
+    ws = await subscribed(stack, server.ws_url, token, QUEUE_CHANGED, operation_id=operation_id)
     await asyncio.sleep(0.05)  # joined in this order: the first one leads
     return ws
 
@@ -50,12 +44,6 @@ async def _dispatchers(
 async def _portal() -> tuple[Any, Any]:
     account = await make_account()
     return await make_site(account), await portal_contact(account)
-
-
-def _codes(message: dict[str, Any]) -> list[str]:
-    """The error codes ending an operation (an `error` frame, or a `next` with errors)."""
-    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-    return [error["extensions"]["code"] for error in errors]
 
 
 def _stall_socket(monkeypatch: pytest.MonkeyPatch, operation_id: str) -> asyncio.Event:
@@ -189,12 +177,7 @@ async def test_a_subscriber_whose_permissions_change_moves_to_the_group_of_its_n
         sockets = [await _watching(stack, server, person.token) for person in (first, second)]
         assert fanout.group_size(sr.QUEUE_CHANNEL) == 1
         # when the second becomes an admin (its socket re-reads its session)
-        data = await gql(
-            UPDATE_ROLES,
-            {"id": encode_id("User", second.id), "roles": ["ADMIN"]},
-            token=admin.token,
-        )
-        assert data["updateUser"]["userErrors"] == []
+        await set_roles(gql, admin, second, Role.ADMIN)
         await asyncio.sleep(0.2)
         # then it answers events in a group of its own, executed for its own scope
         assert fanout.group_size(sr.QUEUE_CHANNEL) == 2
@@ -223,7 +206,7 @@ async def test_a_follower_too_far_behind_is_dropped_and_the_others_go_on(
         # then the stalled one gets what it was writing, and then the end of its
         # subscription, not the messages that did not fit
         assert _count(await slow.receive(timeout=2.0)) == 1
-        assert _codes(await slow.receive(timeout=2.0)) == ["SUBSCRIBER_TOO_SLOW"]
+        assert ending_codes(await slow.receive(timeout=2.0)) == ["SUBSCRIBER_TOO_SLOW"]
         assert await slow.receive(timeout=2.0) == {"id": "slow", "type": "complete"}
         # and the others go on hearing every request
         await submitted(gql, contact, site)
@@ -254,7 +237,7 @@ async def test_a_leader_stuck_on_its_socket_is_dropped_and_the_next_one_leads(
         # and the stuck leader, once its socket moves, gets its frame and then the end
         gate.set()
         assert _count(await leader.receive(timeout=2.0)) == 1
-        assert _codes(await leader.receive(timeout=2.0)) == ["SUBSCRIBER_TOO_SLOW"]
+        assert ending_codes(await leader.receive(timeout=2.0)) == ["SUBSCRIBER_TOO_SLOW"]
 
 
 async def test_a_group_further_behind_than_its_queues_hold_is_dropped() -> None:

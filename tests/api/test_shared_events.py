@@ -12,10 +12,9 @@ from schema import shared_events
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import submitted
-from tests.ws import Socket, socket
+from tests.service_requests.helpers_a import QUEUE_CHANGED, submitted
+from tests.ws import Socket, socket, subscribed
 
-QUEUE = "subscription { serviceRequestQueueChanged { pendingCount } }"
 WITH_TYPENAME = "subscription { serviceRequestQueueChanged { __typename pendingCount } }"
 MAYBE_COUNT = """subscription($count: Boolean!) {
   serviceRequestQueueChanged { __typename pendingCount @include(if: $count) }
@@ -29,9 +28,7 @@ async def _watching(
     query: str,
     variables: dict[str, Any] | None = None,
 ) -> Socket:
-    ws = await stack.enter_async_context(socket(server.ws_url, token))
-    await ws.subscribe("q", query, variables)
-    return ws
+    return await subscribed(stack, server.ws_url, token, query, variables)
 
 
 async def test_same_document_and_permissions_execute_once_per_event(
@@ -45,8 +42,8 @@ async def test_same_document_and_permissions_execute_once_per_event(
     dispatchers = [await staff(Role.DISPATCHER) for _ in range(9)]
     admin = await staff(Role.ADMIN)
     async with contextlib.AsyncExitStack() as stack:
-        same = [await _watching(stack, server, d.token, QUEUE) for d in dispatchers[:6]]
-        other_scope = await _watching(stack, server, admin.token, QUEUE)
+        same = [await _watching(stack, server, d.token, QUEUE_CHANGED) for d in dispatchers[:6]]
+        other_scope = await _watching(stack, server, admin.token, QUEUE_CHANGED)
         other_document = await _watching(stack, server, dispatchers[6].token, WITH_TYPENAME)
         counted = await _watching(stack, server, dispatchers[7].token, MAYBE_COUNT, {"count": True})
         uncounted = await _watching(
@@ -86,8 +83,8 @@ async def test_a_subscriber_leaving_mid_event_does_not_cost_the_others_their_mes
     first, second = await staff(Role.DISPATCHER), await staff(Role.DISPATCHER)
     async with contextlib.AsyncExitStack() as stack:
         leaving = await stack.enter_async_context(socket(server.ws_url, first.token))
-        await leaving.subscribe("q", QUEUE)
-        staying = await _watching(stack, server, second.token, QUEUE)
+        await leaving.subscribe("q", QUEUE_CHANGED)
+        staying = await _watching(stack, server, second.token, QUEUE_CHANGED)
         await asyncio.sleep(0.1)
         # when the first closes its socket as the event is being delivered
         submission = asyncio.create_task(submitted(gql, contact, site))

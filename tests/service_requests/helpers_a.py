@@ -45,6 +45,7 @@ query Requests(
 """
 
 QUEUE = "{ serviceRequestQueue { pendingCount } }"
+QUEUE_CHANGED = "subscription { serviceRequestQueueChanged { pendingCount } }"
 
 UPDATE_SETTINGS = """
 mutation Settings($input: UpdateCompanySettingsInput!) {

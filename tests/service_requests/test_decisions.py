@@ -16,6 +16,7 @@ from schema.relay import encode_id
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
 from tests.conftest import Server
 from tests.factories import Person, staff
+from tests.service_requests.helpers_a import QUEUE_CHANGED
 from tests.service_requests.helpers_b import (
     APPROVE,
     DECLINE,
@@ -54,7 +55,6 @@ MY_REQUESTS = """
   }
 }
 """
-QUEUE_CHANGED = "subscription { serviceRequestQueueChanged { pendingCount } }"
 
 TOMORROW = date.today() + timedelta(days=1)
 REASON = (

@@ -20,6 +20,7 @@ from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
 from tests.conftest import Server, StatementCounter
 from tests.factories import make_account, make_site, portal_contact, staff
 from tests.service_requests.helpers_a import (
+    QUEUE_CHANGED,
     SERVICE_REQUESTS,
     SUBMIT,
     gid,
@@ -39,7 +40,6 @@ INBOX = """
   }
 }
 """
-QUEUE_CHANGED = "subscription { serviceRequestQueueChanged { pendingCount } }"
 SET_ACCOUNT_ACTIVE = """
 mutation Active($input: SetAccountActiveInput!) {
   setAccountActive(input: $input) { userErrors { code } }

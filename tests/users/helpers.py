@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.permissions import Role
 from schema.relay import encode_id
 from tests.client import GraphQLClient
+from tests.factories import Person
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
@@ -31,6 +33,18 @@ query {
   }
 }
 """
+
+
+UPDATE_ROLES = """mutation($id: ID!, $roles: [Role!]) {
+  updateUser(input: {id: $id, roles: $roles}) { userErrors { code } }
+}"""
+
+
+async def set_roles(gql: GraphQLClient, admin: Person, person: Person, *roles: Role) -> None:
+    """`admin` gives `person` exactly these roles."""
+    variables = {"id": encode_id("User", person.id), "roles": [role.value for role in roles]}
+    data = await gql(UPDATE_ROLES, variables, token=admin.token)
+    assert data["updateUser"]["userErrors"] == []
 
 
 def gid(type_name: str, pk: int) -> str:

@@ -27,7 +27,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     connection: str | dict[str, Any] = database_url
     if database_url.startswith("postgres://"):
         connection = expand_db_url(database_url)
-        connection["credentials"]["reset"] = _keep_session
+        connection["engine"] = "api.pg_pool"  # Tortoise's asyncpg client, a leaner pool
     return {
         "connections": {"default": connection},
         "apps": {
@@ -40,18 +40,6 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
-
-
-async def _keep_session(connection: Any) -> None:
-    """What asyncpg's pool does to a connection it takes back, beyond its own rollback.
-
-    Its default sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-    RESET ALL`: a round trip after every ORM statement, since Tortoise takes a
-    pool connection per statement (a dashboard request made nine of them). Docket
-    sets no session state (no SET, LISTEN, advisory locks or cursors outside a
-    transaction), and asyncpg still rolls back an open transaction first.
-    """
-    return None
 
 
 def describe(database_url: str) -> str:

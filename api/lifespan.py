@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
@@ -33,6 +34,7 @@ def make_lifespan(
         if settings.mail_worker:
             tasks.add(asyncio.create_task(MailWorker(settings).run_forever(stop)))
             tasks.add(asyncio.create_task(purge_forever(settings, storage, stop)))
+        settle_collector()
         try:
             yield
         finally:
@@ -45,6 +47,26 @@ def make_lifespan(
             await close_database()
 
     return lifespan
+
+
+# Container allocations between collections of the youngest generation (Python's is 700).
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+def settle_collector() -> None:
+    """Keep the cycle collector off the start-up objects and out of most requests.
+
+    Measured on the dashboard list (bench/): with Python's defaults a request
+    paid ~290 us in collections, mostly full passes over the ~120,000 objects
+    of the schema, modules and pools that live as long as the process. Those
+    are frozen (never scanned again), and the youngest generation is collected
+    after 10,000 allocations instead of 700: ~10 us a request. Reference
+    counting still frees everything that is not a cycle at once.
+    """
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, older, oldest)
 
 
 async def _finish(tasks: set[asyncio.Task[None]]) -> None:

@@ -36,11 +36,15 @@ from typing import Any
 
 from graphql import (
     DirectiveNode,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     OperationType,
     Undefined,
     is_leaf_type,
@@ -117,6 +121,9 @@ class Completer:
     leaf: Any = None  # a GraphQLLeafType
     item: Completer | None = None  # for lists
     plan: ObjectPlan | None = None  # for objects
+    # Leaves: values of exactly this type are their own output (str for String and ID).
+    same: type | None = None
+    coerce: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -311,7 +318,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         non_null = is_non_null_type(output_type)
         inner = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
         if is_leaf_type(inner):
-            return Completer(non_null, leaf=inner)
+            return Completer(
+                non_null, leaf=inner, same=_OWN_OUTPUT.get(inner), coerce=_leaf_coercer(inner)
+            )
         if is_list_type(inner):
             assert isinstance(inner, GraphQLList)
             return Completer(non_null, item=self._completer(inner.of_type, details))
@@ -569,16 +578,48 @@ def _present(completer: Completer, value: Any) -> bool:
 
 def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
     """Scalars and enums, coerced by their GraphQL type (a null only where allowed)."""
-    leaf = completer.leaf
-    out: list[Any] = [None] * len(values)
-    for position, value in enumerate(values):
-        if not _present(completer, value):
-            continue
-        coerced = leaf.coerce_output_value(value)
-        if coerced is None or coerced is Undefined:
-            raise Fallback
-        out[position] = coerced
+    same, coerce = completer.same, completer.coerce
+    assert coerce is not None
+    out: list[Any] = []
+    for value in values:
+        if type(value) is same:
+            out.append(value)
+        elif not _present(completer, value):
+            out.append(None)
+        else:
+            coerced = coerce(value)
+            if coerced is None or coerced is Undefined:
+                raise Fallback
+            out.append(coerced)
     return out
+
+
+# Built-in scalars whose coercion hands back a value of this exact type unchanged.
+_OWN_OUTPUT: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+def _leaf_coercer(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's output coercion; for Strawberry's enums, one dict look-up.
+
+    Strawberry's enum type finds a member's name by comparing it with every value
+    of the enum; the names of the members are looked up once here instead.
+    """
+    coerce: Callable[[Any], Any] = leaf.coerce_output_value
+    members = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or members is None:
+        return coerce
+    names = {
+        member: name
+        for member in members
+        for name, value in leaf.values.items()
+        if member.value == value.value
+    }
+
+    def coerce_enum(value: Any) -> Any:
+        name = names.get(value) if type(value) is members else None
+        return coerce(value) if name is None else name
+
+    return coerce_enum
 
 
 def _close_all(values: list[Any]) -> None:

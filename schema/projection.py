@@ -60,6 +60,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import get_arguments
 
 from api.permissions import ViewerPermission
+from schema.interleave import interleave
 from schema.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
@@ -656,11 +657,7 @@ async def _together(work: list[Any]) -> list[Any]:
     """
     if len(work) == 1:
         return [await work[0]]
-    results = list(await asyncio.gather(*work, return_exceptions=True))
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
+    return await interleave(work)
 
 
 @dataclass

@@ -8,10 +8,12 @@ does not cover falls back to standard execution with the same answer and errors.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from models import service_requests
 from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
 from models.request_types import AccountRequestType
@@ -123,6 +125,32 @@ async def test_a_viewer_permission_is_checked_once_for_the_whole_list(
     # then every draft is there, from one check for the list, not one per request
     assert [node["jobDraft"] is not None for node in data["serviceRequests"]["nodes"]] == [True] * 3
     assert checks == [None]
+
+
+async def test_the_drafts_of_a_list_are_resolved_without_a_task_each(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given three pending requests, and a note of the task each job draft is made in
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    dispatcher = await staff(Role.DISPATCHER)
+    for _ in range(3):
+        await submitted(gql, contact, site)
+    tasks: list[object] = []
+    original = service_requests.draft
+
+    def noted(**kwargs: Any) -> Any:
+        if not CHECKING.get():
+            tasks.append(asyncio.current_task())
+        return original(**kwargs)
+
+    monkeypatch.setattr(service_requests, "draft", noted)
+    # when a reviewer reads the queue with its drafts
+    data = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    # then all three were made in one task (the request's), not one task each
+    assert [node["jobDraft"] is not None for node in data["serviceRequests"]["nodes"]] == [True] * 3
+    assert len(tasks) == 3 and len(set(tasks)) == 1
 
 
 async def test_a_document_with_directives_takes_standard_execution(gql: GraphQLClient) -> None:

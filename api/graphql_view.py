@@ -35,6 +35,7 @@ from api.persisted_queries import (
 from api.settings import Settings
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
+from schema.direct import DirectQueries
 
 # A browser cannot send these headers cross-site without a CORS preflight, so a
 # GET carrying one cannot be a forged request (same idea as Apollo's CSRF guard).
@@ -122,6 +123,11 @@ class DocketGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.persisted_queries = PersistedQueries()
+        self.direct = (
+            DirectQueries(schema, max_tokens=settings.max_tokens, check=settings.execution_check)
+            if settings.direct_queries
+            else None
+        )
 
     async def _viewer_for(self, token: str | None) -> Viewer:
         if token is None:
@@ -158,12 +164,19 @@ class DocketGraphQL(GraphQL[Context, None]):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Queries by hash (automatic persisted queries), then Strawberry's execution."""
+        """Queries by hash (automatic persisted queries), then direct or Strawberry's execution."""
 
-        async def execute() -> ExecutionResult:
+        async def standard() -> ExecutionResult:
             return await super(DocketGraphQL, self).execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
+
+        async def execute() -> ExecutionResult:
+            query = request_data.query
+            if self.direct is None or query is None:
+                return await standard()
+            variables, name = request_data.variables, request_data.operation_name
+            return await self.direct.execute(context, query, variables, name, standard)
 
         try:
             digest = requested_hash(request_data.extensions)

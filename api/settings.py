@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
     log_level: str = "INFO"
     compiled_projections: bool = True
+    direct_queries: bool = True
     execution_check: bool = False
 
     @field_validator("database_url")

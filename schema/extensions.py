@@ -68,15 +68,15 @@ class MaxInputListSize(ValidationRule):
             )
 
 
-def _longest_list(value: object) -> int:
+def longest_list(value: object) -> int:
     if isinstance(value, list):
-        return max([len(value), *(_longest_list(v) for v in value)])
+        return max([len(value), *(longest_list(v) for v in value)])
     if isinstance(value, dict):
-        return max([0, *(_longest_list(v) for v in value.values())])
+        return max([0, *(longest_list(v) for v in value.values())])
     return 0
 
 
-def _may_introspect(context: Any) -> bool:
+def may_introspect(context: Any) -> bool:
     if context.settings.introspection:
         return True
     return bool(context.viewer.has_role(Role.ADMIN))
@@ -96,9 +96,9 @@ class RequestPolicy(SchemaExtension):
         context = self.execution_context.context
         await context.refresh_viewer()
         context.start_operation()
-        may_introspect = _may_introspect(context)
+        introspects = may_introspect(context)
         rules: tuple[type[ValidationRule], ...] = (MaxInputListSize,)
-        if not may_introspect:
+        if not introspects:
             rules += (NoSchemaIntrospectionCustomRule,)
         self.execution_context.validation_rules = self.execution_context.validation_rules + rules
         yield
@@ -108,13 +108,13 @@ class RequestPolicy(SchemaExtension):
             # Errors of the document or its variables (no path) get a code like all others.
             if error.path is None and not (error.extensions or {}).get("code"):
                 error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
-        if not may_introspect:
+        if not introspects:
             for error in errors:
                 error.message = _SUGGESTION.sub("", error.message)
 
     def on_execute(self) -> Iterator[None]:
         variables = self.execution_context.variables or {}
-        if _longest_list(variables) > MAX_LIST_ITEMS:
+        if longest_list(variables) > MAX_LIST_ITEMS:
             raise GraphQLError(
                 f"Input lists take at most {MAX_LIST_ITEMS} items.",
                 extensions={"code": "BAD_USER_INPUT"},

@@ -223,10 +223,10 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         try:
             projected = (await self._complete_objects(plan, [result]))[0]
         except Fallback:
-            STATS.fallbacks += 1
+            STATS.count(fallback=True)
             value = standard()
             return await value if self.is_awaitable(value) else value
-        STATS.compiled += 1
+        STATS.count(fallback=False)
         if self.check:
             await self._compare(projected, standard)
         return projected
@@ -239,7 +239,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             expected = await value if self.is_awaitable(value) else value
         finally:
             CHECKING.reset(token)
-        if len(self.collected_errors.errors) != errors_before or not _same(projected, expected):
+        if len(self.collected_errors.errors) != errors_before or not same_answer(
+            projected, expected
+        ):
             log.error("projection differs: %r != %r", projected, expected)
             raise AssertionError("compiled projection differs from standard execution")
 
@@ -548,12 +550,12 @@ _ROOT_PATH: Any = _Path()
 _NO_INFO: Any = None  # Strawberry's is_type_of ignores the info
 
 
-def _same(left: Any, right: Any) -> bool:
+def same_answer(left: Any, right: Any) -> bool:
     """Equal answers; times computed from the clock (now + SLA) may differ by a second."""
     if isinstance(left, dict) and isinstance(right, dict):
-        return list(left) == list(right) and all(_same(left[k], right[k]) for k in left)
+        return list(left) == list(right) and all(same_answer(left[k], right[k]) for k in left)
     if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(map(_same, left, right))
+        return len(left) == len(right) and all(map(same_answer, left, right))
     if left == right:
         return True
     if isinstance(left, str) and isinstance(right, str):
@@ -666,6 +668,14 @@ class Stats:
 
     compiled: int = 0
     fallbacks: int = 0
+
+    def count(self, *, fallback: bool) -> None:
+        if CHECKING.get():
+            return  # a check's second run, not the request's own answer
+        if fallback:
+            self.fallbacks += 1
+        else:
+            self.compiled += 1
 
 
 STATS = Stats()

@@ -106,6 +106,22 @@ async def test_admin_may_introspect(production: httpx.AsyncClient) -> None:
     assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
+async def test_introspection_answered_to_an_admin_stays_closed_to_others(
+    production: httpx.AsyncClient,
+) -> None:
+    # given an admin who introspected twice (the second time by the direct lane)
+    query = "query Shape { __schema { queryType { name } } }"
+    admin = await _token(production, "admin@demo.docket")
+    for _ in range(2):
+        assert await _post(production, query, admin) == {
+            "data": {"__schema": {"queryType": {"name": "Query"}}}
+        }
+    # when a dispatcher sends the same text, then it is refused as before
+    body = await _post(production, query, await _token(production, "dispatch@demo.docket"))
+    assert body["errors"] and "introspection" in body["errors"][0]["message"].lower()
+    assert body.get("data") is None
+
+
 async def test_field_suggestions_are_masked_except_for_admins(
     production: httpx.AsyncClient,
 ) -> None:

@@ -1,0 +1,124 @@
+"""The direct lane (schema/direct.py): queries seen before skip Strawberry's extension
+machinery, and anything it is not sure about still goes the standard way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from models.permissions import Role
+from models.validation import MAX_LIST_ITEMS
+from schema.direct import DirectQueries
+from schema.extensions import DocketSchema
+from tests.client import GraphQLClient, assert_forbidden, error_codes
+from tests.factories import make_account, make_site, portal_contact, staff
+from tests.service_requests.helpers_a import submitted
+
+
+def queue(name: str) -> str:
+    """The review queue with job drafts, under an operation name of its own: admission
+    lasts as long as the process, so each test sends a text no other test sent."""
+    return (
+        f"query {name} {{ serviceRequests(first: 5) {{ nodes {{ id jobDraft {{ priority }} }} }} }}"
+    )
+
+
+BY_STATUS = """query ByStatus($statuses: [RequestStatus!]) {
+  accountRequests(first: 1, filter: {statuses: $statuses}) { totalCount }
+}"""
+
+
+@pytest.fixture
+def standard_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The operations Strawberry's `Schema.execute` ran (the standard lane)."""
+    runs: list[str] = []
+    original = DocketSchema.execute
+
+    async def counted(self: Any, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        runs.append(query or "")
+        return await original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(DocketSchema, "execute", counted)
+    return runs
+
+
+async def test_a_query_answered_cleanly_once_runs_directly_after(
+    gql: GraphQLClient, standard_runs: list[str]
+) -> None:
+    # given a queue with one request, read once by a dispatcher
+    account = await make_account()
+    contact = await portal_contact(account)
+    await submitted(gql, contact, await make_site(account))
+    dispatcher = await staff(Role.DISPATCHER)
+    query = queue("Repeated")
+    first = await gql(query, token=dispatcher.token)
+    # when the same query comes again
+    again = await gql(query, token=dispatcher.token)
+    # then the same answer came without the standard lane
+    assert again == first and first["serviceRequests"]["nodes"][0]["jobDraft"] is not None
+    assert standard_runs.count(query) == 1
+
+
+async def test_mutations_always_take_the_standard_lane(
+    gql: GraphQLClient, standard_runs: list[str]
+) -> None:
+    dispatcher = await staff(Role.DISPATCHER)
+    mutation = "mutation { logout { ok } }"
+    for _ in range(2):
+        await gql.raw(mutation, token=dispatcher.token)
+        dispatcher = await staff(Role.DISPATCHER)
+    assert standard_runs.count(mutation) == 2
+
+
+async def test_an_answer_with_errors_is_given_by_the_standard_lane(
+    gql: GraphQLClient, standard_runs: list[str]
+) -> None:
+    # given the queue query admitted by a dispatcher
+    account = await make_account()
+    contact = await portal_contact(account)
+    await submitted(gql, contact, await make_site(account))
+    dispatcher = await staff(Role.DISPATCHER)
+    query = queue("Refused")
+    await gql(query, token=dispatcher.token)
+    # when a portal contact, who may not read job drafts, sends the same text
+    body = await gql.raw(query, token=contact.token)
+    # then the refusal comes worded and coded by the standard lane
+    assert_forbidden(body)
+    assert body["errors"][0]["path"][-1] == "jobDraft"
+    assert standard_runs.count(query) == 2
+
+
+async def test_over_long_variable_lists_are_refused_after_admission(gql: GraphQLClient) -> None:
+    # given a query admitted with a short list
+    dispatcher = await staff(Role.DISPATCHER)
+    await gql(BY_STATUS, {"statuses": ["OPEN"]}, token=dispatcher.token)
+    # when it comes with a list over the cap
+    over = {"statuses": ["OPEN"] * (MAX_LIST_ITEMS + 1)}
+    body = await gql.raw(BY_STATUS, over, token=dispatcher.token)
+    # then the standard lane refuses it, as it would have the first time
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_the_execution_check_catches_a_direct_answer_that_differs(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a direct lane that would answer something else
+    original = DirectQueries._run
+
+    async def wrong(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await original(self, *args, **kwargs)
+        if result is not None:
+            result.data = {"tampered": True}
+        return result
+
+    monkeypatch.setattr(DirectQueries, "_run", wrong)
+    dispatcher = await staff(Role.DISPATCHER)
+    # when a query is admitted under EXECUTION_CHECK (the suite's setting)
+    response = await gql.http.post(
+        "/graphql",
+        json={"query": "query CheckedMe { me { __typename } }"},
+        headers={"authorization": f"Bearer {dispatcher.token}"},
+    )
+    # then the request fails instead of answering
+    assert response.status_code == 500

@@ -32,6 +32,7 @@ from schema.auth import AuthMutations, AuthQueries
 from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
 from schema.extensions import DocketSchema, MaskUnexpectedErrors, RequestPolicy
+from schema.inputs import plan_input_objects
 from schema.linked_items import LinkedItemMutations
 from schema.nodes import resolve_nodes
 from schema.notifications import (
@@ -144,7 +145,9 @@ def _describe_roots(schema: strawberry.Schema) -> strawberry.Schema:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits and policies of these settings."""
-    return _describe_roots(_schema(settings))
+    schema = _describe_roots(_schema(settings))
+    plan_input_objects(schema)
+    return schema
 
 
 def _schema(settings: Settings) -> strawberry.Schema:

@@ -61,6 +61,43 @@ _KEEP_HEADERS = (
 )
 
 
+def _plain_json_post(request: AsyncHTTPRequestAdapter) -> bool:
+    """A JSON POST that wants a plain JSON answer (not a multipart stream): what SPAs
+    and apps send. Strawberry parses its Content-Type with the e-mail parser."""
+    if request.method != "POST":
+        return False
+    media_type = (request.content_type or "").partition(";")[0].strip().lower()
+    return media_type == "application/json" and "multipart" not in request.headers.get("accept", "")
+
+
+def _request_data(data: object) -> GraphQLRequestData:
+    """The operation of a JSON body, checked as Strawberry checks it."""
+    if isinstance(data, list):
+        raise HTTPException(400, "Batched operations are not accepted.")
+    if not isinstance(data, dict):
+        raise HTTPException(400, "The request body must be a JSON object.")
+    query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
+    if not isinstance(query, (str, type(None))):
+        raise HTTPException(
+            400, "The GraphQL operation's `query` must be a string or null, if provided."
+        )
+    if not isinstance(variables, (dict, type(None))):
+        raise HTTPException(
+            400, "The GraphQL operation's `variables` must be an object or null, if provided."
+        )
+    if not isinstance(extensions, (dict, type(None))):
+        raise HTTPException(
+            400, "The GraphQL operation's `extensions` must be an object or null, if provided."
+        )
+    return GraphQLRequestData(
+        query=query,
+        variables=variables,
+        operation_name=data.get("operationName"),
+        extensions=extensions,
+        protocol="http",
+    )
+
+
 class TextFrames(ASGIWebSocketAdapter):
     """graphql-transport-ws messages as text frames, as browsers' clients expect.
 
@@ -194,6 +231,8 @@ class DocketGraphQL(GraphQL[Context, None]):
         return result
 
     def should_render_graphql_ide(self, request: Any) -> bool:
+        if request.method != "GET":
+            return False  # as Strawberry decides, without reading the Accept header
         # A GET with `extensions` (a persisted query's hash) is an operation, not a visit.
         return "extensions" not in request.query_params and super().should_render_graphql_ide(
             request
@@ -206,6 +245,8 @@ class DocketGraphQL(GraphQL[Context, None]):
             raise HTTPException(
                 400, "GET queries need the header X-Docket-CSRF: 1 (or use POST with JSON)."
             )
+        if _plain_json_post(request):
+            return _request_data(self.parse_json(await request.get_body()))
         data = await super().parse_http_body(request)
         if isinstance(data, list):
             raise HTTPException(400, "Batched operations are not accepted.")

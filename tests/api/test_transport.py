@@ -31,6 +31,31 @@ async def test_post_must_be_json(http: httpx.AsyncClient) -> None:
     assert text.status_code == 400
 
 
+async def test_json_bodies_are_checked_before_anything_runs(http: httpx.AsyncClient) -> None:
+    # when bodies are malformed, not an object, or carry fields of the wrong kind
+    broken = await http.post(
+        "/graphql", content="{ nope", headers={"content-type": "application/json"}
+    )
+    scalar = await http.post("/graphql", json="{ __typename }")
+    variables = await http.post("/graphql", json={"query": "{ __typename }", "variables": [1]})
+    query = await http.post("/graphql", json={"query": 5})
+    # then each is refused with a reason, never a server error
+    assert broken.status_code == 400 and "JSON" in broken.text
+    assert scalar.status_code == 400 and "JSON object" in scalar.text
+    assert variables.status_code == 400 and "`variables` must be an object" in variables.text
+    assert query.status_code == 400 and "`query` must be a string" in query.text
+
+
+async def test_a_json_post_with_a_charset_runs(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/graphql",
+        content=b'{"query": "{ __typename }"}',
+        headers={"content-type": "Application/JSON; charset=utf-8"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
 async def test_get_without_csrf_header_is_refused(http: httpx.AsyncClient) -> None:
     # when
     response = await http.get("/graphql", params={"query": "{ __typename }"})

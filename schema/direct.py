@@ -3,8 +3,8 @@
 Strawberry's `Schema.execute` runs every operation through its extension
 machinery: for each of our six extensions a context manager per phase (operation,
 parsing, validation, execution), each built from hooks looked up per request.
-Measured on a signed-in `{ __typename }`, that was ~330 us of a 620 us request,
-and the same on every list.
+Measured under wrk, a signed-in `{ __typename }` went from 610 to 490 us of CPU
+without it, and every list saves the same.
 
 A document earns the direct lane by passing the standard one: once a query
 (the text, the operation name, and whether the viewer may introspect, which
@@ -42,6 +42,7 @@ from schema.extensions import longest_list, may_introspect
 from schema.projection import CHECKING, same_answer
 
 _MAX_ADMITTED = 1024
+_MAX_ADMITTED_TEXT = 64 * 1024  # as persisted queries: longer texts go the standard way
 Key = tuple[str, str | None, bool]
 
 
@@ -70,7 +71,8 @@ class DirectQueries:
             if direct is not None:
                 return direct
         result = await standard()
-        if document is None and not result.errors and result.data is not None:
+        admissible = len(query) <= _MAX_ADMITTED_TEXT and result.data is not None
+        if document is None and admissible and not result.errors:
             document = self._admit(key, query, operation_name)
             if document is not None and self.check:
                 await self._compare(document, context, variables, operation_name, result)

@@ -122,3 +122,15 @@ async def test_the_execution_check_catches_a_direct_answer_that_differs(
     )
     # then the request fails instead of answering
     assert response.status_code == 500
+
+
+async def test_a_text_longer_than_64_kb_is_never_admitted(
+    gql: GraphQLClient, standard_runs: list[str]
+) -> None:
+    # given a query padded past 64 KB with a comment
+    dispatcher = await staff(Role.DISPATCHER)
+    query = "# " + "x" * (64 * 1024) + "\nquery Long { __typename }"
+    # when it comes twice, then both times it goes the standard way
+    for _ in range(2):
+        assert await gql(query, token=dispatcher.token) == {"__typename": "Query"}
+    assert standard_runs.count(query) == 2

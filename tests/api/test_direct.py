@@ -43,14 +43,19 @@ def standard_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return runs
 
 
+async def _one_pending(gql: GraphQLClient) -> tuple[Any, Any]:
+    """A pending service request: the portal contact who submitted it, and a dispatcher."""
+    account = await make_account()
+    contact = await portal_contact(account)
+    await submitted(gql, contact, await make_site(account))
+    return contact, await staff(Role.DISPATCHER)
+
+
 async def test_a_query_answered_cleanly_once_runs_directly_after(
     gql: GraphQLClient, standard_runs: list[str]
 ) -> None:
     # given a queue with one request, read once by a dispatcher
-    account = await make_account()
-    contact = await portal_contact(account)
-    await submitted(gql, contact, await make_site(account))
-    dispatcher = await staff(Role.DISPATCHER)
+    _, dispatcher = await _one_pending(gql)
     query = queue("Repeated")
     first = await gql(query, token=dispatcher.token)
     # when the same query comes again
@@ -75,10 +80,7 @@ async def test_an_answer_with_errors_is_given_by_the_standard_lane(
     gql: GraphQLClient, standard_runs: list[str]
 ) -> None:
     # given the queue query admitted by a dispatcher
-    account = await make_account()
-    contact = await portal_contact(account)
-    await submitted(gql, contact, await make_site(account))
-    dispatcher = await staff(Role.DISPATCHER)
+    contact, dispatcher = await _one_pending(gql)
     query = queue("Refused")
     await gql(query, token=dispatcher.token)
     # when a portal contact, who may not read job drafts, sends the same text

@@ -101,16 +101,21 @@ async def test_the_review_queue_is_answered_by_a_compiled_plan(gql: GraphQLClien
     assert priorities == {"MEDIUM", "HIGH"}
 
 
+async def _three_pending(gql: GraphQLClient) -> Any:
+    """Three pending service requests of one account; the dispatcher who reviews them."""
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    for _ in range(3):
+        await submitted(gql, contact, site)
+    return await staff(Role.DISPATCHER)
+
+
 async def test_a_viewer_permission_is_checked_once_for_the_whole_list(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given three pending requests, and a count of the job draft's permission checks
-    account = await make_account()
-    site = await make_site(account)
-    contact = await portal_contact(account)
-    dispatcher = await staff(Role.DISPATCHER)
-    for _ in range(3):
-        await submitted(gql, contact, site)
+    dispatcher = await _three_pending(gql)
     checks: list[object] = []
     original = CanReview.has_permission
 
@@ -131,12 +136,7 @@ async def test_the_drafts_of_a_list_are_resolved_without_a_task_each(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given three pending requests, and a note of the task each job draft is made in
-    account = await make_account()
-    site = await make_site(account)
-    contact = await portal_contact(account)
-    dispatcher = await staff(Role.DISPATCHER)
-    for _ in range(3):
-        await submitted(gql, contact, site)
+    dispatcher = await _three_pending(gql)
     tasks: list[object] = []
     original = service_requests.draft
 

@@ -71,9 +71,7 @@ def _plain_json_post(request: AsyncHTTPRequestAdapter) -> bool:
 
 
 def _request_data(data: object) -> GraphQLRequestData:
-    """The operation of a JSON body, checked as Strawberry checks it."""
-    if isinstance(data, list):
-        raise HTTPException(400, "Batched operations are not accepted.")
+    """The operation of a JSON body (not a batch), checked as Strawberry checks it."""
     if not isinstance(data, dict):
         raise HTTPException(400, "The request body must be a JSON object.")
     query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
@@ -245,12 +243,14 @@ class DocketGraphQL(GraphQL[Context, None]):
             raise HTTPException(
                 400, "GET queries need the header X-Docket-CSRF: 1 (or use POST with JSON)."
             )
+        data: Any
         if _plain_json_post(request):
-            return _request_data(self.parse_json(await request.get_body()))
-        data = await super().parse_http_body(request)
+            data = self.parse_json(await request.get_body())
+        else:
+            data = await super().parse_http_body(request)
         if isinstance(data, list):
             raise HTTPException(400, "Batched operations are not accepted.")
-        return data
+        return data if isinstance(data, GraphQLRequestData) else _request_data(data)
 
     @property
     def graphql_ide_html(self) -> str:

@@ -54,6 +54,8 @@ class DirectQueries:
         self.max_tokens = max_tokens
         self.check = check
         self._admitted: dict[Key, DocumentNode] = {}
+        executor = schema.execution_context_class
+        self._executor = {"executor_class": executor} if executor is not None else {}
 
     async def execute(
         self,
@@ -100,7 +102,6 @@ class DirectQueries:
     ) -> ExecutionResult | None:
         """The operation's answer, or None when it had errors (the standard lane words them)."""
         context.start_operation()  # fresh loaders, as RequestPolicy gives every operation
-        executor = self.schema.execution_context_class
         result = execute(
             self.schema._schema,
             document,
@@ -108,7 +109,7 @@ class DirectQueries:
             variable_values=variables,
             operation_name=operation_name,
             is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # as Strawberry passes it
-            **({"executor_class": executor} if executor is not None else {}),
+            **self._executor,
         )
         answer = await result if isawaitable(result) else result
         if answer.errors:

@@ -28,7 +28,7 @@ def rows_by_id(query: Callable[[], QuerySet[M]]) -> BatchLoader[int, M | None]:
         found = {row.pk: row for row in rows}
         return [found.get(key) for key in ids]
 
-    return BatchLoader(load_fn=load)
+    return BatchLoader(load_fn=load, rows_of=query)
 
 
 def rows_by_key(query: Callable[[], QuerySet[M]], key: str) -> BatchLoader[int, list[M]]:

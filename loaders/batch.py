@@ -42,10 +42,16 @@ class _Batch(asyncio.Future[dict[Any, Any]]):
 class BatchLoader(Generic[K, V]):
     """`load(key)` and `load_many(keys)`, one `load_fn(keys)` call per batch."""
 
-    __slots__ = ("_batch", "_done", "_load_fn", "_pending")
+    __slots__ = ("_batch", "_done", "_load_fn", "_pending", "rows_of")
 
-    def __init__(self, load_fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> None:
+    def __init__(
+        self,
+        load_fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]],
+        rows_of: Callable[[], Any] | None = None,
+    ) -> None:
         self._load_fn = load_fn
+        # For rows by ID: the query they are read from (see schema.narrow).
+        self.rows_of = rows_of
         self._done: dict[K, V] = {}  # values fetched so far
         self._pending: dict[K, _Batch] = {}  # keys asked for, not fetched (or failed)
         self._batch: _Batch | None = None  # the batch still collecting keys
@@ -68,6 +74,10 @@ class BatchLoader(Generic[K, V]):
             await batch
         done, pending = self._done, self._pending
         return [done[key] if key in done else _value(pending[key].result()[key]) for key in keys]
+
+    def untouched(self) -> bool:
+        """Nothing loaded or asked for yet."""
+        return not self._done and not self._pending
 
     def _add(self, key: K) -> _Batch:
         batch = self._batch

@@ -33,13 +33,29 @@ class Select(Generic[M]):
     a list or tuple becomes that many markers (for `IN ({})`).
     """
 
-    def __init__(self, model: type[M], where: str, *, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        model: type[M],
+        where: str,
+        *,
+        limit: int | None = None,
+        columns: tuple[str, ...] | None = None,
+    ) -> None:
         self.model = model
         self.where = where
         self.limit = limit
+        # Only these columns (`records`), or every column of the model (`rows`).
+        self.columns = columns
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
 
     async def rows(self, *values: Any) -> list[M]:
+        if self.columns is not None:
+            raise TypeError("models are built from every column: use records()")
+        build = build_model(self.model)
+        return [build(row) for row in await self.records(*values)]
+
+    async def records(self, *values: Any) -> list[Any]:
+        """The database's rows as they come (mappings of column to value)."""
         if any(isinstance(v, (list, tuple)) and not v for v in values):
             return []  # `IN ()` matches nothing (and is not SQL)
         db = self.model._meta.db
@@ -55,8 +71,7 @@ class Select(Generic[M]):
             else:
                 flat.append(value)
         _, found = await db.execute_query(sql, flat)
-        build = build_model(self.model)
-        return [build(row) for row in found]
+        return list(found)
 
     async def first(self, *values: Any) -> M | None:
         found = await self.rows(*values)
@@ -78,7 +93,7 @@ class Select(Generic[M]):
             for length in shape
         ]
         meta = self.model._meta
-        columns = ",".join(f'"{column}"' for column in meta.db_fields)
+        columns = ",".join(f'"{column}"' for column in self.columns or meta.db_fields)
         sql = f'SELECT {columns} FROM "{meta.db_table}" WHERE {self.where.format(*markers)}'
         if self.limit is not None:
             sql += f" LIMIT {int(self.limit)}"
@@ -89,6 +104,6 @@ class Select(Generic[M]):
 
 
 @functools.cache
-def by_ids(model: type[M]) -> Select[M]:
-    """Rows of `model` by primary key: `rows([ids])`."""
-    return Select(model, f'"{model._meta.db_pk_column}" IN ({{}})')
+def by_ids(model: type[M], columns: tuple[str, ...] | None = None) -> Select[M]:
+    """Rows of `model` by primary key: `rows([ids])`, or `records([ids])` of `columns`."""
+    return Select(model, f'"{model._meta.db_pk_column}" IN ({{}})', columns=columns)

@@ -7,7 +7,8 @@ returns is completed here instead, from a plan built once per document:
 
 - plain attributes are read and coerced by their GraphQL type directly;
 - fields declared `related(LoadedBy(...))` (a row of a foreign key) load the keys of the
-  whole batch with one `load_many` and convert the rows;
+  whole batch with one `load_many` and convert the rows, or, where only columns of
+  those rows are shown, read just those columns (`schema.narrow`);
 - a field guarded only by permissions that depend on the viewer alone
   (`ViewerPermission`) is checked once for the batch, then its resolver is
   called per object; if the check refuses, standard execution reports it;
@@ -36,6 +37,7 @@ from typing import Any
 
 from graphql import (
     DirectiveNode,
+    FieldNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -61,6 +63,7 @@ from strawberry.schema.schema_converter import get_arguments
 
 from api.permissions import ViewerPermission
 from schema.interleave import interleave
+from schema.narrow import NarrowRows, narrow_rows
 from schema.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
@@ -141,6 +144,8 @@ class FieldPlan:
     # Checked once per batch; then `definition`'s resolver is called per object.
     gate: list[Any] | None = None
     definition: Any = None
+    # A related field whose selection reads only columns (see schema.narrow).
+    narrow: NarrowRows | None = None
 
 
 @dataclass
@@ -259,10 +264,16 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             plan: ObjectPlan | None = self._compile_object(return_type, field_details_list)
         except NotCompilable:
             plan = None
+        if plan is not None:
+            _keep_safe_narrowing(plan, single_root=self._single_root_field())
         if len(self._plans) > _MAX_PLANS:
             self._plans.clear()
         self._plans[key] = (node, return_type, plan)
         return plan
+
+    def _single_root_field(self) -> bool:
+        selections = self.operation.selection_set.selections
+        return len(selections) == 1 and isinstance(selections[0], FieldNode)
 
     def _compile_object(
         self, object_type: GraphQLObjectType, field_details_list: Any
@@ -296,7 +307,13 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         plain = not definition.extensions and not definition.permission_classes
         loaded = definition.metadata.get(_METADATA_KEY) if definition.metadata else None
         if plain and loaded is not None and not field_def.args:
-            return FieldPlan(response_name, completer, loaded=loaded, convert=loaded.converter())
+            return FieldPlan(
+                response_name,
+                completer,
+                loaded=loaded,
+                convert=loaded.converter(),
+                narrow=_narrow(loaded, completer),
+            )
         if plain and definition.base_resolver is None and not field_def.args:
             return FieldPlan(response_name, completer, attribute=definition.python_name)
         gate = _viewer_gate(definition) if not field_def.args else None
@@ -401,7 +418,13 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             assert convert is not None
             keys = [getattr(source, spec.key) for source in sources]
             wanted = list(dict.fromkeys(key for key in keys if key is not None))
-            rows = await getattr(context.loaders, spec.loader).load_many(wanted) if wanted else []
+            loader = getattr(context.loaders, spec.loader)
+            if field_plan.narrow is not None and wanted:
+                narrowed = await field_plan.narrow.load(loader, wanted)
+                if narrowed is not None:
+                    STATS.count_narrowed()
+                    return [narrowed[key] if key is not None else None for key in keys]
+            rows = await loader.load_many(wanted) if wanted else []
             # One object per row, shared by the sources pointing at it (eight request
             # types under fifty requests): plans only read it.
             found = {
@@ -646,6 +669,46 @@ def _viewer_gate(definition: Any) -> list[Any] | None:
     return gate
 
 
+def _narrow(loaded: LoadedBy, completer: Completer) -> NarrowRows | None:
+    """Columns to read for a related object whose selection is attributes only."""
+    plan = completer.plan
+    if plan is None:
+        return None
+    attributes = []
+    for field_plan in plan.fields:
+        if field_plan.typename is not None:
+            continue
+        if field_plan.attribute is None or _completer_of(field_plan).leaf is None:
+            return None
+        attributes.append(field_plan.attribute)
+    return narrow_rows(loaded.converter(), attributes)
+
+
+def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
+    """Narrow reads only where no other load of this operation may want the same
+    rows: one root field, no resolver anywhere in the plan, and one field per
+    loader (each would otherwise read its rows on its own)."""
+    fields: list[FieldPlan] = []
+    pending = [plan]
+    while pending:
+        current = pending.pop()
+        for field_plan in current.fields:
+            fields.append(field_plan)
+            completer = field_plan.completer
+            while completer is not None and completer.item is not None:
+                completer = completer.item
+            if completer is not None and completer.plan is not None:
+                pending.append(completer.plan)
+    loaders = [f.loaded.loader for f in fields if f.loaded is not None]
+    resolvers = any(f.field_def is not None for f in fields)
+    for field_plan in fields:
+        if field_plan.narrow is None:
+            continue
+        assert field_plan.loaded is not None
+        if not single_root or resolvers or loaders.count(field_plan.loaded.loader) > 1:
+            field_plan.narrow = None
+
+
 def _completer_of(field_plan: FieldPlan) -> Completer:
     assert field_plan.completer is not None
     return field_plan.completer
@@ -668,6 +731,11 @@ class Stats:
 
     compiled: int = 0
     fallbacks: int = 0
+    narrowed: int = 0  # related fields read column by column (schema.narrow)
+
+    def count_narrowed(self) -> None:
+        if not CHECKING.get():
+            self.narrowed += 1
 
     def count(self, *, fallback: bool) -> None:
         if CHECKING.get():

@@ -1,0 +1,222 @@
+"""Related rows are read column by column where a list shows only columns of them.
+
+The suite's execution check (tests/conftest.py) compares every one of these
+answers with standard execution, which reads whole rows through the loaders.
+These tests make sure the narrow read is really taken where it is safe, and
+not where another load of the operation may want the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from models.account_requests import AccountRequest, RequestSource
+from models.ids import global_id
+from models.permissions import Role
+from models.request_types import AccountRequestType
+from schema.narrow import Mirror, mirrors_of
+from schema.projection import STATS
+from schema.relay import encode_id
+from tests.client import GraphQLClient
+from tests.conftest import StatementCounter
+from tests.factories import make_account, make_contact, staff
+
+CARDS = """
+query Cards {
+  accountRequests(first: 10) {
+    nodes { id status type { name } account { __typename id name number }
+            assignee { name } contact { name email } }
+  }
+}
+"""
+
+
+async def _requests(count: int, *, manager: Any = None) -> list[AccountRequest]:
+    request_type = await AccountRequestType.create(name="Billing")
+    assignee = await staff(Role.TECHNICIAN)
+    made = []
+    for n in range(count):
+        account = await make_account(manager=manager)
+        contact = await make_contact(account)
+        made.append(
+            await AccountRequest.create(
+                account_id=account.id,
+                type_id=request_type.id,
+                assignee_id=assignee.id if n % 2 else None,
+                contact_id=contact.id,
+                source=RequestSource.STAFF,
+            )
+        )
+    return made
+
+
+def _selects(counter: StatementCounter, table: str) -> list[str]:
+    return [sql for sql in counter.statements if f'FROM "{table}"' in sql]
+
+
+def _related(counter: StatementCounter, table: str) -> list[str]:
+    """Rows by ID of a table (signing in reads a user by ID too, not with IN)."""
+    return [sql for sql in _selects(counter, table) if '"id" IN (' in sql]
+
+
+async def test_a_list_reads_only_the_columns_its_related_objects_show(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given three requests, and a dispatcher, who sees every account
+    made = await _requests(3)
+    dispatcher = await staff(Role.DISPATCHER)
+    # when the cards are read
+    before = STATS.narrowed
+    count_statements.statements.clear()
+    data = await gql(CARDS, token=dispatcher.token)
+    # then the four related fields were read column by column, one statement each
+    assert STATS.narrowed - before == 4
+    [accounts] = _selects(count_statements, "accounts")
+    assert accounts.startswith('SELECT "id","name","number" FROM "accounts" WHERE "id" IN (')
+    [contacts] = _selects(count_statements, "contacts")
+    assert contacts.startswith('SELECT "id","name","email" FROM "contacts" WHERE "id" IN (')
+    [assignees] = _related(count_statements, "users")
+    assert assignees.startswith('SELECT "id","name" FROM "users" WHERE "id" IN (')
+    # and the objects carry their values and global IDs
+    by_id = {node["id"]: node for node in data["accountRequests"]["nodes"]}
+    for row in made:
+        card = by_id[encode_id("AccountRequest", row.id)]
+        await row.fetch_related("account", "contact")
+        assert card["account"] == {
+            "__typename": "Account",
+            "id": encode_id("Account", row.account_id),
+            "name": row.account.name,
+            "number": row.account.number,
+        }
+        assert card["contact"] == {"name": row.contact.name, "email": row.contact.email}
+        assert card["type"] == {"name": "Billing"}
+        assert (card["assignee"] is None) == (row.assignee_id is None)
+
+
+async def test_a_viewer_with_a_narrowed_view_reads_whole_rows_through_the_loader(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given an account manager's requests: the accounts they see are a query of their own
+    manager = await staff(Role.ACCOUNT_MANAGER)
+    await _requests(2, manager=manager.row)
+    # when the manager reads the cards
+    before = STATS.narrowed
+    count_statements.statements.clear()
+    data = await gql(CARDS, token=manager.token)
+    # then accounts and contacts come the standard way: whole rows, scoped by the
+    # manager's view; only types and assignees (tables they see whole) are narrowed
+    assert len(data["accountRequests"]["nodes"]) == 2
+    assert STATS.narrowed - before == 2
+    for table in ("accounts", "contacts"):
+        reads = _selects(count_statements, table)
+        assert reads and all("created_at" in sql for sql in reads)
+
+
+async def test_a_plan_with_a_resolver_reads_whole_rows(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given requests, and a list that also shows each request's timeline (a resolver,
+    # which may load the same users as the assignee field)
+    await _requests(2)
+    dispatcher = await staff(Role.DISPATCHER)
+    before = STATS.narrowed
+    count_statements.statements.clear()
+    await gql(
+        "query { accountRequests(first: 5) {"
+        " nodes { id assignee { name } timeline(first: 2) { nodes { kind } } } } }",
+        token=dispatcher.token,
+    )
+    # then nothing was read column by column
+    assert STATS.narrowed == before
+    [assignees] = _related(count_statements, "users")
+    assert "password_hash" in assignees
+
+
+async def test_two_fields_on_one_loader_share_its_one_statement(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given requests whose assignee and creator are both users
+    await _requests(2)
+    dispatcher = await staff(Role.DISPATCHER)
+    before = STATS.narrowed
+    count_statements.statements.clear()
+    # when a list shows both
+    await gql(
+        "query { accountRequests(first: 5) {"
+        " nodes { id account { name } assignee { name } createdBy { name } } } }",
+        token=dispatcher.token,
+    )
+    # then the users were read once, whole, for both fields; only accounts were narrowed
+    assert STATS.narrowed - before == 1
+    [users] = _related(count_statements, "users")
+    assert "password_hash" in users
+
+
+async def test_a_document_of_two_root_fields_reads_whole_rows(gql: GraphQLClient) -> None:
+    await _requests(2)
+    dispatcher = await staff(Role.DISPATCHER)
+    before = STATS.narrowed
+    data = await gql(
+        "query { a: accountRequests(first: 5) { nodes { account { name } } }"
+        " b: accountRequests(first: 5) { nodes { account { number } } } }",
+        token=dispatcher.token,
+    )
+    assert STATS.narrowed == before
+    assert len(data["a"]["nodes"]) == len(data["b"]["nodes"]) == 2
+
+
+# --- what counts as a copy of a column ----------------------------------------------
+
+
+def encode_something(type_name: str, key: int) -> str:
+    return f"{type_name}-{key}"
+
+
+@strawberry.type
+class _Card:
+    id: strawberry.ID
+    name: str
+    shout: str
+    number: int
+
+    @classmethod
+    def from_row(cls, row: Any) -> _Card:
+        return cls(
+            id=strawberry.ID(global_id("Card", row.id)),
+            name=row.name,
+            shout=row.name.upper(),
+            number=len(row.number),
+        )
+
+
+@strawberry.type
+class _Other:
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> _Other:
+        return cls(id=strawberry.ID(encode_something("Other", row.id)), name=row.name)
+
+
+@strawberry.type
+class _Busy:
+    name: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> _Busy:
+        name = row.name
+        return cls(name=name)
+
+
+def test_only_plain_copies_and_global_ids_are_mirrors() -> None:
+    assert mirrors_of(_Card.from_row) == {
+        "id": Mirror("id", id_of="Card"),
+        "name": Mirror("name"),
+    }
+    # another function of the same shape is not the global ID
+    assert mirrors_of(_Other.from_row) == {"name": Mirror("name")}
+    # a from_row that does more than return its object has no mirrors at all
+    assert mirrors_of(_Busy.from_row) == {}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -36,6 +38,8 @@ from api.settings import Settings
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
 from schema.direct import DirectQueries
+
+log = logging.getLogger("docket.graphql")
 
 # A browser cannot send these headers cross-site without a CORS preflight, so a
 # GET carrying one cannot be a forged request (same idea as Apollo's CSRF guard).
@@ -142,6 +146,14 @@ class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 class DocketGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
     graphql_transport_ws_handler_class = GraphQLTransportWS
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except ClientDisconnect:
+            # The client left before its body arrived (a closed tab, a load test
+            # stopping): nobody is there to answer, and it is no server error.
+            log.debug("client left before sending its whole request")
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]

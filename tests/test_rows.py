@@ -7,7 +7,8 @@ from typing import Any
 from tortoise import Tortoise
 
 from models.demo import seed_demo
-from models.rows import fetch
+from models.rows import column_reader, fetch
+from models.statements import by_ids
 from tests.factories import make_account, make_contact
 
 
@@ -43,3 +44,29 @@ async def test_queries_it_does_not_cover_are_awaited_as_they_are() -> None:
     # then Tortoise's own path answered, related rows included
     assert [row.id for row in related] == [contact.id]
     assert related[0].account.id == contact.account_id
+
+
+async def test_a_column_read_alone_converts_as_the_model_does() -> None:
+    # given the demo company's rows of every model
+    await seed_demo()
+    await make_contact(await make_account())
+    for model in Tortoise.apps["models"].values():
+        meta = model._meta
+        rows = await model.all().order_by(meta.pk_attr).limit(20)
+        if not rows:
+            continue
+        attributes = [name for name in meta.fields_db_projection if name in meta.fields_map]
+        readers = {name: column_reader(model, name) for name in attributes}
+        assert all(readers.values()), model
+        columns = tuple(dict.fromkeys(reader[0] for reader in readers.values() if reader))
+        # when each column is read on its own (as schema.narrow does)
+        records = await by_ids(model, columns).records([row.pk for row in rows])
+        by_key = {record[meta.db_pk_column]: record for record in records}
+        # then every value is the model's attribute, value for value and type for type
+        for row in rows:
+            record = by_key[row.pk]
+            for name, reader in readers.items():
+                assert reader is not None
+                column, convert = reader
+                got = convert(record[column])
+                assert repr(got) == repr(getattr(row, name)), (model, name)

@@ -114,22 +114,27 @@ async def test_a_viewer_with_a_narrowed_view_reads_whole_rows_through_the_loader
         assert reads and all("created_at" in sql for sql in reads)
 
 
-async def test_a_plan_with_a_resolver_reads_whole_rows(
-    gql: GraphQLClient, count_statements: StatementCounter
-) -> None:
-    # given requests, and a list that also shows each request's timeline (a resolver,
-    # which may load the same users as the assignee field)
+async def _narrowed(gql: GraphQLClient, counter: StatementCounter, nodes: str) -> int:
+    """Two requests listed for a dispatcher with `nodes` selected: how many related
+    fields were read column by column (`counter` holds only the list's statements)."""
     await _requests(2)
     dispatcher = await staff(Role.DISPATCHER)
     before = STATS.narrowed
-    count_statements.statements.clear()
-    await gql(
-        "query { accountRequests(first: 5) {"
-        " nodes { id assignee { name } timeline(first: 2) { nodes { kind } } } } }",
-        token=dispatcher.token,
-    )
+    counter.statements.clear()
+    query = f"query {{ accountRequests(first: 5) {{ nodes {{ {nodes} }} }} }}"
+    await gql(query, token=dispatcher.token)
+    return STATS.narrowed - before
+
+
+async def test_a_plan_with_a_resolver_reads_whole_rows(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # when a list also shows each request's timeline (a resolver, which may load the
+    # same users as the assignee field)
+    nodes = "id assignee { name } timeline(first: 2) { nodes { kind } }"
+    narrowed = await _narrowed(gql, count_statements, nodes)
     # then nothing was read column by column
-    assert STATS.narrowed == before
+    assert narrowed == 0
     [assignees] = _related(count_statements, "users")
     assert "password_hash" in assignees
 
@@ -137,19 +142,11 @@ async def test_a_plan_with_a_resolver_reads_whole_rows(
 async def test_two_fields_on_one_loader_share_its_one_statement(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
-    # given requests whose assignee and creator are both users
-    await _requests(2)
-    dispatcher = await staff(Role.DISPATCHER)
-    before = STATS.narrowed
-    count_statements.statements.clear()
-    # when a list shows both
-    await gql(
-        "query { accountRequests(first: 5) {"
-        " nodes { id account { name } assignee { name } createdBy { name } } } }",
-        token=dispatcher.token,
-    )
+    # when a list shows each request's assignee and creator, both users
+    nodes = "id account { name } assignee { name } createdBy { name }"
+    narrowed = await _narrowed(gql, count_statements, nodes)
     # then the users were read once, whole, for both fields; only accounts were narrowed
-    assert STATS.narrowed - before == 1
+    assert narrowed == 1
     [users] = _related(count_statements, "users")
     assert "password_hash" in users
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 import httpx
+import pytest
 
 from models.permissions import Role
 from tests.client import GraphQLClient
@@ -144,3 +149,25 @@ async def test_graphiql_signs_in_subscriptions_with_its_headers_pane(
     assert "wsConnectionParams: () => {" in response.text
     assert "JSON.parse(window.docketHeaders || parameters.headers" in response.text
     assert "window.docketHeaders = newHeaders;" in response.text
+
+
+async def test_a_client_that_leaves_mid_body_is_no_server_error(
+    server: Any, gql: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a client that announces a body and leaves half way through it
+    body = b'{"query": "{ __typename }"}'
+    _reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(
+        b"POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"
+        + f"content-length: {len(body) + 100}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    await asyncio.sleep(0.2)
+    with caplog.at_level(logging.ERROR):
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.3)
+    # then nothing is logged as an error, and the API goes on answering
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert await gql("{ __typename }") == {"__typename": "Query"}

@@ -66,12 +66,15 @@ async def _first_done(awaited: list[Any]) -> None:
         if not woken.done():
             woken.set_result(None)
 
-    for future in awaited:
+    # Once per future: fifty job drafts wait on one loader batch, and each callback
+    # is a loop call when it is done (and a linear removal after).
+    distinct = list(dict.fromkeys(awaited))
+    for future in distinct:
         future.add_done_callback(wake)
     try:
         await woken
     finally:
-        for future in awaited:
+        for future in distinct:
             future.remove_done_callback(wake)
 
 

@@ -384,7 +384,12 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             if field_plan.attribute is not None:
                 attribute = field_plan.attribute
                 out[position] = [getattr(source, attribute) for source in sources]
-        awaited = [p for p, field_plan in enumerate(fields) if field_plan.attribute is None]
+        # Resolvers are stepped first: the loads they start at once are then seen by
+        # the related fields beside them (see `_keep_safe_narrowing`).
+        awaited = sorted(
+            (p for p, field_plan in enumerate(fields) if field_plan.attribute is None),
+            key=lambda p: fields[p].loaded is not None,
+        )
         if awaited:
             done = await _together([self._resolve(plan, fields[p], sources) for p in awaited])
             for position, values in zip(awaited, done, strict=True):
@@ -458,15 +463,23 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         resolver = definition.base_resolver
         values: list[Any] = []
         try:
+            # The field takes no arguments: what the resolver is called with differs
+            # per object only where the object itself goes (self, root or parent).
+            args, kwargs = get_arguments(
+                field=definition,
+                source=_SOURCE,
+                info=info,
+                kwargs={},
+                config=strawberry_schema.config,
+                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            )
+            in_args = [p for p, value in enumerate(args) if value is _SOURCE]
+            in_kwargs = [name for name, value in kwargs.items() if value is _SOURCE]
             for source in sources:
-                args, kwargs = get_arguments(
-                    field=definition,
-                    source=source,
-                    info=info,
-                    kwargs={},
-                    config=strawberry_schema.config,
-                    scalar_registry=strawberry_schema.schema_converter.scalar_registry,
-                )
+                for position in in_args:
+                    args[position] = source
+                for name in in_kwargs:
+                    kwargs[name] = source
                 values.append(resolver(*args, **kwargs))
         except Exception:
             _close_all(values)
@@ -571,6 +584,7 @@ class _Path:
 
 _ROOT_PATH: Any = _Path()
 _NO_INFO: Any = None  # Strawberry's is_type_of ignores the info
+_SOURCE: Any = object()  # where the object goes among a resolver's arguments
 
 
 def same_answer(left: Any, right: Any) -> bool:
@@ -686,27 +700,41 @@ def _narrow(loaded: LoadedBy, completer: Completer) -> NarrowRows | None:
 
 def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
     """Narrow reads only where no other load of this operation may want the same
-    rows: one root field, no resolver anywhere in the plan, and one field per
-    loader (each would otherwise read its rows on its own)."""
-    fields: list[FieldPlan] = []
-    pending = [plan]
+    rows later. A narrow read fills no loader, so it is kept only where:
+
+    - the document has one root field;
+    - no other field of the plan uses the same loader;
+    - every resolver of the plan is a level above (its level has finished, so
+      whatever it loaded is in the loader, and the narrow read then gives way)
+      or beside it (stepped first, so the loads it starts at once are in the
+      loader too: a job draft's account).
+    """
+    levels: list[tuple[ObjectPlan, tuple[int, ...]]] = []
+    pending: list[tuple[ObjectPlan, tuple[int, ...]]] = [(plan, ())]
     while pending:
-        current = pending.pop()
-        for field_plan in current.fields:
-            fields.append(field_plan)
+        current, path = pending.pop()
+        levels.append((current, path))
+        for position, field_plan in enumerate(current.fields):
             completer = field_plan.completer
             while completer is not None and completer.item is not None:
                 completer = completer.item
             if completer is not None and completer.plan is not None:
-                pending.append(completer.plan)
+                pending.append((completer.plan, (*path, position)))
+    fields = [f for level, _ in levels for f in level.fields]
     loaders = [f.loaded.loader for f in fields if f.loaded is not None]
-    resolvers = any(f.field_def is not None for f in fields)
-    for field_plan in fields:
-        if field_plan.narrow is None:
-            continue
-        assert field_plan.loaded is not None
-        if not single_root or resolvers or loaders.count(field_plan.loaded.loader) > 1:
-            field_plan.narrow = None
+    resolver_paths = [
+        path for level, path in levels for f in level.fields if f.field_def is not None
+    ]
+    for level, path in levels:
+        for field_plan in level.fields:
+            if field_plan.narrow is None:
+                continue
+            assert field_plan.loaded is not None
+            resolvers_safe = all(
+                len(other) <= len(path) and path[: len(other)] == other for other in resolver_paths
+            )
+            if not single_root or not resolvers_safe or loaders.count(field_plan.loaded.loader) > 1:
+                field_plan.narrow = None
 
 
 def _completer_of(field_plan: FieldPlan) -> Completer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -88,3 +89,36 @@ async def test_a_cancelled_caller_ends_its_steps_and_leaves_their_futures_alone(
     # then each step ended (its finally ran), and the shared future is still pending
     assert sorted(cleaned) == ["a", "b"]
     assert not shared.done()
+
+
+class _CountedFuture(asyncio.Future[None]):
+    """A future that counts the done callbacks added to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added = 0
+
+    def add_done_callback(self, fn: Any, *, context: Any = None) -> None:
+        self.added += 1
+        super().add_done_callback(fn, context=context)
+
+
+async def test_many_waiting_on_one_future_need_one_wake_up() -> None:
+    # given fifty coroutines that all wait on one future (as job drafts on one batch)
+    gate = _CountedFuture()
+
+    async def waiter(value: int) -> int:
+        await gate
+        return value
+
+    async def open_gate() -> None:
+        await asyncio.sleep(0.01)
+        gate.set_result(None)
+
+    opener = asyncio.create_task(open_gate())
+    # when they are interleaved
+    results = await interleave([waiter(n) for n in range(50)])
+    await opener
+    # then all finish, woken through one callback on the future, not fifty
+    assert results == list(range(50))
+    assert gate.added == 1

@@ -19,9 +19,11 @@ from models.request_types import AccountRequestType
 from schema.narrow import Mirror, mirrors_of
 from schema.projection import STATS
 from schema.relay import encode_id
+from tests.api.test_projection import REVIEW_QUEUE
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
-from tests.factories import make_account, make_contact, staff
+from tests.factories import make_account, make_contact, make_site, portal_contact, staff
+from tests.service_requests.helpers_a import submitted
 
 CARDS = """
 query Cards {
@@ -126,17 +128,43 @@ async def _narrowed(gql: GraphQLClient, counter: StatementCounter, nodes: str) -
     return STATS.narrowed - before
 
 
-async def test_a_plan_with_a_resolver_reads_whole_rows(
+async def test_a_resolver_below_a_related_field_keeps_its_rows_whole(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
-    # when a list also shows each request's timeline (a resolver, which may load the
-    # same users as the assignee field)
-    nodes = "id assignee { name } timeline(first: 2) { nodes { kind } }"
+    # when a list shows each request's assignee, and its account's sites (a resolver a
+    # level further down, which runs after the assignees are read and may load users)
+    nodes = "id assignee { name } account { name sites(first: 2) { nodes { name } } }"
     narrowed = await _narrowed(gql, count_statements, nodes)
     # then nothing was read column by column
     assert narrowed == 0
     [assignees] = _related(count_statements, "users")
     assert "password_hash" in assignees
+
+
+async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given pending service requests, whose job drafts (a resolver beside the account
+    # and site fields) load their accounts
+    account = await make_account()
+    contact = await portal_contact(account)
+    for _ in range(3):
+        await submitted(gql, contact, await make_site(account))
+    dispatcher = await staff(Role.DISPATCHER)
+    before = STATS.narrowed
+    count_statements.statements.clear()
+    # when the review queue is read
+    data = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    # then the sites were read column by column, and the accounts once, whole, for
+    # both the account field and the drafts
+    assert STATS.narrowed - before == 1
+    [sites] = _related(count_statements, "sites")
+    assert sites.startswith('SELECT "id","name","city" FROM "sites"')
+    [accounts] = _related(count_statements, "accounts")
+    assert "default_sla_hours" in accounts
+    nodes = data["serviceRequests"]["nodes"]
+    assert [node["account"] for node in nodes] == [{"name": account.name}] * 3
+    assert all(node["jobDraft"]["priority"] == "MEDIUM" for node in nodes)
 
 
 async def test_two_fields_on_one_loader_share_its_one_statement(

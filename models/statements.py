@@ -104,6 +104,12 @@ class Select(Generic[M]):
 
 
 @functools.cache
-def by_ids(model: type[M], columns: tuple[str, ...] | None = None) -> Select[M]:
-    """Rows of `model` by primary key: `rows([ids])`, or `records([ids])` of `columns`."""
+def by_ids(model: type[M]) -> Select[M]:
+    """Rows of `model` by primary key: `rows([ids])`."""
+    return columns_by_ids(model, None)
+
+
+def columns_by_ids(model: type[M], columns: tuple[str, ...] | None) -> Select[M]:
+    """`records([ids])` of these columns of `model`, by primary key (not cached here:
+    the caller keeps it as long as it needs it)."""
     return Select(model, f'"{model._meta.db_pk_column}" IN ({{}})', columns=columns)

@@ -37,7 +37,7 @@ from tortoise.models import Model
 from loaders.batch import BatchLoader
 from models.ids import global_id
 from models.rows import column_reader, is_plain
-from models.statements import by_ids
+from models.statements import Select, columns_by_ids
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class NarrowRows:
     target: type  # the GraphQL object's class
     columns: tuple[str, ...]  # the key column first
     readers: tuple[tuple[str, int, Callable[[Any], Any], str | None], ...]
+    # Its own statement, kept as long as its plan: column lists follow what clients
+    # select, so a process-wide cache of them would grow with every new selection.
+    select: Select[Any]
 
     async def load(self, loader: BatchLoader[Any, Any], keys: list[Any]) -> dict[Any, Any] | None:
         """The objects by key (None for a row not found), or None when this
@@ -67,7 +70,7 @@ class NarrowRows:
         query = rows_of()
         if query.model is not self.model or not is_plain(query):
             return None
-        records = await by_ids(self.model, self.columns).records(keys)
+        records = await self.select.records(keys)
         new, target, readers = object.__new__, self.target, self.readers
         found: dict[Any, Any] = dict.fromkeys(keys)
         for record in records:
@@ -102,7 +105,9 @@ def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> Nar
         if column[0] not in columns:
             columns.append(column[0])
         readers.append((attribute, columns.index(column[0]), column[1], mirror.id_of))
-    return NarrowRows(model, target, tuple(columns), tuple(readers))
+    return NarrowRows(
+        model, target, tuple(columns), tuple(readers), columns_by_ids(model, tuple(columns))
+    )
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from tortoise import Tortoise
 
 from models.demo import seed_demo
 from models.rows import column_reader, fetch
-from models.statements import by_ids
+from models.statements import columns_by_ids
 from tests.factories import make_account, make_contact
 
 
@@ -60,7 +60,7 @@ async def test_a_column_read_alone_converts_as_the_model_does() -> None:
         assert all(readers.values()), model
         columns = tuple(dict.fromkeys(reader[0] for reader in readers.values() if reader))
         # when each column is read on its own (as schema.narrow does)
-        records = await by_ids(model, columns).records([row.pk for row in rows])
+        records = await columns_by_ids(model, columns).records([row.pk for row in rows])
         by_key = {record[meta.db_pk_column]: record for record in records}
         # then every value is the model's attribute, value for value and type for type
         for row in rows:

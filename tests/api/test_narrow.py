@@ -16,6 +16,7 @@ from models.account_requests import AccountRequest, RequestSource
 from models.ids import global_id
 from models.permissions import Role
 from models.request_types import AccountRequestType
+from models.statements import by_ids
 from schema.narrow import Mirror, mirrors_of
 from schema.projection import STATS
 from schema.relay import encode_id
@@ -245,3 +246,19 @@ def test_only_plain_copies_and_global_ids_are_mirrors() -> None:
     assert mirrors_of(_Other.from_row) == {"name": Mirror("name")}
     # a from_row that does more than return its object has no mirrors at all
     assert mirrors_of(_Busy.from_row) == {}
+
+
+async def test_new_selections_leave_nothing_behind_in_a_process_wide_cache(
+    gql: GraphQLClient,
+) -> None:
+    # given a list already read once (so the loaders' own statements are made)
+    await _requests(1)
+    dispatcher = await staff(Role.DISPATCHER)
+    await gql(CARDS, token=dispatcher.token)
+    before = by_ids.cache_info().currsize
+    # when clients select new column lists
+    for fields in ("name", "number name", "name number id", "id"):
+        query = f"query {{ accountRequests(first: 5) {{ nodes {{ account {{ {fields} }} }} }} }}"
+        await gql(query, token=dispatcher.token)
+    # then their statements live with their plans, not in the shared statements
+    assert by_ids.cache_info().currsize == before

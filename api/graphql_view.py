@@ -147,14 +147,6 @@ class DocketGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
     graphql_transport_ws_handler_class = GraphQLTransportWS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        except ClientDisconnect:
-            # The client left before its body arrived (a closed tab, a load test
-            # stopping): nobody is there to answer, and it is no server error.
-            log.debug("client left before sending its whole request")
-
     def __init__(self, schema: Any, settings: Settings) -> None:
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
         if settings.graphql_ws_legacy:
@@ -175,6 +167,14 @@ class DocketGraphQL(GraphQL[Context, None]):
             if settings.direct_queries
             else None
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except ClientDisconnect:
+            # The client left before its body arrived (a closed tab, a load test
+            # stopping): nobody is there to answer, and it is no server error.
+            log.debug("client left before sending its whole request")
 
     async def _viewer_for(self, token: str | None) -> Viewer:
         if token is None:

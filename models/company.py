@@ -44,9 +44,9 @@ class CompanySettings(TimestampedModel):
 async def get_settings() -> CompanySettings:
     """The settings row, created with defaults the first time anyone asks."""
     # Read with SQL written once: every job draft of the review queue asks for it.
-    found = await by_ids(CompanySettings).rows([1])
-    if found:
-        return found[0]
+    found = await by_ids(CompanySettings).first([1])
+    if found is not None:
+        return found
     row, _ = await CompanySettings.get_or_create(id=1)
     return row
 

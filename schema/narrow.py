@@ -53,12 +53,11 @@ class Mirror:
 class NarrowRows:
     """How to fill the objects of one related field from a few columns."""
 
-    model: type[Model]
     target: type  # the GraphQL object's class
-    columns: tuple[str, ...]  # the key column first
     readers: tuple[tuple[str, int, Callable[[Any], Any], str | None], ...]
-    # Its own statement, kept as long as its plan: column lists follow what clients
-    # select, so a process-wide cache of them would grow with every new selection.
+    # Its own statement (its columns: the key first), kept as long as its plan:
+    # column lists follow what clients select, so a process-wide cache of them
+    # would grow with every new selection.
     select: Select[Any]
 
     async def load(self, loader: BatchLoader[Any, Any], keys: list[Any]) -> dict[Any, Any] | None:
@@ -68,13 +67,14 @@ class NarrowRows:
         if rows_of is None or not loader.untouched():
             return None
         query = rows_of()
-        if query.model is not self.model or not is_plain(query):
+        if query.model is not self.select.model or not is_plain(query):
             return None
         records = await self.select.records(keys)
         new, target, readers = object.__new__, self.target, self.readers
+        columns = self.select.columns or ()
         found: dict[Any, Any] = dict.fromkeys(keys)
         for record in records:
-            values = tuple(record[column] for column in self.columns)
+            values = tuple(record[column] for column in columns)
             instance: Any = new(target)
             state = instance.__dict__
             for attribute, position, convert, id_of in readers:
@@ -105,9 +105,7 @@ def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> Nar
         if column[0] not in columns:
             columns.append(column[0])
         readers.append((attribute, columns.index(column[0]), column[1], mirror.id_of))
-    return NarrowRows(
-        model, target, tuple(columns), tuple(readers), columns_by_ids(model, tuple(columns))
-    )
+    return NarrowRows(target, tuple(readers), columns_by_ids(model, tuple(columns)))
 
 
 @functools.cache

@@ -13,7 +13,12 @@ converted exactly as `models.rows` builds models. That is decided from
 `id=strawberry.ID(encode_id("Account", row.id))` is the row's global ID, and
 anything else (a call, a condition, another name) is not a mirror.
 
-The rows still come from the loader's own query, and only when that is a whole
+A list's own page is read the same way (`NarrowItems`): where the plan of a root
+connection field shows only such attributes of its items and keys of their related
+fields, the next requests of the same document select only those columns (and the
+sort column its cursors name) in the page's own query, visibility included.
+
+The related rows still come from the loader's own query, and only when that is a whole
 table (`rows.is_plain`, the staff's view); a narrowed visibility query, or a
 loader that something else already used in this operation, goes the standard
 way. So do plans whose fields run resolvers: a resolver may load the same rows,
@@ -36,7 +41,7 @@ from tortoise.models import Model
 
 from loaders.batch import BatchLoader
 from models.ids import global_id
-from models.rows import column_reader, is_plain
+from models.rows import column_reader, is_copy, is_plain, select_terms
 from models.statements import Select, columns_by_ids
 
 
@@ -53,8 +58,7 @@ class Mirror:
 class NarrowRows:
     """How to fill the objects of one related field from a few columns."""
 
-    target: type  # the GraphQL object's class
-    readers: tuple[tuple[str, int, Callable[[Any], Any], str | None], ...]
+    make: Callable[[Any], Any]  # a record -> the GraphQL object (`_filler`)
     # Its own statement (its columns: the key first), kept as long as its plan:
     # column lists follow what clients select, so a process-wide cache of them
     # would grow with every new selection.
@@ -70,42 +74,147 @@ class NarrowRows:
         if query.model is not self.select.model or not is_plain(query):
             return None
         records = await self.select.records(keys)
-        new, target, readers = object.__new__, self.target, self.readers
-        columns = self.select.columns or ()
+        make = self.make
+        key = (self.select.columns or ())[0]
         found: dict[Any, Any] = dict.fromkeys(keys)
         for record in records:
-            values = tuple(record[column] for column in columns)
-            instance: Any = new(target)
-            state = instance.__dict__
-            for attribute, position, convert, id_of in readers:
-                value = convert(values[position])
-                state[attribute] = value if id_of is None else global_id(id_of, value)
-            found[values[0]] = instance
+            found[record[key]] = make(record)
         return found
 
 
 def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> NarrowRows | None:
     """A plan for objects made by `convert` (a `from_row`) of which only `attributes`
     are read, or None when one of them is no mirror of a column."""
+    found = _readers(convert, attributes)
+    if found is None:
+        return None
+    model, target, readers = found
+    key = column_reader(model, model._meta.pk_attr)
+    assert key is not None  # _readers checked it
+    columns = tuple(dict.fromkeys([key[0], *(reader.column for reader in readers)]))
+    return NarrowRows(_filler(target, readers), columns_by_ids(model, columns))
+
+
+@dataclass(frozen=True)
+class NarrowItems:
+    """How to fill the items of a page from a few columns of the page's own query.
+
+    `selects` is the page's SELECT list (`rows.fetch_columns`); `row` shows a record
+    as the model row a cursor reads (its sort value and key).
+    """
+
+    make: Callable[[Any], Any]  # a record -> the GraphQL object (`_filler`)
+    selects: list[Any]
+    # Model attribute -> its column and how its value becomes the attribute's.
+    fields: dict[str, tuple[str, Callable[[Any], Any]]]
+
+    def fill(self, row: NarrowRow) -> Any:
+        """The GraphQL object of a row, with the attributes the plan reads."""
+        return self.make(row._record)
+
+    def row(self, record: Any) -> NarrowRow:
+        return NarrowRow(self, record)
+
+
+class NarrowRow:
+    """A narrow record seen as its model's row, for the attributes it holds."""
+
+    __slots__ = ("_items", "_record")
+
+    def __init__(self, items: NarrowItems, record: Any) -> None:
+        self._items = items
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        field = self._items.fields.get(name)
+        if field is None:
+            raise AttributeError(f"{name!r} is not a column of this narrow row")
+        column, convert = field
+        return convert(self._record[column])
+
+
+def narrow_items(
+    convert: Callable[[Any], Any], attributes: Sequence[str], also: Sequence[str] = ()
+) -> NarrowItems | None:
+    """A plan for a page of objects made by `convert` (a `from_row`) of which only
+    `attributes` are read, with the model attributes `also` (its sort column) and
+    the key (`pk`) at hand for cursors; None when one of them is no mirror, or no
+    column."""
+    found = _readers(convert, attributes)
+    if found is None:
+        return None
+    model, target, readers = found
+    key = model._meta.pk_attr
+    fields: dict[str, tuple[str, Callable[[Any], Any]]] = {}
+    for field in (key, *also, *(reader.field for reader in readers)):
+        column = column_reader(model, field)
+        if column is None:
+            return None
+        fields[field] = column
+    fields["pk"] = fields[key]
+    columns = list(dict.fromkeys(column for column, _ in fields.values()))
+    return NarrowItems(_filler(target, readers), select_terms(model, columns), fields)
+
+
+def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:
+    """`record -> object of target` with these attributes, as generated source: one
+    dict display, as `models.rows.build_model` writes models (a loop over the
+    readers cost about twice as much)."""
+    names: dict[str, Any] = {
+        "new": object.__new__,
+        "target": target,
+        "setattr_": object.__setattr__,
+        "global_id": global_id,
+    }
+    items = []
+    for position, reader in enumerate(readers):
+        value = f"record[{reader.column!r}]"
+        if not is_copy(reader.convert):
+            names[f"convert_{position}"] = reader.convert
+            value = f"convert_{position}({value})"
+        if reader.id_of is not None:
+            value = f"global_id({reader.id_of!r}, {value})"
+        items.append(f"{reader.attribute!r}: {value}")
+    source = (
+        "def fill(record):\n"
+        "    instance = new(target)\n"
+        f"    setattr_(instance, '__dict__', {{{', '.join(items)}}})\n"
+        "    return instance\n"
+    )
+    exec(compile(source, f"<narrow {target.__name__}>", "exec"), names)
+    fill: Callable[[Any], Any] = names["fill"]
+    return fill
+
+
+@dataclass(frozen=True)
+class _Reader:
+    attribute: str  # of the GraphQL object
+    field: str  # the model attribute it mirrors
+    column: str  # and that attribute's column
+    convert: Callable[[Any], Any]  # the column's value as the model attribute's
+    id_of: str | None  # the type whose global ID it is, if it is one
+
+
+def _readers(
+    convert: Callable[[Any], Any], attributes: Sequence[str]
+) -> tuple[type[Model], type, list[_Reader]] | None:
+    """The model `convert` takes, the class it makes, and how to read each of
+    `attributes` from a column; None when one is no mirror of a column."""
     mirrors = mirrors_of(convert)
     model = _row_model(convert)
     target = getattr(convert, "__self__", None)
     if model is None or not isinstance(target, type) or not mirrors:
         return None
-    key = column_reader(model, model._meta.pk_attr)
-    if key is None:
+    if column_reader(model, model._meta.pk_attr) is None:
         return None
-    columns = [key[0]]
     readers = []
     for attribute in attributes:
         mirror = mirrors.get(attribute)
         column = column_reader(model, mirror.attribute) if mirror else None
         if mirror is None or column is None:
             return None
-        if column[0] not in columns:
-            columns.append(column[0])
-        readers.append((attribute, columns.index(column[0]), column[1], mirror.id_of))
-    return NarrowRows(target, tuple(readers), columns_by_ids(model, tuple(columns)))
+        readers.append(_Reader(attribute, mirror.attribute, column[0], column[1], mirror.id_of))
+    return model, target, readers
 
 
 @functools.cache

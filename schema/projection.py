@@ -50,6 +50,7 @@ from graphql import (
     GraphQLString,
     OperationType,
     Undefined,
+    get_nullable_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -64,7 +65,7 @@ from strawberry.schema.schema_converter import get_arguments
 
 from api.permissions import ViewerPermission
 from schema.interleave import interleave
-from schema.narrow import NarrowRows, narrow_rows
+from schema.narrow import NarrowItems, NarrowRows, narrow_items, narrow_rows
 from schema.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
@@ -153,6 +154,8 @@ class FieldPlan:
 class ObjectPlan:
     type: GraphQLObjectType
     fields: list[FieldPlan]
+    # A root connection's narrow page reads, by `from_row` and sort column (narrow_page).
+    pages: dict[Any, NarrowItems | None] = field(default_factory=dict)
 
 
 class NotCompilable(Exception):
@@ -271,6 +274,14 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             self._plans.clear()
         self._plans[key] = (node, return_type, plan)
         return plan
+
+    @classmethod
+    def cached_plan(cls, return_type: Any, node: Any) -> ObjectPlan | None:
+        """The plan compiled for a root field's object, if one was (see `narrow_page`)."""
+        cached = cls._plans.get((id(return_type), id(node)))
+        if cached is None or cached[0] is not node or cached[1] is not return_type:
+            return None
+        return cached[2]
 
     def _single_root_field(self) -> bool:
         selections = self.operation.selection_set.selections
@@ -726,6 +737,57 @@ def _narrow(loaded: LoadedBy, completer: Completer) -> NarrowRows | None:
             return None
         attributes.append(field_plan.attribute)
     return narrow_rows(loaded.converter(), attributes)
+
+
+def narrow_page(info: Any, convert: Callable[[Any], Any], sort: str) -> NarrowItems | None:
+    """How a root connection field may read its page column by column: only the
+    columns its items show, where its plan (compiled for this document by an earlier
+    request) reads nothing of them but columns `convert` copies and keys of related
+    fields. `sort` is the model attribute the page's cursors name.
+
+    A narrow item holds only those attributes; the plan reads no other, and neither
+    does standard execution of the same selection (the execution check proves it).
+    """
+    raw = getattr(info, "_raw_info", info)
+    plan = ProjectingExecutor.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes[0])
+    if plan is None:
+        return None
+    key = (convert, sort)
+    if key not in plan.pages:
+        plan.pages[key] = _narrow_page(plan, convert, sort)
+    return plan.pages[key]
+
+
+def _narrow_page(plan: ObjectPlan, convert: Callable[[Any], Any], sort: str) -> NarrowItems | None:
+    target = getattr(convert, "__self__", None)
+    attributes: list[str] = []
+    pending = [plan]
+    while pending:
+        current = pending.pop()
+        definition = current.type.extensions.get("strawberry-definition")
+        is_item = definition is not None and definition.origin is target
+        for field_plan in current.fields:
+            if field_plan.typename is not None:
+                continue
+            if is_item and field_plan.loaded is not None:
+                attributes.append(field_plan.loaded.key)
+                continue
+            completer = field_plan.completer
+            if is_item:
+                if field_plan.attribute is None or completer is None or completer.leaf is None:
+                    return None  # a resolver may read anything of its object
+                attributes.append(field_plan.attribute)
+                continue
+            while completer is not None and completer.item is not None:
+                completer = completer.item
+            if (
+                field_plan.attribute is not None
+                and completer is not None
+                and completer.plan is not None
+            ):
+                pending.append(completer.plan)  # the items, their edges, pageInfo
+            # A connection's own resolvers (totalCount, cursor) read no item.
+    return narrow_items(convert, list(dict.fromkeys(attributes)), also=(sort,))
 
 
 def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:

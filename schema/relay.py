@@ -18,7 +18,8 @@ from tortoise.queryset import QuerySet
 
 from models.errors import InputError
 from models.ids import global_id
-from models.rows import fetch
+from models.rows import fetch, fetch_columns
+from schema.narrow import NarrowItems
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -277,12 +278,17 @@ async def paginate_sorted(
     descending: bool,
     value_of: Callable[[M], object],
     value_type: type,
+    narrow: NarrowItems | None = None,
 ) -> Connection[T]:
     """Page a list sorted by one column (ties by id) with cursors that name positions.
 
     Rows inserted while a client pages never shift its cursors: `after` means
     "after this (value, id)", not "after the 40th row". `value_of(row)` is the
     row's sort value, an instance of `value_type` (never null).
+
+    With `narrow` (what a compiled plan shows of the items, `schema.narrow`), only
+    those columns are read and the items are filled from them; a cursor then reads
+    the sort value and key from the same columns.
     """
     after = _cursor_position(args.after, "after", column, value_type)
     before = _cursor_position(args.before, "before", column, value_type)
@@ -296,25 +302,40 @@ async def paginate_sorted(
     size = DEFAULT_PAGE if size is None else size
     sign, back = ("-", "") if descending else ("", "-")
     if args.last is not None:
-        rows = list(
-            reversed(await fetch(window.order_by(f"{back}{column}", f"{back}id").limit(size + 1)))
-        )
+        page = window.order_by(f"{back}{column}", f"{back}id").limit(size + 1)
+        rows, make = await _page(page, convert, narrow)
+        rows.reverse()
         more_before, more_after = len(rows) > size, before is not None
         rows = rows[1:] if more_before else rows
     else:
-        rows = await fetch(window.order_by(f"{sign}{column}", f"{sign}id").limit(size + 1))
+        page = window.order_by(f"{sign}{column}", f"{sign}id").limit(size + 1)
+        rows, make = await _page(page, convert, narrow)
         more_before, more_after = after is not None, len(rows) > size
         rows = rows[:size]
+    # Cursors are encoded only if asked for, so their values are read only then.
     edges = [
-        Edge(
-            position=functools.partial(_sort_cursor, column, value_of(row), row.pk),
-            node=convert(row),
-        )
+        Edge(position=functools.partial(_row_cursor, column, value_of, row), node=make(row))
         for row in rows
     ]
     return _connection(
         edges, has_previous=more_before, has_next=more_after, count=_lazy_count(query)
     )
+
+
+async def _page(
+    query: QuerySet[M], convert: Callable[[M], T], narrow: NarrowItems | None
+) -> tuple[list[Any], Callable[[Any], T]]:
+    """The rows of a page and how to make each one's item: models and `convert`, or
+    narrow rows filled by `narrow` where it covers the query."""
+    if narrow is not None:
+        records = await fetch_columns(query, narrow.selects)
+        if records is not None:
+            return [narrow.row(record) for record in records], narrow.fill
+    return list(await fetch(query)), convert
+
+
+def _row_cursor(column: str, value_of: Callable[[Any], object], row: Any) -> str:
+    return _sort_cursor(column, value_of(row), row.pk)
 
 
 def key_cursor(pk: int) -> str:

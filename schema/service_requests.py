@@ -17,7 +17,7 @@ from schema import live
 from schema.accounts import Account, Contact, OrderDirection, Site
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.projection import LoadedBy, load_related, related
+from schema.projection import LoadedBy, load_related, narrow_page, related
 from schema.relay import (
     After,
     Before,
@@ -368,6 +368,7 @@ class ServiceRequestQueries:
             value_type=kind,
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
+            narrow=narrow_page(info, ServiceRequest.from_row, column),
         )
 
     @strawberry.field(description="The review queue (reviewers).", permission_classes=[CanReview])
@@ -412,6 +413,7 @@ class ServiceRequestQueries:
             value_type=kind,
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
+            narrow=narrow_page(info, Job.from_row, column),
         )
 
 

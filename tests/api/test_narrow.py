@@ -56,7 +56,12 @@ async def _requests(count: int, *, manager: Any = None) -> list[AccountRequest]:
 
 
 def _selects(counter: StatementCounter, table: str) -> list[str]:
-    return [sql for sql in counter.statements if f'FROM "{table}"' in sql]
+    """Statements reading rows of `table` (not those naming it in a subquery only)."""
+    return [
+        sql
+        for sql in counter.statements
+        if sql.startswith("SELECT ") and sql.partition(" FROM ")[2].startswith(f'"{table}"')
+    ]
 
 
 def _related(counter: StatementCounter, table: str) -> list[str]:

@@ -12,6 +12,9 @@ returns is completed here instead, from a plan built once per document:
 - a field guarded only by permissions that depend on the viewer alone
   (`ViewerPermission`) is checked once for the batch, then its resolver is
   called per object; if the check refuses, standard execution reports it;
+- a field declared `batched(Batched(...))` is computed for the whole batch by
+  one call (a job draft per pending request: one account load, one settings
+  load, one clock reading), after the same single check;
 - any other field calls its Strawberry resolver (permissions and extensions
   included), once per object, awaited together;
 - objects and lists of objects are completed batch-wise, level by level.
@@ -29,7 +32,7 @@ import asyncio
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +74,7 @@ from schema.shared_events import SharedEventExecution
 log = logging.getLogger("docket.projection")
 
 _METADATA_KEY = "docket_loaded_by"
+_BATCHED_KEY = "docket_batched"
 _MAX_PLANS = 2048
 
 
@@ -112,6 +116,31 @@ async def load_related(info: Any, spec: LoadedBy, key: int | None) -> Any:
     return spec.converter()(row) if row is not None else None
 
 
+@dataclass(frozen=True)
+class Batched:
+    """A resolver field whose values for a list of objects come from one call.
+
+    `resolve(info, sources)` returns one value per source, in order, and reads only
+    the attributes `reads` names of each source (a narrow page keeps just those).
+    The field's own resolver must answer as `resolve(info, [self])[0]` (see
+    `resolve_batched`), so standard execution and the plan agree.
+    """
+
+    resolve: Callable[[Any, Sequence[Any]], Awaitable[Sequence[Any]]]
+    reads: tuple[str, ...]
+
+
+def batched(spec: Batched) -> dict[str, Any]:
+    """Field metadata declaring a batched field for compiled projections."""
+    return {_BATCHED_KEY: spec}
+
+
+async def resolve_batched(info: Any, spec: Batched, source: Any) -> Any:
+    """The standard resolver of a `batched` field: a batch of one."""
+    [value] = await spec.resolve(info, [source])
+    return value
+
+
 class Fallback(Exception):
     """This object is completed by standard execution instead."""
 
@@ -143,9 +172,11 @@ class FieldPlan:
     field_def: GraphQLField | None = None
     field_nodes: list[Any] = field(default_factory=list)
     fragment_variables: Any = None
-    # Checked once per batch; then `definition`'s resolver is called per object.
+    # Checked once per batch; then `definition`'s resolver is called per object,
+    # or `batch` once for all of them.
     gate: list[Any] | None = None
     definition: Any = None
+    batch: Batched | None = None
     # A related field whose selection reads only columns (see schema.narrow).
     narrow: NarrowRows | None = None
 
@@ -328,8 +359,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             )
         if plain and definition.base_resolver is None and not field_def.args:
             return FieldPlan(response_name, completer, attribute=definition.python_name)
-        gate = _viewer_gate(definition) if not field_def.args else None
-        if gate is not None:
+        batch = definition.metadata.get(_BATCHED_KEY) if definition.metadata else None
+        gate = ([] if plain else _viewer_gate(definition)) if not field_def.args else None
+        if gate is not None and (batch is not None or not plain):
             return FieldPlan(
                 response_name,
                 completer,
@@ -337,6 +369,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 field_nodes=nodes,
                 gate=gate,
                 definition=definition,
+                batch=batch,
             )
         return FieldPlan(
             response_name,
@@ -449,17 +482,17 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 for key, row in zip(wanted, rows, strict=True)
             }
             return [found[key] if key is not None else None for key in keys]
+        if field_plan.batch is not None:
+            return await self._call_batched(plan, field_plan, sources)
         if field_plan.gate is not None:
             return await self._call_gated(plan, field_plan, sources)
         return await self._call_resolvers(plan, field_plan, sources)
 
-    async def _call_gated(
-        self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
-    ) -> list[Any]:
-        """A field guarded by viewer permissions: one check, then its resolver per object.
+    def _gated_info(self, plan: ObjectPlan, field_plan: FieldPlan) -> Any:
+        """The Strawberry Info of a gated field, once its viewer permissions allow it.
 
         What Strawberry's resolver wrapper does per object (its Info, the permission
-        extension, the arguments the resolver asks for), done once for the batch.
+        extension), done once for the batch.
         """
         definition, gate, field_def = field_plan.definition, field_plan.gate, field_plan.field_def
         assert gate is not None and field_def is not None
@@ -472,6 +505,30 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             allowed = False
         if not allowed:
             raise Fallback  # standard execution reports the refusal on every object
+        return info
+
+    async def _call_batched(
+        self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
+    ) -> list[Any]:
+        """A batched field: one check, one call for every object."""
+        assert field_plan.batch is not None
+        info = self._gated_info(plan, field_plan)
+        try:
+            values = list(await field_plan.batch.resolve(info, sources))
+        except Exception:
+            raise Fallback from None  # standard execution reports it per object
+        if len(values) != len(sources):
+            raise Fallback
+        return values
+
+    async def _call_gated(
+        self, plan: ObjectPlan, field_plan: FieldPlan, sources: Sequence[Any]
+    ) -> list[Any]:
+        """A field guarded by viewer permissions: one check, then its resolver per object
+        (the arguments it asks for worked out once)."""
+        definition = field_plan.definition
+        info = self._gated_info(plan, field_plan)
+        strawberry_schema = info._raw_info.schema._strawberry_schema
         resolver = definition.base_resolver
         values: list[Any] = []
         try:
@@ -771,6 +828,9 @@ def _narrow_page(plan: ObjectPlan, convert: Callable[[Any], Any], sort: str) -> 
                 continue
             if is_item and field_plan.loaded is not None:
                 attributes.append(field_plan.loaded.key)
+                continue
+            if is_item and field_plan.batch is not None:
+                attributes.extend(field_plan.batch.reads)  # what it reads of the item
                 continue
             completer = field_plan.completer
             if is_item:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -12,12 +12,21 @@ import strawberry
 from api.context import Info
 from api.permissions import IsPortalContact, requires
 from models import service_requests as sr
+from models.clock import now
 from models.permissions import Permission
 from schema import live
 from schema.accounts import Account, Contact, OrderDirection, Site
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.projection import LoadedBy, load_related, narrow_page, related
+from schema.projection import (
+    Batched,
+    LoadedBy,
+    batched,
+    load_related,
+    narrow_page,
+    related,
+    resolve_batched,
+)
 from schema.relay import (
     After,
     Before,
@@ -81,6 +90,61 @@ class JobDraft(Located):
         description="The SLA due the job would get if approved now (account or company "
         "default SLA hours), or null when there is no default."
     )
+
+
+async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[JobDraft | None]:
+    """The job drafts of a list of requests (null once decided): one load of their
+    accounts, one of the company settings, and one reading of the clock."""
+    pending = [r for r in requests if r.status is sr.ServiceRequestStatus.PENDING]
+    if not pending:
+        return [None] * len(requests)
+    loaders = info.context.loaders
+    account_ids = list(dict.fromkeys(request.account_id for request in pending))
+    accounts = {row.id: row for row in await loaders.accounts_by_id.load_many(account_ids) if row}
+    if not accounts:
+        return [None] * len(requests)
+    company_sla_hours = (await loaders.company_settings.load(1)).default_sla_hours
+    at = now()
+    drafts: dict[int, JobDraft] = {}
+    for request in pending:
+        account = accounts.get(request.account_id)
+        if account is None:
+            continue
+        draft = sr.draft(
+            account=account,
+            site_id=request.site_id,
+            service_type=request.service_type,
+            description=request.description,
+            preferred_date=request.preferred_date,
+            urgency=request.urgency,
+            company_sla_hours=company_sla_hours,
+            at=at,
+        )
+        drafts[id(request)] = JobDraft(
+            account_id=draft.account_id,
+            site_id=draft.site_id,
+            service_type=draft.service_type,
+            description=draft.description,
+            booking_date=draft.booking_date,
+            priority=draft.priority,
+            sla_due_at=draft.sla_due_at,
+        )
+    return [drafts.get(id(request)) for request in requests]
+
+
+# What a job draft reads of its request (a narrow page keeps these columns).
+_JOB_DRAFTS = Batched(
+    job_drafts,
+    reads=(
+        "status",
+        "account_id",
+        "site_id",
+        "service_type",
+        "description",
+        "preferred_date",
+        "urgency",
+    ),
+)
 
 
 @strawberry.type(description="Work on site, created by approving a service request.")
@@ -192,32 +256,10 @@ class ServiceRequest(Node, Located):
     @strawberry.field(
         description="The Create Job form pre-filled (reviewers; null once decided).",
         permission_classes=[CanReview],
+        metadata=batched(_JOB_DRAFTS),
     )
     async def job_draft(self, info: Info) -> JobDraft | None:
-        if self.status is not sr.ServiceRequestStatus.PENDING:
-            return None
-        account = await info.context.loaders.accounts_by_id.load(self.account_id)
-        if account is None:
-            return None
-        settings = await info.context.loaders.company_settings.load(1)
-        draft = sr.draft(
-            account=account,
-            site_id=self.site_id,
-            service_type=self.service_type,
-            description=self.description,
-            preferred_date=self.preferred_date,
-            urgency=self.urgency,
-            company_sla_hours=settings.default_sla_hours,
-        )
-        return JobDraft(
-            account_id=draft.account_id,
-            site_id=draft.site_id,
-            service_type=draft.service_type,
-            description=draft.description,
-            booking_date=draft.booking_date,
-            priority=draft.priority,
-            sla_due_at=draft.sla_due_at,
-        )
+        return await resolve_batched(info, _JOB_DRAFTS, self)
 
 
 async def _load_requests(info: Info, ids: list[int]) -> list[sr.ServiceRequest | None]:

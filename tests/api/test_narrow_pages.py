@@ -181,7 +181,7 @@ async def test_a_narrow_page_keeps_the_viewers_scope(
     assert numbers == {row.id for row in mine}
 
 
-async def test_service_requests_narrow_without_a_job_draft_and_stay_whole_with_one(
+async def test_service_requests_narrow_with_the_columns_their_job_drafts_read(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
     # given three pending service requests
@@ -194,7 +194,7 @@ async def test_service_requests_narrow_without_a_job_draft_and_stay_whole_with_o
       serviceRequests(first: 2) { nodes { id urgency } pageInfo { endCursor } }
     }"""
     drafted = """query NarrowServiceDrafts {
-      serviceRequests(first: 2) { nodes { id jobDraft { priority } } }
+      serviceRequests(first: 2) { nodes { id jobDraft { priority slaDueAt } } }
     }"""
     # when a list without job drafts is read twice, the second read is narrow
     (first, second), (whole, narrow) = await _twice(
@@ -202,9 +202,24 @@ async def test_service_requests_narrow_without_a_job_draft_and_stay_whole_with_o
     )
     assert narrow == {"id", "urgency", "submitted_at"} and narrow < whole
     assert first == second
-    # and a list with job drafts (a resolver on the items) reads whole rows again
-    (first, second), (whole, again) = await _twice(
+    # and a list with job drafts (a batched field) reads what the drafts declare they read
+    (first, second), (whole, drafts) = await _twice(
         gql, count_statements, drafted, dispatcher.token, "service_requests"
     )
-    assert whole == again and narrow < again
-    assert first == second
+    assert drafts == {
+        "id",
+        "submitted_at",
+        "status",
+        "account_id",
+        "site_id",
+        "service_type",
+        "description",
+        "preferred_date",
+        "urgency",
+    }
+    assert drafts < whole
+    assert [node["jobDraft"]["priority"] for node in second["serviceRequests"]["nodes"]] == [
+        "MEDIUM",
+        "MEDIUM",
+    ]
+    assert first["serviceRequests"]["nodes"][0]["id"] == second["serviceRequests"]["nodes"][0]["id"]

@@ -23,6 +23,7 @@ from typing import Any
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 # asyncpg.create_pool's own options; the rest are asyncpg.connect's.
 _POOL_OPTIONS = frozenset(
@@ -174,7 +175,31 @@ async def _close_quietly(connection: asyncpg.Connection) -> None:
 
 
 class LeanPoolClient(AsyncpgDBClient):
-    """Tortoise's asyncpg client, borrowing its connections from a `LeanPool`."""
+    """Tortoise's asyncpg client, borrowing its connections from a `LeanPool`.
+
+    A SELECT outside a transaction (every read of a list request) borrows its
+    connection straight from the pool: Tortoise's path through two exception-
+    translating coroutines and a connection wrapper object cost about a fifth of
+    the statement's CPU. Errors, logging and the statement's answer are Tortoise's.
+    """
+
+    async def execute_query(self, query: str, values: list[Any] | None = None) -> Any:
+        pool = self._pool
+        if not isinstance(pool, LeanPool) or not query.startswith("SELECT "):
+            return await super().execute_query(query, values)
+        connection = await pool.acquire()
+        try:
+            self.log.debug("%s: %s", query, values)
+            rows = await connection.fetch(query, *(values or ()))
+        except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as error:
+            raise OperationalError(error) from error
+        except asyncpg.IntegrityConstraintViolationError as error:
+            raise IntegrityError(error) from error
+        except asyncpg.InvalidTransactionStateError as error:
+            raise TransactionManagementError(error) from error
+        finally:
+            await pool.release(connection)
+        return len(rows), rows
 
     async def create_pool(self, **kwargs: Any) -> Any:
         options = {key: value for key, value in kwargs.items() if key not in _POOL_OPTIONS}

@@ -22,6 +22,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.timezone import get_default_timezone, get_use_tz
 
+from models.query_sql import fresh_state, sql_of
+
 M = TypeVar("M", bound=Model)
 
 
@@ -33,19 +35,13 @@ async def fetch(query: QuerySet[M]) -> list[M]:
     return [build(row) for row in await _records(query)]
 
 
-async def fetch_columns(query: QuerySet[M], columns: Sequence[Any]) -> Sequence[Any] | None:
-    """The rows of `query` with only these columns (`select_terms`), as the database
-    hands them over; None for a query this module does not cover."""
+async def fetch_columns(query: QuerySet[M], columns: tuple[str, ...]) -> Sequence[Any] | None:
+    """The rows of `query` with only these columns, as the database hands them over;
+    None for a query this module does not cover. (Tortoise's `.only()` would do, at
+    50 us more per query for its aliases.)"""
     if not _covered(query) or query._fields_for_select:
         return None
     return await _records(query, columns)
-
-
-def select_terms(model: type[Model], columns: Sequence[str]) -> list[Any]:
-    """The SELECT list of these columns of `model`, for `fetch_columns`. (Tortoise's
-    `.only()` would do, at 50 us more per query for its aliases.)"""
-    selects: list[Any] = model._meta.basequery.select(*columns)._selects
-    return selects
 
 
 def _covered(query: QuerySet[M]) -> bool:
@@ -59,37 +55,19 @@ def _covered(query: QuerySet[M]) -> bool:
     )
 
 
-async def _records(query: QuerySet[M], columns: Sequence[Any] | None = None) -> Sequence[Any]:
+async def _records(query: QuerySet[M], columns: tuple[str, ...] | None = None) -> Sequence[Any]:
     db = query._choose_db()
-    query._db = db
-    query._make_query()
-    if columns is not None:
-        query.query._selects = list(columns)
-    sql, values = query.query.get_parameterized_sql()
+    sql, values = sql_of(query, db, columns)
     _, rows = await db.execute_query(sql, values)
     return rows
 
 
 def is_plain(query: QuerySet[M]) -> bool:
     """Is this `Model.all()` as it was made: every row, no filter, order or option?"""
-    return all(getattr(query, name, _MISSING) == value for name, value in _fresh_state(query.model))
+    return all(getattr(query, name, _MISSING) == value for name, value in fresh_state(query.model))
 
 
 _MISSING = object()
-# The pypika `query` is a new object per QuerySet and says nothing the rest does not.
-_NOT_STATE = frozenset({"query", "_capabilities", "__weakref__", "__dict__"})
-
-
-@functools.cache
-def _fresh_state(model: type[Model]) -> tuple[tuple[str, Any], ...]:
-    """Every attribute (QuerySet keeps them in slots) of a fresh `model.all()`."""
-    fresh = model.all()
-    return tuple(
-        (name, getattr(fresh, name))
-        for cls in type(fresh).__mro__
-        for name in getattr(cls, "__slots__", ())
-        if name not in _NOT_STATE and hasattr(fresh, name)
-    )
 
 
 @functools.cache

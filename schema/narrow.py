@@ -41,7 +41,7 @@ from tortoise.models import Model
 
 from loaders.batch import BatchLoader
 from models.ids import global_id
-from models.rows import column_reader, is_copy, is_plain, select_terms
+from models.rows import column_reader, is_copy, is_plain
 from models.statements import Select, columns_by_ids
 
 
@@ -99,12 +99,12 @@ def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> Nar
 class NarrowItems:
     """How to fill the items of a page from a few columns of the page's own query.
 
-    `selects` is the page's SELECT list (`rows.fetch_columns`); `row` shows a record
-    as the model row a cursor reads (its sort value and key).
+    `columns` are what the page's query selects (`rows.fetch_columns`); `row` shows a
+    record as the model row a cursor reads (its sort value and key).
     """
 
     make: Callable[[Any], Any]  # a record -> the GraphQL object (`_filler`)
-    selects: list[Any]
+    columns: tuple[str, ...]
     # Model attribute -> its column and how its value becomes the attribute's.
     fields: dict[str, tuple[str, Callable[[Any], Any]]]
 
@@ -152,8 +152,8 @@ def narrow_items(
             return None
         fields[field] = column
     fields["pk"] = fields[key]
-    columns = list(dict.fromkeys(column for column, _ in fields.values()))
-    return NarrowItems(_filler(target, readers), select_terms(model, columns), fields)
+    columns = tuple(dict.fromkeys(column for column, _ in fields.values()))
+    return NarrowItems(_filler(target, readers), columns, fields)
 
 
 def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:

@@ -328,7 +328,7 @@ async def _page(
     """The rows of a page and how to make each one's item: models and `convert`, or
     narrow rows filled by `narrow` where it covers the query."""
     if narrow is not None:
-        records = await fetch_columns(query, narrow.selects)
+        records = await fetch_columns(query, narrow.columns)
         if records is not None:
             return [narrow.row(record) for record in records], narrow.fill
     return list(await fetch(query)), convert

@@ -7,9 +7,12 @@ import asyncio
 import asyncpg
 import pytest
 from tortoise import connections
+from tortoise.exceptions import OperationalError
+from tortoise.transactions import in_transaction
 
 from api.pg_pool import LeanPool, LeanPoolClient
 from api.settings import Settings
+from tests.conftest import StatementCounter
 
 pytestmark = pytest.mark.services_only
 
@@ -144,3 +147,33 @@ async def test_a_closed_pool_refuses_borrowers_and_closes_what_comes_back(
         await pool.acquire()
     await pool.release(lent)
     assert lent.is_closed()
+
+
+async def test_a_select_on_the_short_path_answers_logs_and_fails_as_tortoise_does(
+    settings: Settings, count_statements: StatementCounter
+) -> None:
+    # given the API's client
+    client = connections.get("default")
+    idle = len(client._pool._idle)
+    # when a SELECT runs outside a transaction, it answers and is logged like any statement
+    count, rows = await client.execute_query("SELECT $1::int AS answer", [42])
+    assert (count, [row["answer"] for row in rows]) == (1, [42])
+    assert count_statements.statements == ["SELECT $1::int AS answer: [42]"]
+    # and a bad one raises Tortoise's error, its connection back in the pool
+    with pytest.raises(OperationalError):
+        await client.execute_query("SELECT * FROM no_such_table")
+    with pytest.raises(OperationalError):
+        await client.execute_query("SELECT 1 / $1::int", [0])
+    assert len(client._pool._idle) == max(idle, 1)
+
+
+async def test_a_select_inside_a_transaction_uses_the_transactions_connection(
+    settings: Settings,
+) -> None:
+    # given a transaction that created a table nobody else can see yet
+    async with in_transaction() as transaction:
+        await transaction.execute_script("CREATE TABLE pending_only (n int)")
+        # when a SELECT runs through it, it reads that table (the same connection)
+        count, _ = await transaction.execute_query("SELECT n FROM pending_only")
+        assert count == 0
+        await transaction.rollback()

@@ -239,14 +239,12 @@ async def _reviewers() -> list[User]:
 # --- the job draft and the SLA --------------------------------------------------------------
 
 
-def sla_hours(account: Account, company_sla_hours: int | None) -> int | None:
+def sla_hours(account_sla_hours: int | None, company_sla_hours: int | None) -> int | None:
     """The account's default SLA hours, else the company's, else none."""
-    if account.default_sla_hours is not None:
-        return account.default_sla_hours
-    return company_sla_hours
+    return account_sla_hours if account_sla_hours is not None else company_sla_hours
 
 
-@dataclass
+@dataclass(slots=True)
 class JobDraft:
     account_id: int
     site_id: int
@@ -259,7 +257,8 @@ class JobDraft:
 
 def draft(
     *,
-    account: Account,
+    account_id: int,
+    account_sla_hours: int | None,
     site_id: int,
     service_type: ServiceType,
     description: str,
@@ -269,10 +268,10 @@ def draft(
     at: datetime | None = None,
 ) -> JobDraft:
     """What the Create Job form shows pre-filled, with the SLA of approving `at` (now)."""
-    hours = sla_hours(account, company_sla_hours)
+    hours = sla_hours(account_sla_hours, company_sla_hours)
     moment = at or now()
     return JobDraft(
-        account_id=account.id,
+        account_id=account_id,
         site_id=site_id,
         service_type=service_type,
         description=description,
@@ -284,8 +283,10 @@ def draft(
 
 async def draft_for(request: ServiceRequest, *, at: datetime | None = None) -> JobDraft:
     settings = await company.get_settings()
+    account = await Account.get(id=request.account_id)
     return draft(
-        account=await Account.get(id=request.account_id),
+        account_id=account.id,
+        account_sla_hours=account.default_sla_hours,
         site_id=request.site_id,
         service_type=request.service_type,
         description=request.description,

@@ -94,24 +94,28 @@ class JobDraft(Located):
 
 async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[JobDraft | None]:
     """The job drafts of a list of requests (null once decided): one load of their
-    accounts, one of the company settings, and one reading of the clock."""
+    accounts' SLA hours, one of the company settings, and one reading of the clock."""
     pending = [r for r in requests if r.status is sr.ServiceRequestStatus.PENDING]
     if not pending:
         return [None] * len(requests)
     loaders = info.context.loaders
     account_ids = list(dict.fromkeys(request.account_id for request in pending))
-    accounts = {row.id: row for row in await loaders.accounts_by_id.load_many(account_ids) if row}
+    accounts = {
+        account["id"]: account["default_sla_hours"]
+        for account in await loaders.sla_hours_by_account_id.load_many(account_ids)
+        if account is not None
+    }
     if not accounts:
         return [None] * len(requests)
     company_sla_hours = (await loaders.company_settings.load(1)).default_sla_hours
     at = now()
     drafts: dict[int, JobDraft] = {}
     for request in pending:
-        account = accounts.get(request.account_id)
-        if account is None:
-            continue
+        if request.account_id not in accounts:
+            continue  # an account the viewer may not see
         draft = sr.draft(
-            account=account,
+            account_id=request.account_id,
+            account_sla_hours=accounts[request.account_id],
             site_id=request.site_id,
             service_type=request.service_type,
             description=request.description,

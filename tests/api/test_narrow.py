@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import strawberry
 
+from loaders.accounts import AccountLoaders
 from models.account_requests import AccountRequest, RequestSource
 from models.ids import global_id
 from models.permissions import Role
@@ -147,16 +149,61 @@ async def test_a_resolver_below_a_related_field_keeps_its_rows_whole(
     assert "password_hash" in assignees
 
 
-async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
-    gql: GraphQLClient, count_statements: StatementCounter
-) -> None:
-    # given pending service requests, whose job drafts (a resolver beside the account
-    # and site fields) load their accounts
+async def _review_queue_of_three(gql: GraphQLClient) -> tuple[Any, Any]:
+    """Three pending service requests of one account, and a dispatcher."""
     account = await make_account()
     contact = await portal_contact(account)
     for _ in range(3):
         await submitted(gql, contact, await make_site(account))
-    dispatcher = await staff(Role.DISPATCHER)
+    return account, await staff(Role.DISPATCHER)
+
+
+async def test_job_drafts_read_only_their_accounts_sla_hours(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given pending service requests
+    account, dispatcher = await _review_queue_of_three(gql)
+    before = STATS.narrowed
+    count_statements.statements.clear()
+    # when the review queue is read with accounts, sites and job drafts
+    data = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    # then accounts and sites were read column by column, and the drafts read only
+    # their accounts' SLA hours: no whole account row
+    assert STATS.narrowed - before == 2
+    [sites] = _related(count_statements, "sites")
+    assert sites.startswith('SELECT "id","name","city" FROM "sites"')
+    hours, names = sorted(_related(count_statements, "accounts"))
+    assert names.startswith('SELECT "id","name" FROM "accounts"')
+    assert hours.startswith('SELECT "id","default_sla_hours" FROM "accounts"')
+    nodes = data["serviceRequests"]["nodes"]
+    assert [node["account"] for node in nodes] == [{"name": account.name}] * 3
+    assert all(node["jobDraft"]["priority"] == "MEDIUM" for node in nodes)
+
+
+class _SlaThroughAccounts:
+    """SLA hours read from the whole rows of `accounts_by_id`, at the first step."""
+
+    def __init__(self, loaders: Any) -> None:
+        self.loaders = loaders
+
+    async def load_many(self, ids: list[int]) -> list[dict[str, Any] | None]:
+        rows = await self.loaders.accounts_by_id.load_many(ids)
+        return [{"id": r.id, "default_sla_hours": r.default_sla_hours} if r else None for r in rows]
+
+
+async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
+    gql: GraphQLClient, count_statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given pending service requests, whose job drafts (a resolver beside the account
+    # and site fields) load their accounts' whole rows
+    original = AccountLoaders.__init__
+
+    def through_accounts(self: Any, viewer: Any) -> None:
+        original(self, viewer)
+        self.sla_hours_by_account_id = _SlaThroughAccounts(self)
+
+    monkeypatch.setattr(AccountLoaders, "__init__", through_accounts)
+    account, dispatcher = await _review_queue_of_three(gql)
     before = STATS.narrowed
     count_statements.statements.clear()
     # when the review queue is read
@@ -167,7 +214,7 @@ async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
     [sites] = _related(count_statements, "sites")
     assert sites.startswith('SELECT "id","name","city" FROM "sites"')
     [accounts] = _related(count_statements, "accounts")
-    assert "default_sla_hours" in accounts
+    assert "credit_limit" in accounts
     nodes = data["serviceRequests"]["nodes"]
     assert [node["account"] for node in nodes] == [{"name": account.name}] * 3
     assert all(node["jobDraft"]["priority"] == "MEDIUM" for node in nodes)

@@ -62,6 +62,7 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 from graphql.language import Visitor
+from graphql.pyutils import Path
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import get_arguments
@@ -258,6 +259,51 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             )
 
         return self._run(plan, result, standard)
+
+    async def execute_compiled_root(self) -> dict[str, Any] | None:
+        """The data of a query of one root field whose object has a compiled plan,
+        without graphql-core's operation machinery; None for anything else, and for
+        any error or fallback (the caller then executes the standard way).
+
+        The root field's resolver runs as graphql-core runs it (Strawberry's wrapper:
+        permissions, arguments); only the walk to it and back is skipped.
+        """
+        operation = self.operation
+        if not self._single_root_field() or not self._compilable_operation():
+            return None
+        node = operation.selection_set.selections[0]
+        assert isinstance(node, FieldNode)
+        query_type = self.schema.query_type
+        field_def = query_type.fields.get(node.name.value) if query_type else None
+        if query_type is None or field_def is None or field_def.resolve is None:
+            return None
+        output = get_nullable_type(field_def.type)
+        plan = self.cached_plan(output, node) if is_object_type(output) else None
+        if plan is None:
+            return None
+        name = node.alias.value if node.alias else node.name.value
+        info = self.build_resolve_info(field_def, [node], query_type, Path(None, name, "Query"))
+        try:
+            args = (
+                get_argument_values(field_def, node, self.variable_values)
+                if field_def.args or node.arguments
+                else {}
+            )
+            value = field_def.resolve(self.root_value, info, **args)
+            if self.is_awaitable(value):
+                value = await value
+        except Exception:
+            return None
+        if value is None or isinstance(value, Exception):
+            return None
+        try:
+            projected = (await self._complete_objects(plan, [value]))[0]
+        except Fallback:
+            return None
+        if self.collected_errors.errors:
+            return None
+        STATS.count(fallback=False)
+        return {name: projected}
 
     async def _run(self, plan: ObjectPlan, result: Any, standard: Callable[[], Any]) -> Any:
         try:

@@ -7,10 +7,14 @@ from typing import Any
 
 import pytest
 
+from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
+from models.request_types import AccountRequestType
 from models.validation import MAX_LIST_ITEMS
+from schema import direct
 from schema.direct import DirectQueries
 from schema.extensions import DocketSchema
+from schema.projection import CHECKING, ProjectingExecutor
 from tests.client import GraphQLClient, assert_forbidden, error_codes
 from tests.factories import make_account, make_site, portal_contact, staff
 from tests.service_requests.helpers_a import submitted
@@ -49,6 +53,15 @@ async def _one_pending(gql: GraphQLClient) -> tuple[Any, Any]:
     contact = await portal_contact(account)
     await submitted(gql, contact, await make_site(account))
     return contact, await staff(Role.DISPATCHER)
+
+
+async def _requests(count: int) -> None:
+    request_type = await AccountRequestType.create(name="Billing")
+    account = await make_account()
+    for n in range(count):
+        await AccountRequest.create(
+            account_id=account.id, type_id=request_type.id, note=f"N{n}", source=RequestSource.STAFF
+        )
 
 
 async def test_a_query_answered_cleanly_once_runs_directly_after(
@@ -136,3 +149,82 @@ async def test_a_text_longer_than_64_kb_is_never_admitted(
     for _ in range(2):
         assert await gql(query, token=dispatcher.token) == {"__typename": "Query"}
     assert standard_runs.count(query) == 2
+
+
+def page(name: str) -> str:
+    """Two account requests a page, under an operation name of its own (see `queue`)."""
+    return (
+        f"query {name}($after: String) {{ accountRequests(first: 2, after: $after)"
+        " { nodes { id note } pageInfo { endCursor } } }"
+    )
+
+
+@pytest.fixture
+def core_runs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """graphql-core executions of the direct lane (not the execution check's)."""
+    runs: list[object] = []
+    original = direct.execute
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if not CHECKING.get():
+            runs.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(direct, "execute", counted)
+    return runs
+
+
+async def test_a_compiled_one_field_query_runs_from_its_root_resolver_to_its_plan(
+    gql: GraphQLClient, standard_runs: list[str], core_runs: list[object]
+) -> None:
+    # given three requests, and the page query read once (admitted, its plan compiled)
+    await _requests(3)
+    dispatcher = await staff(Role.DISPATCHER)
+    query = page("RootPage")
+    first = await gql(query, token=dispatcher.token)
+    # when it is read again, and on from its cursor
+    again = await gql(query, token=dispatcher.token)
+    after = again["accountRequests"]["pageInfo"]["endCursor"]
+    rest = await gql(query, {"after": after}, token=dispatcher.token)
+    # then the answers are the same (the suite's check compared them with graphql-core's
+    # own execution), and neither lane's executor ran for them
+    assert again == first and len(rest["accountRequests"]["nodes"]) == 1
+    assert standard_runs.count(query) == 1 and core_runs == []
+
+
+async def test_a_root_resolver_error_is_answered_by_the_standard_lane(
+    gql: GraphQLClient, standard_runs: list[str], core_runs: list[object]
+) -> None:
+    # given the page query admitted and compiled
+    await _requests(1)
+    dispatcher = await staff(Role.DISPATCHER)
+    query = page("RootPageBadCursor")
+    await gql(query, token=dispatcher.token)
+    # when it comes with a cursor that is not one of this list
+    body = await gql.raw(query, {"after": "not-a-cursor"}, token=dispatcher.token)
+    # then the standard lane answers with the resolver's error, worded and coded
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert standard_runs.count(query) == 2 and len(core_runs) == 1
+
+
+async def test_the_execution_check_catches_a_compiled_root_that_differs(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a compiled root that would answer something else
+    original = ProjectingExecutor.execute_compiled_root
+
+    async def wrong(self: Any) -> Any:
+        data = await original(self)
+        return {"accountRequests": {"tampered": True}} if data is not None else None
+
+    monkeypatch.setattr(ProjectingExecutor, "execute_compiled_root", wrong)
+    await _requests(1)
+    dispatcher = await staff(Role.DISPATCHER)
+    query = "query CheckedRoot { accountRequests(first: 1) { nodes { id } } }"
+    await gql(query, token=dispatcher.token)
+    # when the admitted query runs again under EXECUTION_CHECK (the suite's setting)
+    response = await gql.http.post(
+        "/graphql", json={"query": query}, headers={"authorization": f"Bearer {dispatcher.token}"}
+    )
+    # then the request fails instead of answering
+    assert response.status_code == 500

@@ -68,6 +68,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import get_arguments
 
 from api.permissions import ViewerPermission
+from schema.assemble import Assemble, Slot, assembler
 from schema.interleave import interleave
 from schema.narrow import NarrowItems, NarrowRows, narrow_items, narrow_rows
 from schema.shared_events import SharedEventExecution
@@ -160,6 +161,9 @@ class Completer:
     # Leaves: values of exactly this type are their own output (str for String and ID).
     same: type | None = None
     coerce: Callable[[Any], Any] | None = None
+    # Strawberry's enums: the members' class, and each member's name.
+    enum: type | None = None
+    names: dict[Any, str] | None = None
 
 
 @dataclass
@@ -188,6 +192,19 @@ class ObjectPlan:
     fields: list[FieldPlan]
     # A root connection's narrow page reads, by `from_row` and sort column (narrow_page).
     pages: dict[Any, NarrowItems | None] = field(default_factory=dict)
+    # The fields resolved and completed before assembling (not constants, not leaves
+    # read from the source), and the generated code assembling the answers.
+    computed: list[FieldPlan] = field(init=False)
+    assemble: Assemble = field(init=False)
+
+    def __post_init__(self) -> None:
+        slots = [_slot(field_plan) for field_plan in self.fields]
+        self.computed = [
+            field_plan
+            for field_plan, slot in zip(self.fields, slots, strict=True)
+            if slot.typename is None and slot.attribute is None
+        ]
+        self.assemble = assembler(slots, Fallback)
 
 
 class NotCompilable(Exception):
@@ -429,8 +446,14 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         non_null = is_non_null_type(output_type)
         inner = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
         if is_leaf_type(inner):
+            enum, names = _enum_names(inner)
             return Completer(
-                non_null, leaf=inner, same=_OWN_OUTPUT.get(inner), coerce=_leaf_coercer(inner)
+                non_null,
+                leaf=inner,
+                same=_OWN_OUTPUT.get(inner),
+                coerce=_leaf_coercer(inner),
+                enum=enum,
+                names=names,
             )
         if is_list_type(inner):
             assert isinstance(inner, GraphQLList)
@@ -448,22 +471,11 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         is_type_of = plan.type.is_type_of
         if is_type_of is not None and not all(is_type_of(source, _NO_INFO) for source in sources):
             raise Fallback  # graphql-core reports the wrong type
-        results: list[dict[str, Any]] = [{} for _ in sources]
         # Every field of the level at once, then every nested value at once: loads
         # of one level share their loaders' batches, as in standard execution.
-        computed = [plan_ for plan_ in plan.fields if plan_.typename is None]
-        resolved = await self._resolve_all(plan, computed, sources)
-        completed = await self._complete_all(computed, resolved)
-        by_name = {f.response_name: values for f, values in zip(computed, completed, strict=True)}
-        for field_plan in plan.fields:
-            name = field_plan.response_name
-            if field_plan.typename is not None:
-                for out in results:
-                    out[name] = field_plan.typename
-                continue
-            for out, value in zip(results, by_name[name], strict=True):
-                out[name] = value
-        return results
+        resolved = await self._resolve_all(plan, plan.computed, sources)
+        completed = await self._complete_all(plan.computed, resolved)
+        return plan.assemble(sources, *completed)
 
     async def _resolve_all(
         self, plan: ObjectPlan, fields: list[FieldPlan], sources: Sequence[Any]
@@ -760,6 +772,38 @@ def _present(completer: Completer, value: Any) -> bool:
     return True
 
 
+def _leaf_value(completer: Completer, value: Any) -> Any:
+    """One leaf value completed as `_complete_leaves` completes each."""
+    if type(value) is completer.same:
+        return value
+    if not _present(completer, value):
+        return None
+    assert completer.coerce is not None
+    coerced = completer.coerce(value)
+    if coerced is None or coerced is Undefined:
+        raise Fallback
+    return coerced
+
+
+def _slot(field_plan: FieldPlan) -> Slot:
+    """Where a field's value comes from when its object's answer is assembled."""
+    completer = field_plan.completer
+    name = field_plan.response_name
+    if field_plan.typename is not None:
+        return Slot(name, typename=field_plan.typename)
+    if field_plan.attribute is None or completer is None or completer.leaf is None:
+        return Slot(name)
+    return Slot(
+        name,
+        attribute=field_plan.attribute,
+        same=completer.same,
+        names=completer.names,
+        enum=completer.enum,
+        coerce=completer.coerce,
+        slow=functools.partial(_leaf_value, completer),
+    )
+
+
 def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
     """Scalars and enums, coerced by their GraphQL type (a null only where allowed)."""
     same, coerce = completer.same, completer.coerce
@@ -782,6 +826,20 @@ def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
 _OWN_OUTPUT: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
+def _enum_names(leaf: Any) -> tuple[type | None, dict[Any, str] | None]:
+    """A Strawberry enum's members' class and each member's GraphQL name."""
+    members = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or members is None:
+        return None, None
+    names = {
+        member: name
+        for member in members
+        for name, value in leaf.values.items()
+        if member.value == value.value
+    }
+    return members, names
+
+
 def _leaf_coercer(leaf: Any) -> Callable[[Any], Any]:
     """The leaf type's output coercion; for Strawberry's enums, one dict look-up.
 
@@ -789,15 +847,9 @@ def _leaf_coercer(leaf: Any) -> Callable[[Any], Any]:
     of the enum; the names of the members are looked up once here instead.
     """
     coerce: Callable[[Any], Any] = leaf.coerce_output_value
-    members = getattr(leaf, "wrapped_cls", None)
-    if not isinstance(leaf, GraphQLEnumType) or members is None:
+    members, names = _enum_names(leaf)
+    if members is None or names is None:
         return coerce
-    names = {
-        member: name
-        for member in members
-        for name, value in leaf.values.items()
-        if member.value == value.value
-    }
 
     def coerce_enum(value: Any) -> Any:
         name = names.get(value) if type(value) is members else None

@@ -192,16 +192,13 @@ async def test_the_execution_check_catches_a_plan_that_answers_differently(
     # given a plan that would read the wrong attribute for `note`
     await _requests(2)
     dispatcher = await staff(Role.DISPATCHER)
-    original = ProjectingExecutor._resolve_all
+    original = ProjectingExecutor._complete_objects
 
-    async def wrong(self: Any, plan: Any, fields: Any, sources: Any) -> list[Any]:
-        resolved = await original(self, plan, fields, sources)
-        return [
-            ["tampered" for _ in values] if field.response_name == "note" else values
-            for field, values in zip(fields, resolved, strict=True)
-        ]
+    async def wrong(self: Any, plan: Any, sources: Any) -> list[Any]:
+        answers: list[dict[str, Any]] = await original(self, plan, sources)
+        return [answer | {"note": "tampered"} if "note" in answer else answer for answer in answers]
 
-    monkeypatch.setattr(ProjectingExecutor, "_resolve_all", wrong)
+    monkeypatch.setattr(ProjectingExecutor, "_complete_objects", wrong)
     # when a list is read
     body = await gql.raw(
         "query { accountRequests(first: 5) { nodes { id note } } }", token=dispatcher.token

@@ -7,9 +7,11 @@ that only one caller can win, and a job's request is unique in the database.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Protocol
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
@@ -255,46 +257,56 @@ class JobDraft:
     sla_due_at: datetime | None
 
 
-def draft(
-    *,
-    account_id: int,
-    account_sla_hours: int | None,
-    site_id: int,
-    service_type: ServiceType,
-    description: str,
-    preferred_date: date | None,
-    urgency: Urgency,
+class DraftSource(Protocol):
+    """What a draft reads of its request (a row, or its GraphQL object)."""
+
+    account_id: int
+    site_id: int
+    service_type: ServiceType
+    description: str
+    preferred_date: date | None
+    urgency: Urgency
+
+
+def drafts(
+    requests: Sequence[DraftSource],
+    account_sla_hours: Mapping[int, int | None],
     company_sla_hours: int | None,
-    at: datetime | None = None,
-) -> JobDraft:
-    """What the Create Job form shows pre-filled, with the SLA of approving `at` (now)."""
-    hours = sla_hours(account_sla_hours, company_sla_hours)
-    moment = at or now()
-    return JobDraft(
-        account_id=account_id,
-        site_id=site_id,
-        service_type=service_type,
-        description=description,
-        booking_date=preferred_date,
-        priority=PRIORITY_OF_URGENCY[urgency],
-        sla_due_at=moment + timedelta(hours=hours) if hours is not None else None,
-    )
+    at: datetime,
+) -> list[JobDraft | None]:
+    """What the Create Job form shows pre-filled for each request, with the SLA of
+    approving `at`; None for a request whose account is not in `account_sla_hours`
+    (not visible). The due time of each distinct number of hours is worked out once."""
+    due: dict[int | None, datetime | None] = {}
+    found: list[JobDraft | None] = []
+    for request in requests:
+        if request.account_id not in account_sla_hours:
+            found.append(None)
+            continue
+        hours = sla_hours(account_sla_hours[request.account_id], company_sla_hours)
+        if hours not in due:
+            due[hours] = at + timedelta(hours=hours) if hours is not None else None
+        found.append(
+            JobDraft(
+                request.account_id,
+                request.site_id,
+                request.service_type,
+                request.description,
+                request.preferred_date,
+                PRIORITY_OF_URGENCY[request.urgency],
+                due[hours],
+            )
+        )
+    return found
 
 
 async def draft_for(request: ServiceRequest, *, at: datetime | None = None) -> JobDraft:
     settings = await company.get_settings()
     account = await Account.get(id=request.account_id)
-    return draft(
-        account_id=account.id,
-        account_sla_hours=account.default_sla_hours,
-        site_id=request.site_id,
-        service_type=request.service_type,
-        description=request.description,
-        preferred_date=request.preferred_date,
-        urgency=request.urgency,
-        company_sla_hours=settings.default_sla_hours,
-        at=at,
-    )
+    hours = {account.id: account.default_sla_hours}
+    [draft] = drafts([request], hours, settings.default_sla_hours, at or now())
+    assert draft is not None  # its own account is in `hours`
+    return draft
 
 
 # --- decide -----------------------------------------------------------------------------

@@ -100,31 +100,17 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
         return [None] * len(requests)
     loaders = info.context.loaders
     account_ids = list(dict.fromkeys(request.account_id for request in pending))
-    accounts = {
+    hours = {
         account["id"]: account["default_sla_hours"]
         for account in await loaders.sla_hours_by_account_id.load_many(account_ids)
-        if account is not None
+        if account is not None  # an account the viewer may not see has no draft
     }
-    if not accounts:
+    if not hours:
         return [None] * len(requests)
-    company_sla_hours = (await loaders.company_settings.load(1)).default_sla_hours
-    at = now()
-    drafts: dict[int, JobDraft] = {}
-    for request in pending:
-        if request.account_id not in accounts:
-            continue  # an account the viewer may not see
-        draft = sr.draft(
-            account_id=request.account_id,
-            account_sla_hours=accounts[request.account_id],
-            site_id=request.site_id,
-            service_type=request.service_type,
-            description=request.description,
-            preferred_date=request.preferred_date,
-            urgency=request.urgency,
-            company_sla_hours=company_sla_hours,
-            at=at,
-        )
-        drafts[id(request)] = JobDraft(
+    settings = await loaders.company_settings.load(1)
+    made = sr.drafts(pending, hours, settings.default_sla_hours, now())
+    drafts = {
+        id(request): JobDraft(
             account_id=draft.account_id,
             site_id=draft.site_id,
             service_type=draft.service_type,
@@ -133,6 +119,9 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
             priority=draft.priority,
             sla_due_at=draft.sla_due_at,
         )
+        for request, draft in zip(pending, made, strict=True)
+        if draft is not None
+    }
     return [drafts.get(id(request)) for request in requests]
 
 

@@ -132,25 +132,26 @@ async def test_a_viewer_permission_is_checked_once_for_the_whole_list(
     assert checks == [None]
 
 
-async def test_the_drafts_of_a_list_are_resolved_without_a_task_each(
+async def test_the_drafts_of_a_list_are_made_in_one_call_in_the_requests_task(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given three pending requests, and a note of the task each job draft is made in
+    # given three pending requests, and a note of each call making drafts
     dispatcher = await _three_pending(gql)
-    tasks: list[object] = []
-    original = service_requests.draft
+    calls: list[tuple[object, int]] = []
+    original = service_requests.drafts
 
-    def noted(**kwargs: Any) -> Any:
+    def noted(requests: Any, *args: Any) -> Any:
         if not CHECKING.get():
-            tasks.append(asyncio.current_task())
-        return original(**kwargs)
+            calls.append((asyncio.current_task(), len(requests)))
+        return original(requests, *args)
 
-    monkeypatch.setattr(service_requests, "draft", noted)
+    monkeypatch.setattr(service_requests, "drafts", noted)
     # when a reviewer reads the queue with its drafts
     data = await gql(REVIEW_QUEUE, token=dispatcher.token)
-    # then all three were made in one task (the request's), not one task each
+    # then all three were made by one call, in the request's own task
     assert [node["jobDraft"] is not None for node in data["serviceRequests"]["nodes"]] == [True] * 3
-    assert len(tasks) == 3 and len(set(tasks)) == 1
+    [(task, count)] = calls
+    assert count == 3 and task is not None
 
 
 async def test_a_document_with_directives_takes_standard_execution(gql: GraphQLClient) -> None:

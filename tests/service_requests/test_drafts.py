@@ -1,0 +1,41 @@
+"""`models.service_requests.drafts`: the Create Job form of many requests at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from models.service_requests import JobPriority, ServiceType, Urgency, drafts
+
+AT = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Request:
+    account_id: int
+    urgency: Urgency = Urgency.NORMAL
+    site_id: int = 7
+    service_type: ServiceType = ServiceType.REPAIR
+    description: str = "Leaking tap"
+    preferred_date: date | None = None
+
+
+def test_each_request_gets_its_accounts_sla_else_the_companys() -> None:
+    # given requests of an account with 4 SLA hours, one without, and one not visible
+    requests = [Request(1), Request(2, Urgency.URGENT), Request(1), Request(3)]
+    # when their drafts are made at once
+    made = drafts(requests, {1: 4, 2: None}, 24, AT)
+    # then each has its account's SLA (else the company's) and its mapped priority
+    assert [d and (d.sla_due_at, d.priority) for d in made] == [
+        (AT + timedelta(hours=4), JobPriority.MEDIUM),
+        (AT + timedelta(hours=24), JobPriority.HIGH),
+        (AT + timedelta(hours=4), JobPriority.MEDIUM),
+        None,
+    ]
+    assert made[0] is not None and made[0].site_id == 7 and made[0].description == "Leaking tap"
+
+
+def test_no_sla_anywhere_means_no_due() -> None:
+    [draft] = drafts([Request(1, preferred_date=date(2026, 12, 24))], {1: None}, None, AT)
+    assert draft is not None and draft.sla_due_at is None
+    assert draft.booking_date == date(2026, 12, 24)

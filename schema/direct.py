@@ -140,9 +140,12 @@ class DirectQueries:
     ) -> dict[str, Any] | None:
         """The data of a one-field query whose plan is compiled, straight from its root
         resolver to the plan (`ProjectingExecutor.execute_compiled_root`), or None."""
-        if self._compiled is None:
+        compiled = self._compiled
+        if compiled is None or not compiled.may_compile_root(
+            self.schema._schema, document, operation_name
+        ):
             return None
-        executor = self._compiled.build(
+        executor = compiled.build(
             self.schema._schema,
             document,
             None,

@@ -54,6 +54,7 @@ from graphql import (
     OperationType,
     Undefined,
     get_nullable_type,
+    get_operation_ast,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -211,6 +212,26 @@ class NotCompilable(Exception):
     pass
 
 
+def _root_candidate(
+    schema: Any, document: Any, operation_name: str | None
+) -> tuple[Any, Any] | None:
+    """(object type, field node) of a directive-free query of one root field that
+    returns an object type; None for any other document."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return None
+    selections = operation.selection_set.selections
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+        return None
+    if _has_directives(document):
+        return None
+    node = selections[0]
+    query_type = schema.query_type
+    field_def = query_type.fields.get(node.name.value) if query_type else None
+    output = get_nullable_type(field_def.type) if field_def else None
+    return (output, node) if is_object_type(output) else None
+
+
 def _has_directives(document: Any) -> bool:
     found = False
 
@@ -229,6 +250,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
 
     _plans: dict[tuple[int, int], tuple[Any, GraphQLObjectType, ObjectPlan | None]] = {}
     _documents: dict[int, tuple[Any, bool]] = {}
+    # Per document and operation name: (the document, (root object type, field node)
+    # of a query that may have a compiled root, else None).
+    _roots: dict[tuple[int, str | None], tuple[Any, tuple[Any, Any] | None]] = {}
     check = False  # EXECUTION_CHECK: also complete the standard way and compare
 
     def _compilable_operation(self) -> bool:
@@ -276,6 +300,21 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             )
 
         return self._run(plan, result, standard)
+
+    @classmethod
+    def may_compile_root(cls, schema: Any, document: Any, operation_name: str | None) -> bool:
+        """Worth building an executor for `execute_compiled_root`? A query whose one
+        root field returns an object that has a plan, seen without an executor (a
+        `{ __typename }` or a `node(id:)` would only build one in vain)."""
+        key = (id(document), operation_name)
+        cached = cls._roots.get(key)
+        if cached is None or cached[0] is not document:
+            if len(cls._roots) > _MAX_PLANS:
+                cls._roots.clear()
+            cached = (document, _root_candidate(schema, document, operation_name))
+            cls._roots[key] = cached
+        candidate = cached[1]
+        return candidate is not None and cls.cached_plan(*candidate) is not None
 
     async def execute_compiled_root(self) -> dict[str, Any] | None:
         """The data of a query of one root field whose object has a compiled plan,

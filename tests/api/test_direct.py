@@ -228,3 +228,25 @@ async def test_the_execution_check_catches_a_compiled_root_that_differs(
     )
     # then the request fails instead of answering
     assert response.status_code == 500
+
+
+async def test_a_query_without_a_compiled_root_builds_one_executor(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given `{ __typename }` admitted (no root object, so no plan), and a count of
+    # the executors built for it afterwards
+    dispatcher = await staff(Role.DISPATCHER)
+    query = "query OneExecutor { __typename }"
+    await gql(query, token=dispatcher.token)
+    built: list[object] = []
+    original = ProjectingExecutor.build.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if not CHECKING.get():
+            built.append(args[1])
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ProjectingExecutor, "build", classmethod(counted))
+    # when it comes again, then the direct lane built graphql-core's executor only
+    assert await gql(query, token=dispatcher.token) == {"__typename": "Query"}
+    assert len(built) == 1

@@ -34,10 +34,13 @@ import textwrap
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import strawberry
+from tortoise.fields.data import DatetimeField
 from tortoise.models import Model
+from tortoise.timezone import get_default_timezone, get_use_tz
 
 from loaders.batch import BatchLoader
 from models.ids import global_id
@@ -165,11 +168,22 @@ def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:
         "target": target,
         "setattr_": object.__setattr__,
         "global_id": global_id,
+        "datetime_": datetime,
+        "utc_": UTC,
     }
     items = []
     for position, reader in enumerate(readers):
         value = f"record[{reader.column!r}]"
-        if not is_copy(reader.convert):
+        if reader.utc_time and _utc_default():
+            # PostgreSQL's UTC times are what the model's conversion would make of
+            # them but for the tzinfo object (ZoneInfo("UTC")): the same answer,
+            # which is all these objects are read for, at a fifth of the cost.
+            names[f"convert_{position}"] = reader.convert
+            value = (
+                f"(v if (v := {value}).__class__ is datetime_ and v.tzinfo is utc_"
+                f" else convert_{position}(v))"
+            )
+        elif not is_copy(reader.convert):
             names[f"convert_{position}"] = reader.convert
             value = f"convert_{position}({value})"
         if reader.id_of is not None:
@@ -193,6 +207,13 @@ class _Reader:
     column: str  # and that attribute's column
     convert: Callable[[Any], Any]  # the column's value as the model attribute's
     id_of: str | None  # the type whose global ID it is, if it is one
+    utc_time: bool = False  # a DatetimeField (an aware time in the default zone)
+
+
+def _utc_default() -> bool:
+    """Are models' times in UTC (Tortoise's `use_tz` with the UTC zone)?"""
+    zone = get_default_timezone()
+    return get_use_tz() and zone.utcoffset(None) == timedelta(0) and str(zone) == "UTC"
 
 
 def _readers(
@@ -213,7 +234,10 @@ def _readers(
         column = column_reader(model, mirror.attribute) if mirror else None
         if mirror is None or column is None:
             return None
-        readers.append(_Reader(attribute, mirror.attribute, column[0], column[1], mirror.id_of))
+        is_time = isinstance(model._meta.fields_map.get(mirror.attribute), DatetimeField)
+        readers.append(
+            _Reader(attribute, mirror.attribute, column[0], column[1], mirror.id_of, is_time)
+        )
     return model, target, readers
 
 

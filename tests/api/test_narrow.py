@@ -8,6 +8,7 @@ not where another load of the operation may want the same rows.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from models.account_requests import AccountRequest, RequestSource
 from models.ids import global_id
 from models.permissions import Role
 from models.request_types import AccountRequestType
+from models.rows import column_reader
 from models.statements import by_ids
-from schema.narrow import Mirror, mirrors_of
+from schema.account_requests import AccountRequest as RequestCard
+from schema.narrow import Mirror, mirrors_of, narrow_rows
 from schema.projection import STATS
 from schema.relay import encode_id
 from tests.api.test_projection import REVIEW_QUEUE
@@ -314,3 +317,20 @@ async def test_new_selections_leave_nothing_behind_in_a_process_wide_cache(
         await gql(query, token=dispatcher.token)
     # then their statements live with their plans, not in the shared statements
     assert by_ids.cache_info().currsize == before
+
+
+async def test_a_utc_time_is_filled_as_the_driver_gives_it_and_any_other_converted() -> None:
+    # given the narrow filler of account requests' creation times (the models' zone is UTC)
+    narrow = narrow_rows(RequestCard.from_row, ["created_at"])
+    assert narrow is not None
+    utc = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    elsewhere = utc.astimezone(timezone(timedelta(hours=2)))
+    # when records with a UTC time and a time of another offset are filled
+    same = narrow.make({"id": 1, "created_at": utc}).created_at
+    converted = narrow.make({"id": 2, "created_at": elsewhere}).created_at
+    # then the UTC time is taken as it is, the other converted as models convert it
+    assert same is utc
+    model_time = column_reader(AccountRequest, "created_at")
+    assert model_time is not None
+    assert converted == model_time[1](elsewhere) and converted.isoformat() == utc.isoformat()
+    assert same.isoformat() == model_time[1](utc).isoformat()

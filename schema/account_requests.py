@@ -17,7 +17,7 @@ from schema import live
 from schema.accounts import Account, Contact, OrderDirection
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.projection import LoadedBy, load_related, narrow_page, related
+from schema.projection import LoadedBy, connection_reads, load_related, narrow_page, related
 from schema.relay import (
     After,
     Before,
@@ -393,6 +393,7 @@ async def list_requests(
         value_of=value_of,
         value_type=value_type,
         narrow=None if by_account else narrow_page(info, AccountRequest.from_row, column),
+        shown=connection_reads(info),
     )
 
 

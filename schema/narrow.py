@@ -111,10 +111,6 @@ class NarrowItems:
     # Model attribute -> its column and how its value becomes the attribute's.
     fields: dict[str, tuple[str, Callable[[Any], Any]]]
 
-    def fill(self, row: NarrowRow) -> Any:
-        """The GraphQL object of a row, with the attributes the plan reads."""
-        return self.make(row._record)
-
     def row(self, record: Any) -> NarrowRow:
         return NarrowRow(self, record)
 

@@ -193,6 +193,8 @@ class ObjectPlan:
     fields: list[FieldPlan]
     # A root connection's narrow page reads, by `from_row` and sort column (narrow_page).
     pages: dict[Any, NarrowItems | None] = field(default_factory=dict)
+    # The Python names of the fields it reads (connection_reads), worked out once.
+    reads: frozenset[str] | None = None
     # The fields resolved and completed before assembling (not constants, not leaves
     # read from the source), and the generated code assembling the answers.
     computed: list[FieldPlan] = field(init=False)
@@ -931,6 +933,31 @@ def _narrow(loaded: LoadedBy, completer: Completer) -> NarrowRows | None:
             return None
         attributes.append(field_plan.attribute)
     return narrow_rows(loaded.converter(), attributes)
+
+
+def connection_reads(info: Any) -> frozenset[str] | None:
+    """The Python names of the fields of a root field's object its compiled plan reads
+    (for a connection: `nodes`, `edges`, `page_info`, `total_count` ...), or None
+    while no plan exists (the first request of a document, or one a plan cannot
+    answer). Standard execution of the same selection reads no other, so a list may
+    leave out what is not among them (edges nobody reads)."""
+    raw = getattr(info, "_raw_info", info)
+    plan = ProjectingExecutor.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes[0])
+    if plan is None:
+        return None
+    if plan.reads is None:
+        plan.reads = frozenset(
+            field_plan.attribute or _python_name(field_plan)
+            for field_plan in plan.fields
+            if field_plan.typename is None
+        )
+    return plan.reads
+
+
+def _python_name(field_plan: FieldPlan) -> str:
+    assert field_plan.field_def is not None
+    definition = field_plan.field_def.extensions.get("strawberry-definition")
+    return str(getattr(definition, "python_name", field_plan.response_name))
 
 
 def narrow_page(info: Any, convert: Callable[[Any], Any], sort: str) -> NarrowItems | None:

@@ -162,20 +162,30 @@ def _window(args: PageArgs, total: int | None) -> tuple[int, int | None]:
 
 
 def _connection(
-    edges: list[Edge[T]],
+    nodes: list[T],
+    positions: list[Callable[[], str]],
     *,
     has_previous: bool,
     has_next: bool,
     count: Callable[[], Awaitable[int]],
+    shown: frozenset[str] | None = None,
 ) -> Connection[T]:
+    """A page of `nodes` with the cursors at `positions`; with `shown` (the fields a
+    client's compiled plan reads), edges and cursors only where they are read."""
+    edges = (
+        [Edge(position=p, node=n) for p, n in zip(positions, nodes, strict=True)]
+        if shown is None or "edges" in shown
+        else []
+    )
+    cursors = shown is None or "page_info" in shown
     return Connection(
         edges=edges,
-        nodes=[edge.node for edge in edges],
+        nodes=nodes,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,
-            start_cursor=edges[0].position() if edges else None,
-            end_cursor=edges[-1].position() if edges else None,
+            start_cursor=positions[0]() if positions and cursors else None,
+            end_cursor=positions[-1]() if positions and cursors else None,
         ),
         _count=count,
     )
@@ -184,11 +194,12 @@ def _connection(
 def _build(
     items: Sequence[T], start: int, has_next: bool, count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
-    edges = [
-        Edge(position=functools.partial(_cursor, start + i), node=item)
-        for i, item in enumerate(items)
+    positions: list[Callable[[], str]] = [
+        functools.partial(_cursor, start + i) for i in range(len(items))
     ]
-    return _connection(edges, has_previous=start > 0, has_next=has_next, count=count)
+    return _connection(
+        list(items), positions, has_previous=start > 0, has_next=has_next, count=count
+    )
 
 
 def _lazy_count(query: QuerySet[M]) -> Callable[[], Awaitable[int]]:
@@ -279,6 +290,7 @@ async def paginate_sorted(
     value_of: Callable[[M], object],
     value_type: type,
     narrow: NarrowItems | None = None,
+    shown: frozenset[str] | None = None,
 ) -> Connection[T]:
     """Page a list sorted by one column (ties by id) with cursors that name positions.
 
@@ -288,7 +300,8 @@ async def paginate_sorted(
 
     With `narrow` (what a compiled plan shows of the items, `schema.narrow`), only
     those columns are read and the items are filled from them; a cursor then reads
-    the sort value and key from the same columns.
+    the sort value and key from the same columns. With `shown` (the connection's
+    fields that plan reads), edges and cursors are made only if read.
     """
     after = _cursor_position(args.after, "after", column, value_type)
     before = _cursor_position(args.before, "before", column, value_type)
@@ -303,35 +316,47 @@ async def paginate_sorted(
     sign, back = ("-", "") if descending else ("", "-")
     if args.last is not None:
         page = window.order_by(f"{back}{column}", f"{back}id").limit(size + 1)
-        rows, make = await _page(page, convert, narrow)
+        rows, make, as_row = await _page(page, convert, narrow)
         rows.reverse()
         more_before, more_after = len(rows) > size, before is not None
         rows = rows[1:] if more_before else rows
     else:
         page = window.order_by(f"{sign}{column}", f"{sign}id").limit(size + 1)
-        rows, make = await _page(page, convert, narrow)
+        rows, make, as_row = await _page(page, convert, narrow)
         more_before, more_after = after is not None, len(rows) > size
         rows = rows[:size]
     # Cursors are encoded only if asked for, so their values are read only then.
-    edges = [
-        Edge(position=functools.partial(_row_cursor, column, value_of, row), node=make(row))
-        for row in rows
-    ]
+    wants_cursors = shown is None or "edges" in shown or "page_info" in shown
+    positions: list[Callable[[], str]] = (
+        [functools.partial(_row_cursor, column, value_of, as_row(row)) for row in rows]
+        if wants_cursors
+        else []
+    )
     return _connection(
-        edges, has_previous=more_before, has_next=more_after, count=_lazy_count(query)
+        [make(row) for row in rows],
+        positions,
+        has_previous=more_before,
+        has_next=more_after,
+        count=_lazy_count(query),
+        shown=shown,
     )
 
 
 async def _page(
     query: QuerySet[M], convert: Callable[[M], T], narrow: NarrowItems | None
-) -> tuple[list[Any], Callable[[Any], T]]:
-    """The rows of a page and how to make each one's item: models and `convert`, or
-    narrow rows filled by `narrow` where it covers the query."""
+) -> tuple[list[Any], Callable[[Any], T], Callable[[Any], Any]]:
+    """The rows of a page, how to make each one's item, and how to see a row as the
+    model row its cursor reads: models and `convert`, or the records of the columns
+    `narrow` covers, filled by it."""
     if narrow is not None:
         records = await fetch_columns(query, narrow.columns)
         if records is not None:
-            return [narrow.row(record) for record in records], narrow.fill
-    return list(await fetch(query)), convert
+            return list(records), narrow.make, narrow.row
+    return list(await fetch(query)), convert, _itself
+
+
+def _itself(row: Any) -> Any:
+    return row
 
 
 def _row_cursor(column: str, value_of: Callable[[Any], object], row: Any) -> str:

@@ -22,6 +22,7 @@ from schema.projection import (
     Batched,
     LoadedBy,
     batched,
+    connection_reads,
     load_related,
     narrow_page,
     related,
@@ -404,6 +405,7 @@ class ServiceRequestQueries:
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
             narrow=narrow_page(info, ServiceRequest.from_row, column),
+            shown=connection_reads(info),
         )
 
     @strawberry.field(description="The review queue (reviewers).", permission_classes=[CanReview])
@@ -449,6 +451,7 @@ class ServiceRequestQueries:
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
             narrow=narrow_page(info, Job.from_row, column),
+            shown=connection_reads(info),
         )
 
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
 from models.request_types import AccountRequestType
 from models.users import User
+from schema import relay
+from schema.projection import CHECKING
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_site, portal_contact, staff
@@ -223,3 +227,47 @@ async def test_service_requests_narrow_with_the_columns_their_job_drafts_read(
         "MEDIUM",
     ]
     assert first["serviceRequests"]["nodes"][0]["id"] == second["serviceRequests"]["nodes"][0]["id"]
+
+
+async def test_edges_and_cursors_are_made_only_where_a_compiled_plan_reads_them(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given five requests, and a count of the edges and cursors made
+    await _requests(5)
+    dispatcher = await staff(Role.DISPATCHER)
+    made: list[str] = []
+    original_edge = relay.Edge.__init__
+    original_cursor = relay._sort_cursor
+
+    def counted_edge(self: Any, *args: Any, **kwargs: Any) -> None:
+        if not CHECKING.get():  # the execution check's second run is not the request's
+            made.append("edge")
+        original_edge(self, *args, **kwargs)
+
+    def counted_cursor(*args: Any) -> str:
+        if not CHECKING.get():
+            made.append("cursor")
+        return original_cursor(*args)
+
+    monkeypatch.setattr(relay.Edge, "__init__", counted_edge)
+    monkeypatch.setattr(relay, "_sort_cursor", counted_cursor)
+    lists = {
+        "nodes": "query ShownNodes { accountRequests(first: 3) { nodes { id } } }",
+        "pages": """query ShownPages {
+          accountRequests(first: 3) { nodes { id } pageInfo { endCursor hasNextPage } }
+        }""",
+        "edges": "query ShownEdges { accountRequests(first: 3) { edges { cursor node { id } } } }",
+    }
+    answers, counts = {}, {}
+    for name, query in lists.items():
+        # when each list is read twice (its plan compiled by the first)
+        first = await gql(query, token=dispatcher.token)
+        made.clear()
+        answers[name] = await gql(query, token=dispatcher.token)
+        counts[name] = (made.count("edge"), made.count("cursor"))
+        # then the second answer is the first
+        assert answers[name] == first
+    # and edges were made only where read, cursors only for the page info or edges
+    assert counts == {"nodes": (0, 0), "pages": (0, 2), "edges": (3, 3)}
+    end = answers["pages"]["accountRequests"]["pageInfo"]["endCursor"]
+    assert end == answers["edges"]["accountRequests"]["edges"][-1]["cursor"]

@@ -32,10 +32,12 @@ import asyncio
 import functools
 import importlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -53,6 +55,7 @@ from graphql import (
     GraphQLString,
     OperationType,
     Undefined,
+    VariableNode,
     get_nullable_type,
     get_operation_ast,
     is_leaf_type,
@@ -214,6 +217,49 @@ class NotCompilable(Exception):
     pass
 
 
+def arguments_key(node: FieldNode, coerced: dict[str, Any]) -> Hashable | None:
+    """The field node and the values of the variables its arguments use, or None
+    where a value is not plain data."""
+    used = _variables_of(node)
+    try:
+        values = tuple((name, name in coerced, _frozen(coerced.get(name))) for name in used)
+    except TypeError:
+        return None
+    return (id(node), values)
+
+
+_node_variables: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
+
+
+def _variables_of(node: FieldNode) -> tuple[str, ...]:
+    cached = _node_variables.get(id(node))
+    if cached is None or cached[0] is not node:
+        found: list[str] = []
+
+        class Finder(Visitor):
+            def enter_variable(self, variable: VariableNode, *_: Any) -> None:
+                found.append(variable.name.value)
+
+        for argument in node.arguments or ():
+            visit(argument, Finder())
+        if len(_node_variables) > _MAX_PLANS:
+            _node_variables.clear()
+        cached = (node, tuple(dict.fromkeys(found)))
+        _node_variables[id(node)] = cached
+    return cached[1]
+
+
+def _frozen(value: Any) -> Hashable:
+    """A key for a coerced variable value, with each value's type (1 and True differ)."""
+    if isinstance(value, (str, int, float, bool, Enum, datetime, date, Decimal, type(None))):
+        return (type(value), value)
+    if isinstance(value, list):
+        return (list, tuple(_frozen(item) for item in value))
+    if isinstance(value, dict):
+        return (dict, tuple((name, _frozen(item)) for name, item in value.items()))
+    raise TypeError(f"no key for a {type(value).__name__}")
+
+
 def _root_candidate(
     schema: Any, document: Any, operation_name: str | None
 ) -> tuple[Any, Any] | None:
@@ -252,6 +298,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
 
     _plans: dict[tuple[int, int], tuple[Any, GraphQLObjectType, ObjectPlan | None]] = {}
     _documents: dict[int, tuple[Any, bool]] = {}
+    # Root arguments by `arguments_key`: (field node, field, coerced arguments).
+    _arguments: dict[Hashable, tuple[FieldNode, GraphQLField, dict[str, Any]]] = {}
     # Per document and operation name: (the document, (root object type, field node)
     # of a query that may have a compiled root, else None).
     _roots: dict[tuple[int, str | None], tuple[Any, tuple[Any, Any] | None]] = {}
@@ -318,6 +366,25 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         candidate = cached[1]
         return candidate is not None and cls.cached_plan(*candidate) is not None
 
+    def _root_arguments(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        """The root field's arguments as graphql-core coerces them, remembered per field
+        node and the values of the variables it uses: a dashboard's literal `filter`
+        and `orderBy` were coerced anew on every request. The dict is only read
+        (Strawberry converts it into new objects)."""
+        if not field_def.args and not node.arguments:
+            return {}
+        key = arguments_key(node, self.variable_values.coerced)
+        if key is not None:
+            cached = self._arguments.get(key)
+            if cached is not None and cached[0] is node and cached[1] is field_def:
+                return cached[2]
+        args = get_argument_values(field_def, node, self.variable_values)
+        if key is not None:
+            if len(self._arguments) > _MAX_PLANS:
+                self._arguments.clear()
+            self._arguments[key] = (node, field_def, args)
+        return args
+
     async def execute_compiled_root(self) -> dict[str, Any] | None:
         """The data of a query of one root field whose object has a compiled plan,
         without graphql-core's operation machinery; None for anything else, and for
@@ -342,11 +409,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         name = node.alias.value if node.alias else node.name.value
         info = self.build_resolve_info(field_def, [node], query_type, Path(None, name, "Query"))
         try:
-            args = (
-                get_argument_values(field_def, node, self.variable_values)
-                if field_def.args or node.arguments
-                else {}
-            )
+            args = self._root_arguments(field_def, node)
             value = field_def.resolve(self.root_value, info, **args)
             if self.is_awaitable(value):
                 value = await value

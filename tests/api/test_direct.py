@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import parse
 
-from models.account_requests import AccountRequest, RequestSource
+from models.account_requests import AccountRequest, RequestSource, RequestStatus
 from models.permissions import Role
 from models.request_types import AccountRequestType
 from models.validation import MAX_LIST_ITEMS
 from schema import direct
 from schema.direct import DirectQueries
 from schema.extensions import DocketSchema
-from schema.projection import CHECKING, ProjectingExecutor
+from schema.projection import CHECKING, ProjectingExecutor, arguments_key
 from tests.client import GraphQLClient, assert_forbidden, error_codes
 from tests.factories import make_account, make_site, portal_contact, staff
 from tests.service_requests.helpers_a import submitted
@@ -250,3 +251,38 @@ async def test_a_query_without_a_compiled_root_builds_one_executor(
     # when it comes again, then the direct lane built graphql-core's executor only
     assert await gql(query, token=dispatcher.token) == {"__typename": "Query"}
     assert len(built) == 1
+
+
+async def test_a_compiled_root_reads_each_requests_own_variables(gql: GraphQLClient) -> None:
+    # given two open requests and a completed one, and a page query admitted
+    await _requests(3)
+    first = await AccountRequest.all().order_by("id").first()
+    assert first is not None
+    await AccountRequest.filter(id=first.id).update(status=RequestStatus.COMPLETED)
+    dispatcher = await staff(Role.DISPATCHER)
+    query = """query RootVariables($first: Int!, $statuses: [RequestStatus!]) {
+      accountRequests(first: $first, filter: {statuses: $statuses}) { nodes { status } }
+    }"""
+
+    async def statuses(**variables: Any) -> list[str]:
+        data = await gql(query, variables, token=dispatcher.token)
+        return [node["status"] for node in data["accountRequests"]["nodes"]]
+
+    # when it is read with other variable values, and the first ones again
+    assert await statuses(first=1, statuses=["OPEN"]) == ["OPEN"]
+    assert await statuses(first=2, statuses=["OPEN"]) == ["OPEN", "OPEN"]
+    assert await statuses(first=2, statuses=["COMPLETED"]) == ["COMPLETED"]
+    assert await statuses(first=2, statuses=None) == ["OPEN", "OPEN"]
+    # then each answer was its own variables' (the remembered arguments included)
+    assert await statuses(first=1, statuses=["OPEN"]) == ["OPEN"]
+
+
+def test_argument_keys_tell_values_and_types_apart_and_refuse_what_they_cannot_key() -> None:
+    node = parse("query($a: Int, $b: [String]) { f(x: $a, y: {z: $b}) }").definitions[0]
+    field = node.selection_set.selections[0]  # type: ignore[attr-defined]
+    keys = [
+        arguments_key(field, values)
+        for values in ({"a": 1}, {"a": True}, {"a": 1, "b": ["q"]}, {"a": 1, "b": None}, {})
+    ]
+    assert len(set(keys)) == 5
+    assert arguments_key(field, {"a": object()}) is None

@@ -168,6 +168,9 @@ class Completer:
     # Strawberry's enums: the members' class, and each member's name.
     enum: type | None = None
     names: dict[Any, str] | None = None
+    # Objects: made by the plan itself as instances of the type's own class (a related
+    # row's `from_row`), so graphql-core's check of their type is known to pass.
+    trusted: bool = False
 
 
 @dataclass
@@ -517,6 +520,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         plain = not definition.extensions and not definition.permission_classes
         loaded = definition.metadata.get(_METADATA_KEY) if definition.metadata else None
         if plain and loaded is not None and not field_def.args:
+            completer.trusted = _made_by(loaded.converter(), completer.plan)
             return FieldPlan(
                 response_name,
                 completer,
@@ -570,10 +574,14 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
     # --- running ----------------------------------------------------------------------
 
     async def _complete_objects(
-        self, plan: ObjectPlan, sources: Sequence[Any]
+        self, plan: ObjectPlan, sources: Sequence[Any], *, trusted: bool = False
     ) -> list[dict[str, Any]]:
         is_type_of = plan.type.is_type_of
-        if is_type_of is not None and not all(is_type_of(source, _NO_INFO) for source in sources):
+        if (
+            not trusted
+            and is_type_of is not None
+            and not all(is_type_of(source, _NO_INFO) for source in sources)
+        ):
             raise Fallback  # graphql-core reports the wrong type
         # Every field of the level at once, then every nested value at once: loads
         # of one level share their loaders' batches, as in standard execution.
@@ -783,7 +791,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             await self._complete_lists(completer.item, values, out)
         elif objects:
             assert completer.plan is not None
-            done = await self._complete_objects(completer.plan, objects)
+            done = await self._complete_objects(completer.plan, objects, trusted=completer.trusted)
             for position, value in zip(object_positions, done, strict=True):
                 out[position] = value
         return out
@@ -887,6 +895,20 @@ def _leaf_value(completer: Completer, value: Any) -> Any:
     if coerced is None or coerced is Undefined:
         raise Fallback
     return coerced
+
+
+def _made_by(convert: Callable[[Any], Any], plan: ObjectPlan | None) -> bool:
+    """Does `convert` (a `from_row`, also what narrow reads fill) make instances of the
+    plan's own class, which Strawberry's type check always passes?"""
+    if plan is None:
+        return False
+    definition = plan.type.extensions.get("strawberry-definition")
+    origin = getattr(definition, "origin", None)
+    return (
+        isinstance(origin, type)
+        and getattr(definition, "concrete_of", None) is None
+        and getattr(convert, "__self__", None) is origin
+    )
 
 
 def _slot(field_plan: FieldPlan) -> Slot:

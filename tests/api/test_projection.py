@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from strawberry.schema import schema_converter
 
 from models import service_requests
 from models.account_requests import AccountRequest, RequestSource
@@ -206,3 +207,26 @@ async def test_the_execution_check_catches_a_plan_that_answers_differently(
     )
     # then the check refuses to answer with it
     assert [error["extensions"]["code"] for error in body["errors"]] == ["INTERNAL_SERVER_ERROR"]
+
+
+async def test_related_rows_made_by_the_plan_skip_the_type_check_items_keep_it(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given twelve requests, and a count of Strawberry's type checks by class
+    await _requests(12)
+    dispatcher = await staff(Role.DISPATCHER)
+    checked: list[str] = []
+    original = schema_converter.get_strawberry_type_cast
+
+    def counted(value: Any) -> Any:
+        if not CHECKING.get():
+            checked.append(type(value).__name__)
+        return original(value)
+
+    monkeypatch.setattr(schema_converter, "get_strawberry_type_cast", counted)
+    # when the dashboard list is read by its plan
+    data = await gql(DASHBOARD, {"first": 10}, token=dispatcher.token)
+    # then the items were checked, the related rows the plan made from their rows not
+    assert len(data["accountRequests"]["nodes"]) == 10
+    assert checked.count("AccountRequest") >= 10
+    assert not {"Account", "AccountRequestType", "User", "Contact"} & set(checked)

@@ -20,10 +20,8 @@ class ServiceRequestLoaders:
         self.jobs_by_service_request_id: BatchLoader[int, service_requests.Job | None] = (
             BatchLoader(load_fn=lambda keys: _jobs_by_request(viewer, keys))
         )
-        # One row, read at most once per operation however many drafts need it.
-        self.company_settings: BatchLoader[int, company.CompanySettings] = BatchLoader(
-            load_fn=_settings
-        )
+        # One value, read at most once per operation however many drafts need it.
+        self.company_sla_hours: BatchLoader[int, int | None] = BatchLoader(load_fn=_sla_hours)
 
 
 async def _jobs_by_request(
@@ -36,6 +34,6 @@ async def _jobs_by_request(
     return [found.get(key) for key in request_ids]
 
 
-async def _settings(keys: Sequence[int]) -> list[company.CompanySettings]:
-    row = await company.get_settings()
-    return [row for _ in keys]
+async def _sla_hours(keys: Sequence[int]) -> list[int | None]:
+    hours = await company.default_sla_hours()
+    return [hours for _ in keys]

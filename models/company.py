@@ -9,7 +9,7 @@ from tortoise import fields
 from models.base import TimestampedModel
 from models.errors import DomainError, ErrorCode, not_found
 from models.permissions import Permission
-from models.statements import by_ids
+from models.statements import Select, by_ids
 from models.users import Team
 from models.viewer import Viewer, require
 
@@ -41,9 +41,21 @@ class CompanySettings(TimestampedModel):
         table = "company_settings"
 
 
+# The one setting every job draft reads, without the rest of the row (its JSON).
+_SLA_HOURS = Select(CompanySettings, '"id" IN ({})', columns=("id", "default_sla_hours"))
+
+
+async def default_sla_hours() -> int | None:
+    """The company's default SLA hours (the settings row made first if need be)."""
+    found = await _SLA_HOURS.records([1])
+    if found:
+        hours: int | None = found[0]["default_sla_hours"]
+        return hours
+    return (await get_settings()).default_sla_hours
+
+
 async def get_settings() -> CompanySettings:
     """The settings row, created with defaults the first time anyone asks."""
-    # Read with SQL written once: every job draft of the review queue asks for it.
     found = await by_ids(CompanySettings).first([1])
     if found is not None:
         return found

@@ -7,11 +7,11 @@ that only one caller can win, and a job's request is unique in the database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
@@ -257,6 +257,9 @@ class JobDraft:
     sla_due_at: datetime | None
 
 
+D = TypeVar("D")
+
+
 class DraftSource(Protocol):
     """What a draft reads of its request (a row, or its GraphQL object)."""
 
@@ -273,12 +276,17 @@ def drafts(
     account_sla_hours: Mapping[int, int | None],
     company_sla_hours: int | None,
     at: datetime,
-) -> list[JobDraft | None]:
+    make: Callable[..., D],
+) -> list[D | None]:
     """What the Create Job form shows pre-filled for each request, with the SLA of
     approving `at`; None for a request whose account is not in `account_sla_hours`
-    (not visible). The due time of each distinct number of hours is worked out once."""
+    (not visible). The due time of each distinct number of hours is worked out once.
+
+    `make` builds each draft from JobDraft's fields in order: `JobDraft` itself, or the
+    API's own type's maker, so a list's drafts are not built twice.
+    """
     due: dict[int | None, datetime | None] = {}
-    found: list[JobDraft | None] = []
+    found: list[D | None] = []
     for request in requests:
         if request.account_id not in account_sla_hours:
             found.append(None)
@@ -287,7 +295,7 @@ def drafts(
         if hours not in due:
             due[hours] = at + timedelta(hours=hours) if hours is not None else None
         found.append(
-            JobDraft(
+            make(
                 request.account_id,
                 request.site_id,
                 request.service_type,
@@ -304,7 +312,7 @@ async def draft_for(request: ServiceRequest, *, at: datetime | None = None) -> J
     settings = await company.get_settings()
     account = await Account.get(id=request.account_id)
     hours = {account.id: account.default_sla_hours}
-    [draft] = drafts([request], hours, settings.default_sla_hours, at or now())
+    [draft] = drafts([request], hours, settings.default_sla_hours, at or now(), JobDraft)
     assert draft is not None  # its own account is in `hours`
     return draft
 

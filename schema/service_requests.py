@@ -18,6 +18,7 @@ from schema import live
 from schema.accounts import Account, Contact, OrderDirection, Site
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
+from schema.objects import maker
 from schema.projection import (
     Batched,
     LoadedBy,
@@ -108,23 +109,25 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
     }
     if not hours:
         return [None] * len(requests)
-    settings = await loaders.company_settings.load(1)
-    made = sr.drafts(pending, hours, settings.default_sla_hours, now())
-    drafts = {
-        id(request): JobDraft(
-            account_id=draft.account_id,
-            site_id=draft.site_id,
-            service_type=draft.service_type,
-            description=draft.description,
-            booking_date=draft.booking_date,
-            priority=draft.priority,
-            sla_due_at=draft.sla_due_at,
-        )
-        for request, draft in zip(pending, made, strict=True)
-        if draft is not None
-    }
+    company_hours = await loaders.company_sla_hours.load(1)
+    made = sr.drafts(pending, hours, company_hours, now(), _make_draft)
+    drafts = {id(request): draft for request, draft in zip(pending, made, strict=True)}
     return [drafts.get(id(request)) for request in requests]
 
+
+# JobDraft objects from the fields of models' JobDraft, in its order.
+_make_draft = maker(
+    JobDraft,
+    (
+        "account_id",
+        "site_id",
+        "service_type",
+        "description",
+        "booking_date",
+        "priority",
+        "sla_due_at",
+    ),
+)
 
 # What a job draft reads of its request (a narrow page keeps these columns).
 _JOB_DRAFTS = Batched(

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from models.ids import global_id
 
 Assemble = Callable[..., list[dict[str, Any]]]
 
@@ -31,6 +33,11 @@ class Slot:
     common values: of type `same` as they are, enum members by `names`, datetimes
     by `isoformat` when `coerce` is that; anything else by `slow`); any other slot
     takes its values, completed, from the next list handed to the assembler.
+
+    With a `column`, the source is a database record and the leaf is read as a
+    narrow read fills its object's attribute (`schema.narrow`): `record[column]`,
+    then `convert` (a UTC time first taken as it is, where `utc_time`), then the
+    global ID of `id_of`.
     """
 
     name: str
@@ -41,11 +48,20 @@ class Slot:
     enum: type | None = None
     coerce: Callable[[Any], Any] | None = None
     slow: Callable[[Any], Any] | None = None
+    column: str | None = None
+    convert: Callable[[Any], Any] | None = None
+    utc_time: bool = False
+    id_of: str | None = None
 
 
 def assembler(slots: Sequence[Slot], fail: Callable[[], Exception]) -> Assemble:
     """`assemble(sources, *completed) -> answers`, generated for these slots."""
-    names: dict[str, Any] = {"fail": fail, "datetime_": datetime}
+    names: dict[str, Any] = {
+        "fail": fail,
+        "datetime_": datetime,
+        "utc_": UTC,
+        "global_id": global_id,
+    }
     completed = [f"v{position}" for position, slot in enumerate(slots) if _takes_values(slot)]
     lines = []
     items = []
@@ -82,6 +98,25 @@ def assembler(slots: Sequence[Slot], fail: Callable[[], Exception]) -> Assemble:
     return assemble
 
 
+def _record_read(position: int, slot: Slot, names: dict[str, Any]) -> list[str]:
+    """Statements reading a leaf from a record into `a<position>`, as a narrow read's
+    filler sets the attribute."""
+    value = f"a{position}"
+    reads = [f"{value} = s[{slot.column!r}]"]
+    if slot.convert is not None:
+        names[f"convert{position}"] = slot.convert
+        if slot.utc_time:
+            reads.append(
+                f"{value} = {value} if {value}.__class__ is datetime_ and {value}.tzinfo is utc_"
+                f" else convert{position}({value})"
+            )
+        else:
+            reads.append(f"{value} = convert{position}({value})")
+    if slot.id_of is not None:
+        reads.append(f"{value} = global_id({slot.id_of!r}, {value})")
+    return reads
+
+
 def _takes_values(slot: Slot) -> bool:
     return slot.typename is None and slot.attribute is None
 
@@ -91,6 +126,8 @@ def _leaf(position: int, slot: Slot, names: dict[str, Any]) -> list[str]:
     value = f"a{position}"
     names[f"slow{position}"] = slot.slow
     read = f"{value} = s.{slot.attribute}"
+    if slot.column is not None:
+        read = "; ".join(_record_read(position, slot, names))
     if slot.same is not None:
         names[f"same{position}"] = slot.same
         return [

@@ -66,10 +66,19 @@ class NarrowRows:
     # column lists follow what clients select, so a process-wide cache of them
     # would grow with every new selection.
     select: Select[Any]
+    # How each attribute is read from a record: (column, conversion or None for the
+    # value as it is, a UTC time taken as it is, the type of a global ID).
+    reads: dict[str, tuple[str, Callable[[Any], Any] | None, bool, str | None]]
 
-    async def load(self, loader: BatchLoader[Any, Any], keys: list[Any]) -> dict[Any, Any] | None:
+    async def load(
+        self,
+        loader: BatchLoader[Any, Any],
+        keys: list[Any],
+        answer: Callable[[Sequence[Any]], list[Any]] | None = None,
+    ) -> dict[Any, Any] | None:
         """The objects by key (None for a row not found), or None when this
-        loader's rows must be read the standard way."""
+        loader's rows must be read the standard way. With `answer` (records ->
+        their answers, `schema.assemble`), the answers instead of the objects."""
         rows_of = loader.rows_of
         if rows_of is None or not loader.untouched():
             return None
@@ -77,9 +86,13 @@ class NarrowRows:
         if query.model is not self.select.model or not is_plain(query):
             return None
         records = await self.select.records(keys)
-        make = self.make
         key = (self.select.columns or ())[0]
         found: dict[Any, Any] = dict.fromkeys(keys)
+        if answer is not None:
+            for record, answered in zip(records, answer(records), strict=True):
+                found[record[key]] = answered
+            return found
+        make = self.make
         for record in records:
             found[record[key]] = make(record)
         return found
@@ -95,7 +108,17 @@ def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> Nar
     key = column_reader(model, model._meta.pk_attr)
     assert key is not None  # _readers checked it
     columns = tuple(dict.fromkeys([key[0], *(reader.column for reader in readers)]))
-    return NarrowRows(_filler(target, readers), columns_by_ids(model, columns))
+    utc = _utc_default()
+    reads = {
+        reader.attribute: (
+            reader.column,
+            None if is_copy(reader.convert) else reader.convert,
+            reader.utc_time and utc,
+            reader.id_of,
+        )
+        for reader in readers
+    }
+    return NarrowRows(_filler(target, readers), columns_by_ids(model, columns), reads)
 
 
 @dataclass(frozen=True)

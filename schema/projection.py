@@ -29,6 +29,7 @@ query and fails on any difference; the test suite runs that way.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import importlib
 import logging
@@ -189,8 +190,10 @@ class FieldPlan:
     gate: list[Any] | None = None
     definition: Any = None
     batch: Batched | None = None
-    # A related field whose selection reads only columns (see schema.narrow).
+    # A related field whose selection reads only columns (see schema.narrow), and
+    # where that selection is leaves only, its answers made straight from the records.
     narrow: NarrowRows | None = None
+    answers: Assemble | None = None
 
 
 @dataclass
@@ -521,12 +524,14 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         loaded = definition.metadata.get(_METADATA_KEY) if definition.metadata else None
         if plain and loaded is not None and not field_def.args:
             completer.trusted = _made_by(loaded.converter(), completer.plan)
+            narrow = _narrow(loaded, completer)
             return FieldPlan(
                 response_name,
                 completer,
                 loaded=loaded,
                 convert=loaded.converter(),
-                narrow=_narrow(loaded, completer),
+                narrow=narrow,
+                answers=_record_answers(narrow, completer.plan),
             )
         if plain and definition.base_resolver is None and not field_def.args:
             return FieldPlan(response_name, completer, attribute=definition.python_name)
@@ -616,11 +621,18 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
     ) -> list[list[Any]]:
         """Complete each field's values: leaves at once, objects and lists together."""
         out: list[list[Any]] = [[] for _ in fields]
+        nested = []
         for position, field_plan in enumerate(fields):
             completer = _completer_of(field_plan)
+            values = resolved[position]
             if completer.leaf is not None:
-                out[position] = _complete_leaves(completer, resolved[position])
-        nested = [p for p, f in enumerate(fields) if _completer_of(f).leaf is None]
+                out[position] = _complete_leaves(completer, values)
+            elif type(values) is _Answered:  # made from the records already
+                if completer.non_null and any(value is None for value in values):
+                    raise Fallback  # graphql-core reports the missing object
+                out[position] = values
+            else:
+                nested.append(position)
         if nested:
             done = await _together(
                 [self._complete(_completer_of(fields[p]), resolved[p]) for p in nested]
@@ -640,10 +652,12 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             wanted = list(dict.fromkeys(key for key in keys if key is not None))
             loader = getattr(context.loaders, spec.loader)
             if field_plan.narrow is not None and wanted:
-                narrowed = await field_plan.narrow.load(loader, wanted)
+                answers = field_plan.answers
+                narrowed = await field_plan.narrow.load(loader, wanted, answers)
                 if narrowed is not None:
                     STATS.count_narrowed()
-                    return [narrowed[key] if key is not None else None for key in keys]
+                    values = [narrowed[key] if key is not None else None for key in keys]
+                    return _Answered(values) if answers is not None else values
             rows = await loader.load_many(wanted) if wanted else []
             # One object per row, shared by the sources pointing at it (eight request
             # types under fifty requests): plans only read it.
@@ -895,6 +909,30 @@ def _leaf_value(completer: Completer, value: Any) -> Any:
     if coerced is None or coerced is Undefined:
         raise Fallback
     return coerced
+
+
+class _Answered(list[Any]):
+    """A related field's values that are answers already (made from its records)."""
+
+
+def _record_answers(narrow: NarrowRows | None, plan: ObjectPlan | None) -> Assemble | None:
+    """Records -> the answers of a related field whose selection is leaves read from
+    columns only (and `__typename`), or None: no object is filled, then read again."""
+    if narrow is None or plan is None:
+        return None
+    slots = []
+    for field_plan in plan.fields:
+        slot = _slot(field_plan)
+        if slot.typename is None:
+            read = narrow.reads.get(slot.attribute or "")
+            if read is None:
+                return None  # not a leaf read from a column
+            column, convert, utc_time, id_of = read
+            slot = dataclasses.replace(
+                slot, column=column, convert=convert, utc_time=utc_time, id_of=id_of
+            )
+        slots.append(slot)
+    return assembler(slots, Fallback)
 
 
 def _made_by(convert: Callable[[Any], Any], plan: ObjectPlan | None) -> bool:

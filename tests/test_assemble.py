@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from models.ids import global_id
 from schema.assemble import Slot, assembler
 
 
@@ -102,3 +103,31 @@ def test_lists_of_other_lengths_fail() -> None:
 def test_a_level_of_constants_only() -> None:
     assemble = assembler([Slot("__typename", typename="Query")], Refused)
     assert assemble([object(), object()]) == [{"__typename": "Query"}] * 2
+
+
+def test_leaves_read_from_records_as_a_narrow_read_fills_them() -> None:
+    # given slots reading a record's columns: a global ID, a converted value, a time
+    zone = timezone(timedelta(hours=2))
+    slots = [
+        Slot("id", attribute="id", same=str, slow=_slow, column="pk", id_of="Thing"),
+        Slot("name", attribute="name", same=str, slow=_slow, column="title", convert=str.upper),
+        Slot(
+            "at",
+            attribute="at",
+            coerce=datetime.isoformat,
+            slow=_slow,
+            column="stamp",
+            convert=lambda value: value.astimezone(zone),
+            utc_time=True,
+        ),
+    ]
+    assemble = assembler(slots, Refused)
+    local = WHEN.astimezone(timezone(timedelta(hours=-5)))
+    # when records are assembled
+    records = [{"pk": 7, "title": "a", "stamp": WHEN}, {"pk": 8, "title": "b", "stamp": local}]
+    answers = assemble(records)
+    # then a UTC time is taken as it is, any other converted, and IDs are global IDs
+    assert answers == [
+        {"id": global_id("Thing", 7), "name": "A", "at": WHEN.isoformat()},
+        {"id": global_id("Thing", 8), "name": "B", "at": local.astimezone(zone).isoformat()},
+    ]

@@ -22,8 +22,8 @@ from models.request_types import AccountRequestType
 from models.rows import column_reader
 from models.statements import by_ids
 from schema.account_requests import AccountRequest as RequestCard
-from schema.narrow import Mirror, mirrors_of, narrow_rows
-from schema.projection import STATS
+from schema.narrow import Mirror, NarrowRows, mirrors_of, narrow_rows
+from schema.projection import CHECKING, STATS
 from schema.relay import encode_id
 from tests.api.test_projection import REVIEW_QUEUE
 from tests.client import GraphQLClient
@@ -334,3 +334,27 @@ async def test_a_utc_time_is_filled_as_the_driver_gives_it_and_any_other_convert
     assert model_time is not None
     assert converted == model_time[1](elsewhere) and converted.isoformat() == utc.isoformat()
     assert same.isoformat() == model_time[1](utc).isoformat()
+
+
+async def test_related_leaves_are_answered_straight_from_their_records(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given three requests, and a note of how each narrow read hands its rows over
+    made = await _requests(3)
+    dispatcher = await staff(Role.DISPATCHER)
+    handed: list[str] = []
+    original = NarrowRows.load
+
+    async def noted(self: Any, loader: Any, keys: Any, answer: Any = None) -> Any:
+        if not CHECKING.get():
+            handed.append("answers" if answer is not None else "objects")
+        return await original(self, loader, keys, answer)
+
+    monkeypatch.setattr(NarrowRows, "load", noted)
+    # when the cards are read
+    data = await gql(CARDS, token=dispatcher.token)
+    # then each related field's answers were made from its records, no object between
+    assert handed == ["answers"] * 4
+    assert {node["account"]["id"] for node in data["accountRequests"]["nodes"]} == {
+        encode_id("Account", row.account_id) for row in made
+    }

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from loaders.base import columns_by_id, rows_by_id, rows_by_key
+from loaders.base import rows_by_id, rows_by_key
 from loaders.batch import BatchLoader
 from models import accounts
 from models.viewer import Viewer
@@ -15,10 +12,6 @@ class AccountLoaders:
     def __init__(self, viewer: Viewer) -> None:
         self.accounts_by_id: BatchLoader[int, accounts.Account | None] = rows_by_id(
             lambda: accounts.visible_accounts(viewer)
-        )
-        # What a job draft reads of its account: not a whole row per request listed.
-        self.sla_hours_by_account_id: BatchLoader[int, Mapping[str, Any] | None] = columns_by_id(
-            lambda: accounts.visible_accounts(viewer), ("default_sla_hours",)
         )
         self.sites_by_id: BatchLoader[int, accounts.Site | None] = rows_by_id(
             lambda: accounts.visible_sites(viewer)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from loaders.batch import BatchLoader
-from models.rows import fetch, fetch_columns, is_plain
+from models.rows import fetch, is_plain
 from models.statements import by_ids
 
 M = TypeVar("M", bound=Model)
@@ -29,24 +29,6 @@ def rows_by_id(query: Callable[[], QuerySet[M]]) -> BatchLoader[int, M | None]:
         return [found.get(key) for key in ids]
 
     return BatchLoader(load_fn=load, rows_of=query)
-
-
-def columns_by_id(
-    query: Callable[[], QuerySet[M]], columns: tuple[str, ...]
-) -> BatchLoader[int, Mapping[str, Any] | None]:
-    """`load(id)` -> these columns of the row (and its `id`), or None; one query per
-    batch that reads nothing else (where a field needs one column of wide rows)."""
-
-    async def load(ids: Sequence[int]) -> list[Mapping[str, Any] | None]:
-        scoped = query().filter(id__in=list(set(ids)))
-        selected = ("id", *columns)
-        records = await fetch_columns(scoped, selected)
-        if records is None:
-            raise TypeError("columns_by_id reads visibility queries: filters only")
-        found = {record["id"]: record for record in records}
-        return [found.get(key) for key in ids]
-
-    return BatchLoader(load_fn=load)
 
 
 def rows_by_key(query: Callable[[], QuerySet[M]], key: str) -> BatchLoader[int, list[M]]:

@@ -19,6 +19,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
+from loaders.columns import ColumnsById
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -42,7 +44,7 @@ class _Batch(asyncio.Future[dict[Any, Any]]):
 class BatchLoader(Generic[K, V]):
     """`load(key)` and `load_many(keys)`, one `load_fn(keys)` call per batch."""
 
-    __slots__ = ("_batch", "_done", "_load_fn", "_pending", "rows_of")
+    __slots__ = ("_batch", "_columns", "_done", "_load_fn", "_pending", "rows_of")
 
     def __init__(
         self,
@@ -52,6 +54,7 @@ class BatchLoader(Generic[K, V]):
         self._load_fn = load_fn
         # For rows by ID: the query they are read from (see schema.narrow).
         self.rows_of = rows_of
+        self._columns: ColumnsById | None = None
         self._done: dict[K, V] = {}  # values fetched so far
         self._pending: dict[K, _Batch] = {}  # keys asked for, not fetched (or failed)
         self._batch: _Batch | None = None  # the batch still collecting keys
@@ -74,6 +77,15 @@ class BatchLoader(Generic[K, V]):
             await batch
         done, pending = self._done, self._pending
         return [done[key] if key in done else _value(pending[key].result()[key]) for key in keys]
+
+    @property
+    def columns(self) -> ColumnsById:
+        """Some columns of the same rows (`loaders.columns`), for rows by ID only."""
+        if self._columns is None:
+            if self.rows_of is None:
+                raise TypeError("only a loader of rows by ID reads their columns")
+            self._columns = ColumnsById(self.rows_of)
+        return self._columns
 
     def untouched(self) -> bool:
         """Nothing loaded or asked for yet."""

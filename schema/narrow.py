@@ -45,7 +45,6 @@ from tortoise.timezone import get_default_timezone, get_use_tz
 from loaders.batch import BatchLoader
 from models.ids import global_id
 from models.rows import column_reader, is_copy, is_plain
-from models.statements import Select, columns_by_ids
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,8 @@ class NarrowRows:
     """How to fill the objects of one related field from a few columns."""
 
     make: Callable[[Any], Any]  # a record -> the GraphQL object (`_filler`)
-    # Its own statement (its columns: the key first), kept as long as its plan:
-    # column lists follow what clients select, so a process-wide cache of them
-    # would grow with every new selection.
-    select: Select[Any]
+    model: type[Model]
+    columns: tuple[str, ...]  # read through the loader's `columns` (the key first)
     # How each attribute is read from a record: (column, conversion or None for the
     # value as it is, a UTC time taken as it is, the type of a global ID).
     reads: dict[str, tuple[str, Callable[[Any], Any] | None, bool, str | None]]
@@ -83,10 +80,12 @@ class NarrowRows:
         if rows_of is None or not loader.untouched():
             return None
         query = rows_of()
-        if query.model is not self.select.model or not is_plain(query):
+        if query.model is not self.model or not is_plain(query):
             return None
-        records = await self.select.records(keys)
-        key = (self.select.columns or ())[0]
+        # Through the loader's columns: another field's columns of the same rows
+        # (a job draft's SLA hours) come in the same statement.
+        records = [r for r in await loader.columns.load_many(keys, self.columns) if r is not None]
+        key = self.columns[0]
         found: dict[Any, Any] = dict.fromkeys(keys)
         if answer is not None:
             for record, answered in zip(records, answer(records), strict=True):
@@ -118,7 +117,7 @@ def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> Nar
         )
         for reader in readers
     }
-    return NarrowRows(_filler(target, readers), columns_by_ids(model, columns), reads)
+    return NarrowRows(_filler(target, readers), model, columns, reads)
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,9 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
     account_ids = list(dict.fromkeys(request.account_id for request in pending))
     hours = {
         account["id"]: account["default_sla_hours"]
-        for account in await loaders.sla_hours_by_account_id.load_many(account_ids)
+        for account in await loaders.accounts_by_id.columns.load_many(
+            account_ids, ("default_sla_hours",)
+        )
         if account is not None  # an account the viewer may not see has no draft
     }
     if not hours:

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import strawberry
 
-from loaders.accounts import AccountLoaders
+from loaders.batch import BatchLoader
 from models.account_requests import AccountRequest, RequestSource
+from models.accounts import Account
 from models.ids import global_id
 from models.permissions import Role
 from models.request_types import AccountRequestType
@@ -170,28 +171,27 @@ async def test_job_drafts_read_only_their_accounts_sla_hours(
     count_statements.statements.clear()
     # when the review queue is read with accounts, sites and job drafts
     data = await gql(REVIEW_QUEUE, token=dispatcher.token)
-    # then accounts and sites were read column by column, and the drafts read only
-    # their accounts' SLA hours: no whole account row
+    # then accounts and sites were read column by column, the drafts' SLA hours in the
+    # same statement as the accounts' names: no whole account row, no second statement
     assert STATS.narrowed - before == 2
     [sites] = _related(count_statements, "sites")
     assert sites.startswith('SELECT "id","name","city" FROM "sites"')
-    hours, names = sorted(_related(count_statements, "accounts"))
-    assert names.startswith('SELECT "id","name" FROM "accounts"')
-    assert hours.startswith('SELECT "id","default_sla_hours" FROM "accounts"')
+    [accounts] = _related(count_statements, "accounts")
+    assert accounts.startswith('SELECT "id","default_sla_hours","name" FROM "accounts"')
     nodes = data["serviceRequests"]["nodes"]
     assert [node["account"] for node in nodes] == [{"name": account.name}] * 3
     assert all(node["jobDraft"]["priority"] == "MEDIUM" for node in nodes)
 
 
-class _SlaThroughAccounts:
-    """SLA hours read from the whole rows of `accounts_by_id`, at the first step."""
+class _ThroughWholeRows:
+    """Columns of accounts read from the whole rows of `accounts_by_id`, at once."""
 
-    def __init__(self, loaders: Any) -> None:
-        self.loaders = loaders
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
 
-    async def load_many(self, ids: list[int]) -> list[dict[str, Any] | None]:
-        rows = await self.loaders.accounts_by_id.load_many(ids)
-        return [{"id": r.id, "default_sla_hours": r.default_sla_hours} if r else None for r in rows]
+    async def load_many(self, keys: list[int], columns: Any) -> list[dict[str, Any] | None]:
+        rows = await self.loader.load_many(keys)
+        return [{"id": r.id, **{c: getattr(r, c) for c in columns}} if r else None for r in rows]
 
 
 async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
@@ -199,13 +199,14 @@ async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
 ) -> None:
     # given pending service requests, whose job drafts (a resolver beside the account
     # and site fields) load their accounts' whole rows
-    original = AccountLoaders.__init__
+    columns = BatchLoader.columns
 
-    def through_accounts(self: Any, viewer: Any) -> None:
-        original(self, viewer)
-        self.sla_hours_by_account_id = _SlaThroughAccounts(self)
+    def through_whole_rows(self: BatchLoader[Any, Any]) -> Any:
+        query = self.rows_of() if self.rows_of else None
+        accounts = query is not None and query.model is Account
+        return _ThroughWholeRows(self) if accounts else columns.__get__(self)
 
-    monkeypatch.setattr(AccountLoaders, "__init__", through_accounts)
+    monkeypatch.setattr(BatchLoader, "columns", property(through_whole_rows))
     account, dispatcher = await _review_queue_of_three(gql)
     before = STATS.narrowed
     count_statements.statements.clear()

@@ -546,7 +546,8 @@ async def test_a_page_of_50_issues_as_many_statements_as_a_page_of_5(
     assert any(n["jobDraft"] for n in large["serviceRequests"]["nodes"])
     assert fifty == five, count_statements.statements[-fifty:]
     # sign-in 3, page and count 2, pending count 1, accounts, sites, contacts, users,
-    # jobs, the drafts' SLA hours and the settings 7
+    # jobs, the drafts' SLA hours and the company's 7 (two root fields: no plan, so
+    # the accounts come whole and the SLA hours on their own)
     assert fifty <= 13, count_statements.statements[-fifty:]
 
 

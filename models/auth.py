@@ -119,21 +119,25 @@ async def issue_token(
         contact_id=contact.id if contact else None,
         expires_at=expires_at,
     )
-    return SignIn(token=token, expires_at=expires_at, viewer=await _viewer(row, user, contact))
+    return SignIn(token=token, expires_at=expires_at, viewer=await _viewer(row.id, user, contact))
 
 
 async def record_failure(email: str) -> None:
     await LoginAttempt.create(email=_address(email))
 
 
-async def _viewer(token: AuthToken, user: User | None, contact: Contact | None) -> Viewer:
+async def _viewer(token_id: int, user: User | None, contact: Contact | None) -> Viewer:
     roles = frozenset((await role_map([user.id]))[user.id]) if user else frozenset()
-    return Viewer(user=user, contact=contact, roles=roles, token_id=token.id)
+    return Viewer(user=user, contact=contact, roles=roles, token_id=token_id)
 
 
 # Signing in runs on every request: its statements are written once (models.statements).
+# Only what signing in reads of the token: whose it is.
 _LIVE_TOKEN = Select(
-    AuthToken, "token_hash = {} AND revoked_at IS NULL AND expires_at > {}", limit=1
+    AuthToken,
+    "token_hash = {} AND revoked_at IS NULL AND expires_at > {}",
+    limit=1,
+    columns=("id", "user_id", "contact_id"),
 )
 _ACTIVE_USER = Select(User, "id = {} AND is_active = {}", limit=1)
 _PORTAL_CONTACT = Select(Contact, "id = {} AND portal_access = {}", limit=1)
@@ -141,16 +145,17 @@ _PORTAL_CONTACT = Select(Contact, "id = {} AND portal_access = {}", limit=1)
 
 async def authenticate(token: str, *, secret: str) -> Viewer | None:
     """The viewer behind a bearer token, or None if it is unknown, expired or revoked."""
-    row = await _LIVE_TOKEN.first(_digest(token, secret), now())
-    if row is None:
+    found = await _LIVE_TOKEN.records(_digest(token, secret), now())
+    if not found:
         return None
-    if row.user_id is not None:
-        user = await _ACTIVE_USER.first(row.user_id, True)
-        return await _viewer(row, user, None) if user else None
-    contact = await _PORTAL_CONTACT.first(row.contact_id, True)
+    row = found[0]
+    if row["user_id"] is not None:
+        user = await _ACTIVE_USER.first(row["user_id"], True)
+        return await _viewer(row["id"], user, None) if user else None
+    contact = await _PORTAL_CONTACT.first(row["contact_id"], True)
     if contact is None or not await _account_active(contact.account_id):
         return None
-    return await _viewer(row, None, contact)
+    return await _viewer(row["id"], None, contact)
 
 
 async def _account_active(account_id: int) -> bool:

@@ -135,6 +135,9 @@ class Batched:
 
     resolve: Callable[[Any, Sequence[Any]], Awaitable[Sequence[Any]]]
     reads: tuple[str, ...]
+    # The class every value `resolve` gives is an instance of (else None), so their
+    # type check is known to pass (see Completer.trusted).
+    makes: type | None = None
 
 
 def batched(spec: Batched) -> dict[str, Any]:
@@ -538,6 +541,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         batch = definition.metadata.get(_BATCHED_KEY) if definition.metadata else None
         gate = ([] if plain else _viewer_gate(definition)) if not field_def.args else None
         if gate is not None and (batch is not None or not plain):
+            if batch is not None and batch.makes is not None:
+                completer.trusted = _origin(completer.plan) is batch.makes
             return FieldPlan(
                 response_name,
                 completer,
@@ -938,15 +943,19 @@ def _record_answers(narrow: NarrowRows | None, plan: ObjectPlan | None) -> Assem
 def _made_by(convert: Callable[[Any], Any], plan: ObjectPlan | None) -> bool:
     """Does `convert` (a `from_row`, also what narrow reads fill) make instances of the
     plan's own class, which Strawberry's type check always passes?"""
+    origin = _origin(plan)
+    return origin is not None and getattr(convert, "__self__", None) is origin
+
+
+def _origin(plan: ObjectPlan | None) -> type | None:
+    """The plan's type's own Python class (not a generic's specialization), if any."""
     if plan is None:
-        return False
+        return None
     definition = plan.type.extensions.get("strawberry-definition")
     origin = getattr(definition, "origin", None)
-    return (
-        isinstance(origin, type)
-        and getattr(definition, "concrete_of", None) is None
-        and getattr(convert, "__self__", None) is origin
-    )
+    if not isinstance(origin, type) or getattr(definition, "concrete_of", None) is not None:
+        return None
+    return origin
 
 
 def _slot(field_plan: FieldPlan) -> Slot:

@@ -134,6 +134,7 @@ _make_draft = maker(
 # What a job draft reads of its request (a narrow page keeps these columns).
 _JOB_DRAFTS = Batched(
     job_drafts,
+    makes=JobDraft,
     reads=(
         "status",
         "account_id",

@@ -230,3 +230,24 @@ async def test_related_rows_made_by_the_plan_skip_the_type_check_items_keep_it(
     assert len(data["accountRequests"]["nodes"]) == 10
     assert checked.count("AccountRequest") >= 10
     assert not {"Account", "AccountRequestType", "User", "Contact"} & set(checked)
+
+
+async def test_job_drafts_made_by_their_batch_skip_the_type_check(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given three pending requests, and a count of Strawberry's type checks by class
+    dispatcher = await _three_pending(gql)
+    checked: list[str] = []
+    original = schema_converter.get_strawberry_type_cast
+
+    def counted(value: Any) -> Any:
+        if not CHECKING.get():
+            checked.append(type(value).__name__)
+        return original(value)
+
+    monkeypatch.setattr(schema_converter, "get_strawberry_type_cast", counted)
+    # when the review queue is read by its plan
+    data = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    # then the requests were checked, the drafts their batch declares it makes not
+    assert all(node["jobDraft"] for node in data["serviceRequests"]["nodes"])
+    assert checked.count("ServiceRequest") == 3 and "JobDraft" not in checked

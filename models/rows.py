@@ -13,6 +13,7 @@ annotations, `.only()`, `.get()`, locking) is awaited the usual way.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -64,10 +65,22 @@ async def _records(query: QuerySet[M], columns: tuple[str, ...] | None = None) -
 
 def is_plain(query: QuerySet[M]) -> bool:
     """Is this `Model.all()` as it was made: every row, no filter, order or option?"""
-    return all(getattr(query, name, _MISSING) == value for name, value in fresh_state(query.model))
+    read, fresh = _fresh_reader(query.model)
+    try:
+        return bool(read(query) == fresh)
+    except AttributeError:  # an attribute a fresh query has and this one lacks
+        return False
 
 
 _MISSING = object()
+
+
+@functools.cache
+def _fresh_reader(model: type[Model]) -> tuple[Callable[[Any], Any], tuple[Any, ...]]:
+    """A reader of every attribute of `fresh_state` at once, and their fresh values."""
+    state = fresh_state(model)
+    names = [name for name, _ in state]
+    return operator.attrgetter(*names), tuple(value for _, value in state)
 
 
 @functools.cache
@@ -170,4 +183,5 @@ def _enum_converter(field: Any) -> Callable[[Any], Any]:
         member = members.get(value, _MISSING) if value is not None else None
         return slow(value) if member is _MISSING else member
 
+    convert.members = members  # type: ignore[attr-defined]  # generated fills look it up inline
     return convert

@@ -188,6 +188,7 @@ def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:
         "global_id": global_id,
         "datetime_": datetime,
         "utc_": UTC,
+        "miss_": object(),
     }
     items = []
     for position, reader in enumerate(readers):
@@ -199,6 +200,14 @@ def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:
             names[f"convert_{position}"] = reader.convert
             value = (
                 f"(v if (v := {value}).__class__ is datetime_ and v.tzinfo is utc_"
+                f" else convert_{position}(v))"
+            )
+        elif getattr(reader.convert, "members", None) is not None:
+            # An enum column: its member by one dict look-up, without a call.
+            names[f"convert_{position}"] = reader.convert
+            names[f"members_{position}"] = reader.convert.members  # type: ignore[attr-defined]
+            value = (
+                f"(m if (m := members_{position}.get(v := {value}, miss_)) is not miss_"
                 f" else convert_{position}(v))"
             )
         elif not is_copy(reader.convert):

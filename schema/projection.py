@@ -796,9 +796,16 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         out: list[Any] = [None] * len(values)
         objects: list[Any] = []
         object_positions: list[int] = []
+        non_null = completer.non_null
         for position, value in enumerate(values):
-            if not _present(completer, value):
+            # As `_present`, inline: a null where none is allowed, or an error, is left
+            # to standard execution, which reports it.
+            if value is None or value is Undefined:
+                if non_null:
+                    raise Fallback
                 continue
+            if isinstance(value, Exception):
+                raise Fallback
             if completer.item is not None:
                 if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
                     raise Fallback

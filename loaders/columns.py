@@ -30,6 +30,9 @@ class _Batch(asyncio.Future[dict[Any, Record]]):
         self.keys: dict[Any, None] = {}
         self.columns: dict[str, None] = {}
         self.dispatched = False
+        # The model of the loader's query where every caller saw it is the whole
+        # table (`rows.is_plain`), so the dispatch need not make it again.
+        self.plain: type[Model] | None = None
 
     def cancel(self, msg: Any = None) -> bool:
         return False  # awaited by many callers: one of them leaving cancels nothing
@@ -45,12 +48,19 @@ class ColumnsById:
         self._query = query
         self._batch: _Batch | None = None
 
-    async def load_many(self, keys: Sequence[Any], columns: Sequence[str]) -> list[Record | None]:
+    async def load_many(
+        self, keys: Sequence[Any], columns: Sequence[str], *, plain: type[Model] | None = None
+    ) -> list[Record | None]:
+        """`plain`: the model of the loader's query, where the caller has just seen it
+        is the whole table (the narrow reads check that before they read)."""
         batch = self._batch
         if batch is None or batch.dispatched:
             batch = self._batch = _Batch()
+            batch.plain = plain
             loop = asyncio.get_running_loop()
             loop.call_soon(lambda: loop.create_task(self._dispatch(batch)))
+        elif batch.plain is not plain:
+            batch.plain = None
         batch.keys.update(dict.fromkeys(keys))
         batch.columns.update(dict.fromkeys(columns))
         found = await batch
@@ -60,10 +70,12 @@ class ColumnsById:
         batch.dispatched = True
         try:
             columns = tuple(dict.fromkeys(["id", *batch.columns]))
-            query = self._query()
             keys = list(batch.keys)
-            if is_plain(query):  # every row of the table: SQL written once per column list
-                records = await _select(query.model, columns).records(keys)
+            query = self._query() if batch.plain is None else None
+            if query is None or is_plain(query):  # the whole table: SQL written once
+                model = batch.plain if query is None else query.model
+                assert model is not None
+                records = await _select(model, columns).records(keys)
             else:
                 scoped = await fetch_columns(query.filter(id__in=keys), columns)
                 if scoped is None:

@@ -84,7 +84,8 @@ class NarrowRows:
             return None
         # Through the loader's columns: another field's columns of the same rows
         # (a job draft's SLA hours) come in the same statement.
-        records = [r for r in await loader.columns.load_many(keys, self.columns) if r is not None]
+        found_records = await loader.columns.load_many(keys, self.columns, plain=self.model)
+        records = [record for record in found_records if record is not None]
         key = self.columns[0]
         found: dict[Any, Any] = dict.fromkeys(keys)
         if answer is not None:

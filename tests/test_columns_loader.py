@@ -56,3 +56,25 @@ async def test_a_failed_batch_fails_every_caller() -> None:
         return_exceptions=True,
     )
     assert [str(outcome) for outcome in outcomes] == ["no query", "no query"]
+
+
+async def test_a_batch_every_caller_saw_is_the_whole_table_makes_no_query_again() -> None:
+    # given an account, and a count of the loader's queries made
+    account = await make_account()
+    made: list[object] = []
+
+    def query() -> Any:
+        made.append(1)
+        return Account.all()
+
+    # when the callers of a batch say the query is the whole table, none is made
+    columns = ColumnsById(query)
+    [found] = await columns.load_many([account.id], ("name",), plain=Account)
+    assert found is not None and found["name"] == account.name and made == []
+    # and when one caller does not say so, it is made once for the batch
+    both = await asyncio.gather(
+        columns.load_many([account.id], ("name",), plain=Account),
+        columns.load_many([account.id], ("number",)),
+    )
+    assert [record[0] and record[0]["number"] for record in both] == [account.number] * 2
+    assert made == [1]

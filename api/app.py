@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -14,7 +13,7 @@ from api import uploads
 from api.graphql_view import DocketGraphQL
 from api.lifespan import make_lifespan
 from api.logs import configure_logging
-from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.middleware import EdgeMiddleware
 from api.settings import Settings
 from api.storage import UPLOAD_PATH
 from schema import build_schema
@@ -51,19 +50,22 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
             *uploads.routes,
         ],
         middleware=[
-            Middleware(RequestIdMiddleware),
             Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "content-type", "x-docket-csrf", "x-request-id"],
-                expose_headers=["x-request-id"],
-                max_age=600,
-            ),
-            Middleware(
-                BodyLimitMiddleware,
+                EdgeMiddleware,
                 max_bytes=settings.max_body_bytes,
                 path_limits={UPLOAD_PATH: uploads.MAX_UPLOAD_BODY},
+                cors_options={
+                    "allow_origins": settings.cors_origins,
+                    "allow_methods": ["GET", "POST", "OPTIONS"],
+                    "allow_headers": [
+                        "authorization",
+                        "content-type",
+                        "x-docket-csrf",
+                        "x-request-id",
+                    ],
+                    "expose_headers": ["x-request-id"],
+                    "max_age": 600,
+                },
             ),
         ],
         lifespan=make_lifespan(settings),

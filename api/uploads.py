@@ -53,11 +53,11 @@ async def receive_upload(request: Request) -> Response:
         return _error(404, "NOT_FOUND", "This API stores files in S3; upload there.")
     if not request.headers.get("content-length", "").isdigit():
         return _error(411, "LENGTH_REQUIRED", "Send the upload with a Content-Length.")
-    # The body's size is capped by BodyLimitMiddleware (MAX_UPLOAD_BODY for this path).
+    # The body's size is capped by EdgeMiddleware (MAX_UPLOAD_BODY for this path).
     try:
         form = await request.form(max_files=1, max_fields=10, max_part_size=4096)
     except BodyTooLarge:
-        raise  # BodyLimitMiddleware answers 413
+        raise  # EdgeMiddleware answers 413
     except ClientDisconnect:
         return _error(400, "INVALID", "The upload was interrupted.")
     except Exception:  # a malformed multipart body, whatever the parser calls it

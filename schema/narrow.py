@@ -130,6 +130,7 @@ class NarrowItems:
     """
 
     make: Callable[[Any], Any]  # a record -> the GraphQL object (`_filler`)
+    target: type  # the class of those objects
     columns: tuple[str, ...]
     # Model attribute -> its column and how its value becomes the attribute's.
     fields: dict[str, tuple[str, Callable[[Any], Any]]]
@@ -175,7 +176,7 @@ def narrow_items(
         fields[field] = column
     fields["pk"] = fields[key]
     columns = tuple(dict.fromkeys(column for column, _ in fields.values()))
-    return NarrowItems(_filler(target, readers), columns, fields)
+    return NarrowItems(_filler(target, readers), target, columns, fields)
 
 
 def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:

@@ -1,4 +1,5 @@
-"""GraphQL objects made in bulk without their dataclass `__init__`.
+"""GraphQL objects made in bulk without their dataclass `__init__`, and lists that say
+which class made their objects.
 
 A Strawberry type's `__init__` takes keyword arguments and runs per object; for
 objects made fifty at a time from values already checked (a review queue's job
@@ -34,3 +35,19 @@ def maker(cls: type, attributes: Sequence[str]) -> Callable[..., Any]:
     exec(compile(source, f"<make {cls.__name__}>", "exec"), names)
     make: Callable[..., Any] = names["make"]
     return make
+
+
+class Made(list[Any]):
+    """A list of objects that `of` made itself (its constructor, its `from_row`, or a
+    narrow read's filler): each is an instance of exactly `of`, never cast to another
+    type, so a compiled projection need not ask Strawberry's type check of each."""
+
+    def __init__(self, items: Sequence[Any], of: type) -> None:
+        super().__init__(items)
+        self.of = of
+
+
+def made_of(convert: Callable[..., Any]) -> type | None:
+    """The class whose own classmethod `convert` is (`Type.from_row`), if it is one."""
+    owner = getattr(convert, "__self__", None)
+    return owner if isinstance(owner, type) else None

@@ -76,6 +76,7 @@ from api.permissions import ViewerPermission
 from schema.assemble import Assemble, Slot, assembler
 from schema.interleave import interleave
 from schema.narrow import NarrowItems, NarrowRows, narrow_items, narrow_rows
+from schema.objects import Made
 from schema.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
@@ -790,7 +791,10 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 values[position] = value
         return values
 
-    async def _complete(self, completer: Completer, values: list[Any]) -> list[Any]:
+    async def _complete(
+        self, completer: Completer, values: list[Any], *, trusted: bool = False
+    ) -> list[Any]:
+        """`trusted`: the values' objects are known to pass the type check (`Made`)."""
         if completer.leaf is not None:
             return _complete_leaves(completer, values)
         out: list[Any] = [None] * len(values)
@@ -817,7 +821,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             await self._complete_lists(completer.item, values, out)
         elif objects:
             assert completer.plan is not None
-            done = await self._complete_objects(completer.plan, objects, trusted=completer.trusted)
+            done = await self._complete_objects(
+                completer.plan, objects, trusted=trusted or completer.trusted
+            )
             for position, value in zip(object_positions, done, strict=True):
                 out[position] = value
         return out
@@ -831,7 +837,13 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
                 continue
             spans.append((position, len(flat), len(flat) + len(value)))
             flat.extend(value)
-        done = await self._complete(item, flat) if flat else []
+        # Lists of objects their plan's own class made (a page's items) skip the
+        # type check of each object.
+        origin = _origin(item.plan)
+        trusted = origin is not None and all(
+            type(made := values[position]) is Made and made.of is origin for position, _, _ in spans
+        )
+        done = await self._complete(item, flat, trusted=trusted) if flat else []
         for position, start, end in spans:
             out[position] = done[start:end]
 

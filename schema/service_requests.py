@@ -17,6 +17,7 @@ from models.permissions import Permission
 from schema import live
 from schema.accounts import Account, Contact, OrderDirection, Site
 from schema.errors import UserError, run_in_transaction
+from schema.interleave import interleave
 from schema.nodes import register_node
 from schema.objects import maker
 from schema.projection import (
@@ -102,16 +103,20 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
         return [None] * len(requests)
     loaders = info.context.loaders
     account_ids = list(dict.fromkeys(request.account_id for request in pending))
+    # Both reads at once: the company's hours need not wait for the accounts'.
+    accounts, company_hours = await interleave(
+        [
+            loaders.accounts_by_id.columns.load_many(account_ids, ("default_sla_hours",)),
+            loaders.company_sla_hours.load(1),
+        ]
+    )
     hours = {
         account["id"]: account["default_sla_hours"]
-        for account in await loaders.accounts_by_id.columns.load_many(
-            account_ids, ("default_sla_hours",)
-        )
+        for account in accounts
         if account is not None  # an account the viewer may not see has no draft
     }
     if not hours:
         return [None] * len(requests)
-    company_hours = await loaders.company_sla_hours.load(1)
     made = sr.drafts(pending, hours, company_hours, now(), _make_draft)
     drafts = {id(request): draft for request, draft in zip(pending, made, strict=True)}
     return [drafts.get(id(request)) for request in requests]

@@ -1,4 +1,4 @@
-"""`schema.objects.maker`: the instance `__init__` makes, without calling it."""
+"""`schema.objects`: objects made without `__init__`; lists that say who made them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import strawberry
 
-from schema.objects import maker
+from schema.objects import Made, made_of, maker
 
 
 @strawberry.type(description="A test type.")
@@ -37,3 +37,22 @@ def test_a_field_left_out_or_a_post_init_is_refused() -> None:
 
     with pytest.raises(TypeError):
         maker(Checked, ("value",))
+
+
+def test_a_made_list_names_the_class_that_made_its_items() -> None:
+    # given a class with a classmethod that makes its instances, and a plain function
+    @dataclasses.dataclass
+    class Thing:
+        name: str
+
+        @classmethod
+        def from_name(cls, name: str) -> Thing:
+            return cls(name)
+
+    def loose(name: str) -> Thing:
+        return Thing(name)
+
+    # then the classmethod's class made its items; a function names none
+    assert made_of(Thing.from_name) is Thing and made_of(loose) is None
+    made = Made([Thing.from_name("a")], Thing)
+    assert made == [Thing("a")] and made.of is Thing

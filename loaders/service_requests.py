@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from loaders.base import rows_by_id
 from loaders.batch import BatchLoader
+from loaders.once import Once
 from models import company, service_requests
 from models.viewer import Viewer
 
@@ -21,7 +22,7 @@ class ServiceRequestLoaders:
             BatchLoader(load_fn=lambda keys: _jobs_by_request(viewer, keys))
         )
         # One value, read at most once per operation however many drafts need it.
-        self.company_sla_hours: BatchLoader[int, int | None] = BatchLoader(load_fn=_sla_hours)
+        self.company_sla_hours: Once[int | None] = Once(company.default_sla_hours)
 
 
 async def _jobs_by_request(
@@ -32,8 +33,3 @@ async def _jobs_by_request(
     )
     found = {row.service_request_id: row for row in rows}
     return [found.get(key) for key in request_ids]
-
-
-async def _sla_hours(keys: Sequence[int]) -> list[int | None]:
-    hours = await company.default_sla_hours()
-    return [hours for _ in keys]

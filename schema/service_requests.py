@@ -107,7 +107,7 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
     accounts, company_hours = await interleave(
         [
             loaders.accounts_by_id.columns.load_many(account_ids, ("default_sla_hours",)),
-            loaders.company_sla_hours.load(1),
+            loaders.company_sla_hours.get(),
         ]
     )
     hours = {

@@ -53,6 +53,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLString,
     OperationType,
     Undefined,
@@ -308,8 +309,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
 
     _plans: dict[tuple[int, int], tuple[Any, GraphQLObjectType, ObjectPlan | None]] = {}
     _documents: dict[int, tuple[Any, bool]] = {}
-    # Root arguments by `arguments_key`: (field node, field, coerced arguments).
-    _arguments: dict[Hashable, tuple[FieldNode, GraphQLField, dict[str, Any]]] = {}
+    # Root arguments by `arguments_key`, coerced and (once called) converted.
+    _arguments: dict[Hashable, RootArguments] = {}
     # Per document and operation name: (the document, (root object type, field node)
     # of a query that may have a compiled root, else None).
     _roots: dict[tuple[int, str | None], tuple[Any, tuple[Any, Any] | None]] = {}
@@ -376,24 +377,61 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         candidate = cached[1]
         return candidate is not None and cls.cached_plan(*candidate) is not None
 
-    def _root_arguments(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any]:
+    def _root_arguments(self, field_def: GraphQLField, node: FieldNode) -> RootArguments:
         """The root field's arguments as graphql-core coerces them, remembered per field
         node and the values of the variables it uses: a dashboard's literal `filter`
         and `orderBy` were coerced anew on every request. The dict is only read
         (Strawberry converts it into new objects)."""
         if not field_def.args and not node.arguments:
-            return {}
+            return RootArguments(node, field_def, {})
         key = arguments_key(node, self.variable_values.coerced)
         if key is not None:
             cached = self._arguments.get(key)
-            if cached is not None and cached[0] is node and cached[1] is field_def:
-                return cached[2]
-        args = get_argument_values(field_def, node, self.variable_values)
+            if cached is not None and cached.node is node and cached.field_def is field_def:
+                return cached
+        found = RootArguments(
+            node, field_def, get_argument_values(field_def, node, self.variable_values)
+        )
         if key is not None:
             if len(self._arguments) > _MAX_PLANS:
                 self._arguments.clear()
-            self._arguments[key] = (node, field_def, args)
-        return args
+            self._arguments[key] = found
+        return found
+
+    def _call_root(
+        self, field_def: GraphQLField, info: GraphQLResolveInfo, given: RootArguments
+    ) -> Any:
+        """The root field's value. A field guarded by viewer permissions only is called
+        as Strawberry's resolver wrapper calls it (its Info, its permissions, then the
+        resolver), with its arguments converted into Python objects once per document
+        and variables, not per request (~70 us of a list request, bench/). Anything
+        else, and a refusal, goes through the wrapper itself."""
+        definition = field_def.extensions.get("strawberry-definition")
+        gate = _viewer_gate(definition) if definition is not None else None
+        converter = info.schema._strawberry_schema.schema_converter  # type: ignore[attr-defined]
+        if (
+            definition is None
+            or gate is None
+            or converter._get_field_exception_handlers(definition)
+        ):
+            return field_def.resolve(self.root_value, info, **given.raw)  # type: ignore[misc]
+        strawberry_info = _strawberry_info(info, definition)
+        converted = given.converted
+        if converted is None:
+            converted = given.converted = _convert(definition, strawberry_info, given.raw)
+        args, kwargs = list(converted.args), dict(converted.kwargs)
+        for position in converted.source_args:
+            args[position] = self.root_value
+        for name in converted.source_kwargs:
+            kwargs[name] = self.root_value
+        shown = kwargs
+        if converted.info_kwarg is not None:
+            shown = dict(kwargs)
+            kwargs[converted.info_kwarg] = strawberry_info
+        for permission in gate:
+            if permission.has_permission(self.root_value, strawberry_info, **shown) is not True:
+                return field_def.resolve(self.root_value, info, **given.raw)  # type: ignore[misc]
+        return definition.get_result(self.root_value, strawberry_info, args, kwargs)
 
     async def execute_compiled_root(self) -> dict[str, Any] | None:
         """The data of a query of one root field whose object has a compiled plan,
@@ -419,8 +457,8 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         name = node.alias.value if node.alias else node.name.value
         info = self.build_resolve_info(field_def, [node], query_type, Path(None, name, "Query"))
         try:
-            args = self._root_arguments(field_def, node)
-            value = field_def.resolve(self.root_value, info, **args)
+            given = self._root_arguments(field_def, node)
+            value = self._call_root(field_def, info, given)
             if self.is_awaitable(value):
                 value = await value
         except Exception:
@@ -433,6 +471,14 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             return None
         if self.collected_errors.errors:
             return None
+        if self.check and given.converted is not None:
+            # The converted arguments are shared by later requests: no resolver may
+            # have changed them (the test suite runs every query with this check).
+            definition = given.converted.definition
+            fresh = _convert(definition, _strawberry_info(info, definition), given.raw)
+            if fresh.kwargs != given.converted.kwargs:
+                given.converted = None  # not for the next request
+                raise AssertionError(f"a resolver changed its arguments: {given.raw!r}")
         STATS.count(fallback=False)
         return {name: projected}
 
@@ -933,6 +979,62 @@ def _leaf_value(completer: Completer, value: Any) -> Any:
     if coerced is None or coerced is Undefined:
         raise Fallback
     return coerced
+
+
+@dataclass
+class RootArguments:
+    """A root field's arguments: as graphql-core coerced them (`raw`), and once the
+    field has been called straight, as Strawberry converted them (`converted`)."""
+
+    node: FieldNode
+    field_def: GraphQLField
+    raw: dict[str, Any]
+    converted: ConvertedArguments | None = None
+
+
+@dataclass(frozen=True)
+class ConvertedArguments:
+    """What a resolver is called with, less what differs per call: the positions of
+    the source (self, root, parent) and the name of its Info parameter."""
+
+    definition: Any  # the StrawberryField
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    source_args: tuple[int, ...]
+    source_kwargs: tuple[str, ...]
+    info_kwarg: str | None
+
+
+def _convert(definition: Any, info: Any, raw: dict[str, Any]) -> ConvertedArguments:
+    """`raw` converted as Strawberry converts a field's arguments (`get_arguments`);
+    `info` is the field's Strawberry Info."""
+    schema = info._raw_info.schema._strawberry_schema
+    args, kwargs = get_arguments(
+        field=definition,
+        source=_SOURCE,
+        info=info,
+        kwargs=raw,
+        config=schema.config,
+        scalar_registry=schema.schema_converter.scalar_registry,
+    )
+    info_parameter = definition.base_resolver.info_parameter
+    info_kwarg = info_parameter.name if info_parameter is not None else None
+    if info_kwarg is not None:
+        kwargs.pop(info_kwarg)
+    return ConvertedArguments(
+        definition,
+        tuple(args),
+        kwargs,
+        tuple(position for position, value in enumerate(args) if value is _SOURCE),
+        tuple(name for name, value in kwargs.items() if value is _SOURCE),
+        info_kwarg,
+    )
+
+
+def _strawberry_info(info: GraphQLResolveInfo, definition: Any) -> Any:
+    """The Info Strawberry's resolver wrapper hands a field's resolver."""
+    schema = info.schema._strawberry_schema  # type: ignore[attr-defined]
+    return schema.config.info_class(_raw_info=info, _field=definition)
 
 
 class _Answered(list[Any]):

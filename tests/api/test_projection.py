@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 from strawberry.schema import schema_converter
 
@@ -257,3 +258,70 @@ async def test_job_drafts_made_by_their_batch_skip_the_type_check(
     # it makes were checked
     assert all(node["jobDraft"] for node in data["serviceRequests"]["nodes"])
     assert "ServiceRequest" not in checked and "JobDraft" not in checked
+
+
+def _review_queue_arguments() -> list[Any]:
+    return [
+        given
+        for given in ProjectingExecutor._arguments.values()
+        if given.node.name.value == "serviceRequests" and given.converted is not None
+    ]
+
+
+async def test_root_arguments_are_converted_once_for_a_document_and_its_variables(
+    gql: GraphQLClient,
+) -> None:
+    # given three pending requests and the review queue read once
+    dispatcher = await _three_pending(gql)
+    ProjectingExecutor._arguments.clear()
+    first = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    [given] = _review_queue_arguments()
+    converted = given.converted
+    # when it is read again
+    again = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    # then the same answer came from the arguments converted the first time
+    assert again == first and len(again["serviceRequests"]["nodes"]) == 3
+    assert _review_queue_arguments() == [given] and given.converted is converted
+    assert [status.name for status in converted.kwargs["filter"].statuses] == ["PENDING"]
+
+
+async def test_a_refused_viewer_is_refused_where_the_arguments_were_converted_before(
+    gql: GraphQLClient,
+) -> None:
+    # given the review queue read by a dispatcher (its arguments converted)
+    dispatcher = await _three_pending(gql)
+    await gql(REVIEW_QUEUE, token=dispatcher.token)
+    technician = await staff(Role.TECHNICIAN)
+    # when a technician, who may not review, reads the same document
+    body = await gql.raw(REVIEW_QUEUE, token=technician.token)
+    # then the field's permission refuses it, as standard execution does
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+    assert body["data"] is None
+
+
+async def test_the_execution_check_catches_a_resolver_that_changes_its_arguments(
+    gql: GraphQLClient, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the review queue read once, and a domain filter that adds to the statuses
+    # it is handed (converted once, shared by later requests)
+    dispatcher = await _three_pending(gql)
+    await gql(REVIEW_QUEUE, token=dispatcher.token)
+    original = service_requests.filter_service_requests
+
+    def changing(query: Any, spec: Any) -> Any:
+        spec.statuses.append(service_requests.ServiceRequestStatus.DECLINED)
+        return original(query, spec)
+
+    monkeypatch.setattr(service_requests, "filter_service_requests", changing)
+    # when the review queue is read again
+    response = await http.post(
+        "/graphql",
+        json={"query": REVIEW_QUEUE},
+        headers={"authorization": f"Bearer {dispatcher.token}"},
+    )
+    # then the check refuses to answer with arguments a later request would inherit
+    assert response.status_code == 500 and "Traceback" not in response.text
+    # and the next request converts them anew
+    monkeypatch.undo()
+    again = await gql(REVIEW_QUEUE, token=dispatcher.token)
+    assert len(again["serviceRequests"]["nodes"]) == 3

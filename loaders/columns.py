@@ -53,6 +53,14 @@ class ColumnsById:
     ) -> list[Record | None]:
         """`plain`: the model of the loader's query, where the caller has just seen it
         is the whole table (the narrow reads check that before they read)."""
+        found = await self.by_id(keys, columns, plain=plain)
+        return [found.get(key) for key in keys]
+
+    async def by_id(
+        self, keys: Sequence[Any], columns: Sequence[str], *, plain: type[Model] | None = None
+    ) -> Mapping[Any, Record]:
+        """As `load_many`, but the batch's records by ID (with other callers' rows; a
+        key the query does not hold is absent), to be read, not changed."""
         batch = self._batch
         if batch is None or batch.dispatched:
             batch = self._batch = _Batch()
@@ -63,8 +71,7 @@ class ColumnsById:
             batch.plain = None
         batch.keys.update(dict.fromkeys(keys))
         batch.columns.update(dict.fromkeys(columns))
-        found = await batch
-        return [found.get(key) for key in keys]
+        return await batch
 
     async def _dispatch(self, batch: _Batch) -> None:
         batch.dispatched = True

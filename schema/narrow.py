@@ -73,7 +73,7 @@ class NarrowRows:
         keys: list[Any],
         answer: Callable[[Sequence[Any]], list[Any]] | None = None,
     ) -> dict[Any, Any] | None:
-        """The objects by key (None for a row not found), or None when this
+        """The objects by key (a row not found is absent), or None when this
         loader's rows must be read the standard way. With `answer` (records ->
         their answers, `schema.assemble`), the answers instead of the objects."""
         rows_of = loader.rows_of
@@ -84,18 +84,13 @@ class NarrowRows:
             return None
         # Through the loader's columns: another field's columns of the same rows
         # (a job draft's SLA hours) come in the same statement.
-        found_records = await loader.columns.load_many(keys, self.columns, plain=self.model)
-        records = [record for record in found_records if record is not None]
-        key = self.columns[0]
-        found: dict[Any, Any] = dict.fromkeys(keys)
+        by_id = await loader.columns.by_id(keys, self.columns, plain=self.model)
+        present = [key for key in keys if key in by_id]
+        records = [by_id[key] for key in present]
         if answer is not None:
-            for record, answered in zip(records, answer(records), strict=True):
-                found[record[key]] = answered
-            return found
+            return dict(zip(present, answer(records), strict=True))
         make = self.make
-        for record in records:
-            found[record[key]] = make(record)
-        return found
+        return {key: make(record) for key, record in zip(present, records, strict=True)}
 
 
 def narrow_rows(convert: Callable[[Any], Any], attributes: Sequence[str]) -> NarrowRows | None:

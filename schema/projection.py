@@ -701,14 +701,16 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             spec, convert = field_plan.loaded, field_plan.convert
             assert convert is not None
             keys = [getattr(source, spec.key) for source in sources]
-            wanted = list(dict.fromkeys(key for key in keys if key is not None))
+            distinct = dict.fromkeys(keys)
+            distinct.pop(None, None)
+            wanted = list(distinct)
             loader = getattr(context.loaders, spec.loader)
             if field_plan.narrow is not None and wanted:
                 answers = field_plan.answers
                 narrowed = await field_plan.narrow.load(loader, wanted, answers)
                 if narrowed is not None:
                     STATS.count_narrowed()
-                    values = [narrowed[key] if key is not None else None for key in keys]
+                    values = [narrowed.get(key) for key in keys]  # None for a null key too
                     return _Answered(values) if answers is not None else values
             rows = await loader.load_many(wanted) if wanted else []
             # One object per row, shared by the sources pointing at it (eight request

@@ -106,18 +106,20 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
     # Both reads at once: the company's hours need not wait for the accounts'.
     accounts, company_hours = await interleave(
         [
-            loaders.accounts_by_id.columns.load_many(account_ids, ("default_sla_hours",)),
+            loaders.accounts_by_id.columns.by_id(account_ids, ("default_sla_hours",)),
             loaders.company_sla_hours.get(),
         ]
     )
     hours = {
-        account["id"]: account["default_sla_hours"]
-        for account in accounts
-        if account is not None  # an account the viewer may not see has no draft
+        key: accounts[key]["default_sla_hours"]
+        for key in account_ids
+        if key in accounts  # an account the viewer may not see has no draft
     }
     if not hours:
         return [None] * len(requests)
     made = sr.drafts(pending, hours, company_hours, now(), _make_draft)
+    if len(pending) == len(requests):
+        return made  # a review queue: every request pending
     drafts = {id(request): draft for request, draft in zip(pending, made, strict=True)}
     return [drafts.get(id(request)) for request in requests]
 

@@ -189,9 +189,9 @@ class _ThroughWholeRows:
     def __init__(self, loader: Any) -> None:
         self.loader = loader
 
-    async def load_many(self, keys: list[int], columns: Any) -> list[dict[str, Any] | None]:
+    async def by_id(self, keys: list[int], columns: Any) -> dict[int, dict[str, Any]]:
         rows = await self.loader.load_many(keys)
-        return [{"id": r.id, **{c: getattr(r, c) for c in columns}} if r else None for r in rows]
+        return {r.id: {"id": r.id, **{c: getattr(r, c) for c in columns}} for r in rows if r}
 
 
 async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(

@@ -61,6 +61,26 @@ async def test_a_json_post_with_a_charset_runs(http: httpx.AsyncClient) -> None:
     assert response.json() == {"data": {"__typename": "Query"}}
 
 
+async def test_a_json_post_is_answered_alike_in_both_lanes(http: httpx.AsyncClient) -> None:
+    # given a signed-in user, and the same query sent as a plain JSON POST and as one
+    # that also accepts multipart answers (Strawberry's own lane)
+    admin = await staff(Role.ADMIN, name="Lane Tester")
+    body = {"query": ME}
+    headers = {"authorization": f"Bearer {admin.token}"}
+    # when
+    plain = await http.post("/graphql", json=body, headers=headers)
+    multipart = await http.post(
+        "/graphql", json=body, headers={**headers, "accept": "multipart/mixed, application/json"}
+    )
+    refused = await http.post("/graphql", json={"query": "{ nope }"}, headers=headers)
+    # then both lanes answer the same, and errors alike
+    assert plain.status_code == multipart.status_code == 200
+    assert plain.json() == multipart.json() == {"data": {"me": {"name": "Lane Tester"}}}
+    assert plain.headers["content-type"] == "application/json"
+    assert refused.status_code == 200
+    assert refused.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
 async def test_get_without_csrf_header_is_refused(http: httpx.AsyncClient) -> None:
     # when
     response = await http.get("/graphql", params={"query": "{ __typename }"})

@@ -419,15 +419,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         converted = given.converted
         if converted is None:
             converted = given.converted = _convert(definition, strawberry_info, given.raw)
-        args, kwargs = list(converted.args), dict(converted.kwargs)
-        for position in converted.source_args:
-            args[position] = self.root_value
-        for name in converted.source_kwargs:
-            kwargs[name] = self.root_value
-        shown = kwargs
-        if converted.info_kwarg is not None:
-            shown = dict(kwargs)
-            kwargs[converted.info_kwarg] = strawberry_info
+        args, kwargs = converted.call(self.root_value, strawberry_info)
+        # Permissions get the field's arguments without its Info, as Strawberry's.
+        shown = {name: value for name, value in kwargs.items() if name != converted.info_kwarg}
         for permission in gate:
             if permission.has_permission(self.root_value, strawberry_info, **shown) is not True:
                 return field_def.resolve(self.root_value, info, **given.raw)  # type: ignore[misc]
@@ -766,26 +760,17 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         (the arguments it asks for worked out once)."""
         definition = field_plan.definition
         info = self._gated_info(plan, field_plan)
-        strawberry_schema = info._raw_info.schema._strawberry_schema
         resolver = definition.base_resolver
         values: list[Any] = []
         try:
             # The field takes no arguments: what the resolver is called with differs
             # per object only where the object itself goes (self, root or parent).
-            args, kwargs = get_arguments(
-                field=definition,
-                source=_SOURCE,
-                info=info,
-                kwargs={},
-                config=strawberry_schema.config,
-                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
-            )
-            in_args = [p for p, value in enumerate(args) if value is _SOURCE]
-            in_kwargs = [name for name, value in kwargs.items() if value is _SOURCE]
+            converted = _convert(definition, info, {})
+            args, kwargs = converted.call(_SOURCE, info)
             for source in sources:
-                for position in in_args:
+                for position in converted.source_args:
                     args[position] = source
-                for name in in_kwargs:
+                for name in converted.source_kwargs:
                     kwargs[name] = source
                 values.append(resolver(*args, **kwargs))
         except Exception:
@@ -1006,6 +991,17 @@ class ConvertedArguments:
     source_kwargs: tuple[str, ...]
     info_kwarg: str | None
 
+    def call(self, source: Any, info: Any) -> tuple[list[Any], dict[str, Any]]:
+        """The resolver's arguments for this source and Strawberry Info."""
+        args, kwargs = list(self.args), dict(self.kwargs)
+        for position in self.source_args:
+            args[position] = source
+        for name in self.source_kwargs:
+            kwargs[name] = source
+        if self.info_kwarg is not None:
+            kwargs[self.info_kwarg] = info
+        return args, kwargs
+
 
 def _convert(definition: Any, info: Any, raw: dict[str, Any]) -> ConvertedArguments:
     """`raw` converted as Strawberry converts a field's arguments (`get_arguments`);
@@ -1102,20 +1098,7 @@ def _slot(field_plan: FieldPlan) -> Slot:
 
 def _complete_leaves(completer: Completer, values: list[Any]) -> list[Any]:
     """Scalars and enums, coerced by their GraphQL type (a null only where allowed)."""
-    same, coerce = completer.same, completer.coerce
-    assert coerce is not None
-    out: list[Any] = []
-    for value in values:
-        if type(value) is same:
-            out.append(value)
-        elif not _present(completer, value):
-            out.append(None)
-        else:
-            coerced = coerce(value)
-            if coerced is None or coerced is Undefined:
-                raise Fallback
-            out.append(coerced)
-    return out
+    return [_leaf_value(completer, value) for value in values]
 
 
 # Built-in scalars whose coercion hands back a value of this exact type unchanged.

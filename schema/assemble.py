@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from models.ids import global_id
+from schema.narrow import column_read
 
 Assemble = Callable[..., list[dict[str, Any]]]
 
@@ -59,8 +59,6 @@ def assembler(slots: Sequence[Slot], fail: Callable[[], Exception]) -> Assemble:
     names: dict[str, Any] = {
         "fail": fail,
         "datetime_": datetime,
-        "utc_": UTC,
-        "global_id": global_id,
     }
     completed = [f"v{position}" for position, slot in enumerate(slots) if _takes_values(slot)]
     lines = []
@@ -98,25 +96,6 @@ def assembler(slots: Sequence[Slot], fail: Callable[[], Exception]) -> Assemble:
     return assemble
 
 
-def _record_read(position: int, slot: Slot, names: dict[str, Any]) -> list[str]:
-    """Statements reading a leaf from a record into `a<position>`, as a narrow read's
-    filler sets the attribute."""
-    value = f"a{position}"
-    reads = [f"{value} = s[{slot.column!r}]"]
-    if slot.convert is not None:
-        names[f"convert{position}"] = slot.convert
-        if slot.utc_time:
-            reads.append(
-                f"{value} = {value} if {value}.__class__ is datetime_ and {value}.tzinfo is utc_"
-                f" else convert{position}({value})"
-            )
-        else:
-            reads.append(f"{value} = convert{position}({value})")
-    if slot.id_of is not None:
-        reads.append(f"{value} = global_id({slot.id_of!r}, {value})")
-    return reads
-
-
 def _takes_values(slot: Slot) -> bool:
     return slot.typename is None and slot.attribute is None
 
@@ -127,7 +106,10 @@ def _leaf(position: int, slot: Slot, names: dict[str, Any]) -> list[str]:
     names[f"slow{position}"] = slot.slow
     read = f"{value} = s.{slot.attribute}"
     if slot.column is not None:
-        read = "; ".join(_record_read(position, slot, names))
+        expression = column_read(
+            "s", slot.column, slot.convert, slot.utc_time, slot.id_of, names, position
+        )
+        read = f"{value} = {expression}"
     if slot.same is not None:
         names[f"same{position}"] = slot.same
         return [

@@ -182,36 +182,14 @@ def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:
         "new": object.__new__,
         "target": target,
         "setattr_": object.__setattr__,
-        "global_id": global_id,
-        "datetime_": datetime,
-        "utc_": UTC,
-        "miss_": object(),
     }
+    utc = _utc_default()
     items = []
     for position, reader in enumerate(readers):
-        value = f"record[{reader.column!r}]"
-        if reader.utc_time and _utc_default():
-            # PostgreSQL's UTC times are what the model's conversion would make of
-            # them but for the tzinfo object (ZoneInfo("UTC")): the same answer,
-            # which is all these objects are read for, at a fifth of the cost.
-            names[f"convert_{position}"] = reader.convert
-            value = (
-                f"(v if (v := {value}).__class__ is datetime_ and v.tzinfo is utc_"
-                f" else convert_{position}(v))"
-            )
-        elif getattr(reader.convert, "members", None) is not None:
-            # An enum column: its member by one dict look-up, without a call.
-            names[f"convert_{position}"] = reader.convert
-            names[f"members_{position}"] = reader.convert.members  # type: ignore[attr-defined]
-            value = (
-                f"(m if (m := members_{position}.get(v := {value}, miss_)) is not miss_"
-                f" else convert_{position}(v))"
-            )
-        elif not is_copy(reader.convert):
-            names[f"convert_{position}"] = reader.convert
-            value = f"convert_{position}({value})"
-        if reader.id_of is not None:
-            value = f"global_id({reader.id_of!r}, {value})"
+        convert = None if is_copy(reader.convert) else reader.convert
+        value = column_read(
+            "record", reader.column, convert, reader.utc_time and utc, reader.id_of, names, position
+        )
         items.append(f"{reader.attribute!r}: {value}")
     source = (
         "def fill(record):\n"
@@ -222,6 +200,49 @@ def _filler(target: type, readers: Sequence[_Reader]) -> Callable[[Any], Any]:
     exec(compile(source, f"<narrow {target.__name__}>", "exec"), names)
     fill: Callable[[Any], Any] = names["fill"]
     return fill
+
+
+def column_read(
+    record: str,
+    column: str,
+    convert: Callable[[Any], Any] | None,
+    utc_time: bool,
+    id_of: str | None,
+    names: dict[str, Any],
+    position: int,
+) -> str:
+    """Python source of the value a narrow read gives an attribute from `column` of the
+    record named `record`: converted as the model converts it (`convert`, None for the
+    value as it is), then the global ID of an `id_of` type. The names it uses are put
+    in `names` (`position` keeps each reader's own)."""
+    names.update(global_id=global_id, datetime_=datetime, utc_=UTC, miss_=_MISS)
+    value = f"{record}[{column!r}]"
+    members = getattr(convert, "members", None)
+    if convert is not None:
+        names[f"convert_{position}"] = convert
+    if convert is not None and utc_time:
+        # PostgreSQL's UTC times are what the model's conversion would make of
+        # them but for the tzinfo object (ZoneInfo("UTC")): the same answer,
+        # which is all these objects are read for, at a fifth of the cost.
+        value = (
+            f"(v if (v := {value}).__class__ is datetime_ and v.tzinfo is utc_"
+            f" else convert_{position}(v))"
+        )
+    elif members is not None:
+        # An enum column: its member by one dict look-up, without a call.
+        names[f"members_{position}"] = members
+        value = (
+            f"(m if (m := members_{position}.get(v := {value}, miss_)) is not miss_"
+            f" else convert_{position}(v))"
+        )
+    elif convert is not None:
+        value = f"convert_{position}({value})"
+    if id_of is not None:
+        value = f"global_id({id_of!r}, {value})"
+    return value
+
+
+_MISS = object()  # no enum member of this value
 
 
 @dataclass(frozen=True)

@@ -65,19 +65,19 @@ _KEEP_HEADERS = (
 )
 
 
-def _plain_json_post(request: AsyncHTTPRequestAdapter) -> bool:
-    """A JSON POST that wants a plain JSON answer (not a multipart stream): what SPAs
-    and apps send. Strawberry parses its Content-Type with the e-mail parser."""
-    if request.method != "POST":
-        return False
-    media_type = (request.content_type or "").partition(";")[0].strip().lower()
-    return media_type == "application/json" and "multipart" not in request.headers.get("accept", "")
-
-
 def _wants_plain_json(headers: Mapping[str, str]) -> bool:
-    """`_plain_json_post` for a POST, read from its headers."""
+    """A JSON POST's headers asking for a plain JSON answer (not a multipart stream):
+    what SPAs and apps send. Read here: Strawberry parses a Content-Type with the
+    e-mail parser."""
     media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     return media_type == "application/json" and "multipart" not in headers.get("accept", "")
+
+
+def _one_operation(data: object) -> GraphQLRequestData:
+    """A request's one operation; batches are refused."""
+    if isinstance(data, list):
+        raise HTTPException(400, "Batched operations are not accepted.")
+    return data if isinstance(data, GraphQLRequestData) else _request_data(data)
 
 
 def _request_data(data: object) -> GraphQLRequestData:
@@ -200,10 +200,7 @@ class DocketGraphQL(GraphQL[Context, None]):
         root_value = await self.get_root_value(request)  # type: ignore[func-returns-value]
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub_response)
-        data = self.parse_json(await request.body())
-        if isinstance(data, list):
-            raise HTTPException(400, "Batched operations are not accepted.")
-        request_data = _request_data(data)
+        request_data = _one_operation(self.parse_json(await request.body()))
         result = await self.execute_single(
             request, adapter, sub_response, context, root_value, request_data
         )
@@ -291,14 +288,8 @@ class DocketGraphQL(GraphQL[Context, None]):
             raise HTTPException(
                 400, "GET queries need the header X-Docket-CSRF: 1 (or use POST with JSON)."
             )
-        data: Any
-        if _plain_json_post(request):
-            data = self.parse_json(await request.get_body())
-        else:
-            data = await super().parse_http_body(request)
-        if isinstance(data, list):
-            raise HTTPException(400, "Batched operations are not accepted.")
-        return data if isinstance(data, GraphQLRequestData) else _request_data(data)
+        # A plain JSON POST never comes here (`_answer_json_post`).
+        return _one_operation(await super().parse_http_body(request))
 
     @property
     def graphql_ide_html(self) -> str:

@@ -3,7 +3,7 @@
 Where a list shows only a few columns of its related rows (`schema.narrow`) and
 another field of the same objects needs other columns of the same rows (a job
 draft, its account's SLA hours), each asking on its own meant two statements on
-one table. `ColumnsById.load_many(keys, columns)` collects the keys and columns
+one table. `ColumnsById.by_id(keys, columns)` collects the keys and columns
 asked for until the loop has gone round twice (as `BatchLoader` does), then
 reads the union of them in one statement, scoped by the loader's query.
 """
@@ -39,8 +39,8 @@ class _Batch(asyncio.Future[dict[Any, Record]]):
 
 
 class ColumnsById:
-    """`load_many(ids, columns)` -> those columns of each row (with its `id`), or None
-    for a row the query does not hold; one statement per batch."""
+    """`by_id(ids, columns)` -> those columns of each row (with its `id`) by ID, for
+    the rows the query holds; one statement per batch."""
 
     __slots__ = ("_batch", "_query")
 
@@ -48,19 +48,13 @@ class ColumnsById:
         self._query = query
         self._batch: _Batch | None = None
 
-    async def load_many(
-        self, keys: Sequence[Any], columns: Sequence[str], *, plain: type[Model] | None = None
-    ) -> list[Record | None]:
-        """`plain`: the model of the loader's query, where the caller has just seen it
-        is the whole table (the narrow reads check that before they read)."""
-        found = await self.by_id(keys, columns, plain=plain)
-        return [found.get(key) for key in keys]
-
     async def by_id(
         self, keys: Sequence[Any], columns: Sequence[str], *, plain: type[Model] | None = None
     ) -> Mapping[Any, Record]:
-        """As `load_many`, but the batch's records by ID (with other callers' rows; a
-        key the query does not hold is absent), to be read, not changed."""
+        """The batch's records by ID (with other callers' rows; a key the query does not
+        hold is absent), to be read, not changed. `plain`: the model of the loader's
+        query, where the caller has just seen it is the whole table (the narrow reads
+        check that before they read)."""
         batch = self._batch
         if batch is None or batch.dispatched:
             batch = self._batch = _Batch()

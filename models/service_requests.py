@@ -291,9 +291,7 @@ def drafts(
         if request.account_id not in account_sla_hours:
             found.append(None)
             continue
-        hours = account_sla_hours[request.account_id]  # as `sla_hours`, inline
-        if hours is None:
-            hours = company_sla_hours
+        hours = sla_hours(account_sla_hours[request.account_id], company_sla_hours)
         if hours not in due:
             due[hours] = at + timedelta(hours=hours) if hours is not None else None
         found.append(

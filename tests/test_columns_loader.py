@@ -22,15 +22,15 @@ async def test_callers_of_one_batch_share_one_statement_of_all_their_columns(
     count_statements.statements.clear()
     # when two callers ask for other columns of them in the same loop pass
     names, numbers = await asyncio.gather(
-        columns.load_many([first.id, second.id], ("name",)),
-        columns.load_many([second.id, 999_999], ("number",)),
+        columns.by_id([first.id, second.id], ("name",)),
+        columns.by_id([second.id, 999_999], ("number",)),
     )
     # then one statement read both columns, and each caller has its rows
     [sql] = count_statements.statements
     assert sql.startswith('SELECT "id","name","number" FROM "accounts"')
-    assert [record and record["name"] for record in names] == [first.name, second.name]
-    assert numbers[0] is not None and numbers[0]["number"] == second.number
-    assert numbers[1] is None
+    assert [names[key]["name"] for key in (first.id, second.id)] == [first.name, second.name]
+    assert numbers[second.id]["number"] == second.number
+    assert 999_999 not in numbers
 
 
 async def test_a_scoped_query_answers_only_its_rows() -> None:
@@ -39,8 +39,8 @@ async def test_a_scoped_query_answers_only_its_rows() -> None:
     mine, other = await make_account(manager=manager), await make_account()
     columns = ColumnsById(lambda: Account.filter(manager_id=manager.id))
     # when both are asked for, then only the manager's comes back
-    found = await columns.load_many([mine.id, other.id], ("name",))
-    assert [record and record["name"] for record in found] == [mine.name, None]
+    found = await columns.by_id([mine.id, other.id], ("name",))
+    assert {key: record["name"] for key, record in found.items()} == {mine.id: mine.name}
 
 
 async def test_a_failed_batch_fails_every_caller() -> None:
@@ -51,8 +51,8 @@ async def test_a_failed_batch_fails_every_caller() -> None:
     columns = ColumnsById(broken)
     # when two callers share its batch, then both get its failure
     outcomes = await asyncio.gather(
-        columns.load_many([1], ("name",)),
-        columns.load_many([2], ("number",)),
+        columns.by_id([1], ("name",)),
+        columns.by_id([2], ("number",)),
         return_exceptions=True,
     )
     assert [str(outcome) for outcome in outcomes] == ["no query", "no query"]
@@ -69,12 +69,12 @@ async def test_a_batch_every_caller_saw_is_the_whole_table_makes_no_query_again(
 
     # when the callers of a batch say the query is the whole table, none is made
     columns = ColumnsById(query)
-    [found] = await columns.load_many([account.id], ("name",), plain=Account)
-    assert found is not None and found["name"] == account.name and made == []
+    found = await columns.by_id([account.id], ("name",), plain=Account)
+    assert found[account.id]["name"] == account.name and made == []
     # and when one caller does not say so, it is made once for the batch
     both = await asyncio.gather(
-        columns.load_many([account.id], ("name",), plain=Account),
-        columns.load_many([account.id], ("number",)),
+        columns.by_id([account.id], ("name",), plain=Account),
+        columns.by_id([account.id], ("number",)),
     )
-    assert [record[0] and record[0]["number"] for record in both] == [account.number] * 2
+    assert [records[account.id]["number"] for records in both] == [account.number] * 2
     assert made == [1]

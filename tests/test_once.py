@@ -61,15 +61,23 @@ async def test_a_failed_read_fails_its_waiters_and_the_next_caller_reads_again()
     assert await once.get() == 5 and read.reads == 2
 
 
-async def test_a_waiter_that_leaves_cancels_no_read() -> None:
-    # given a read under way with a second caller waiting for it
-    read = Reader([3])
+async def _read_under_way(
+    value: object,
+) -> tuple[Reader, Once[object], asyncio.Future[object], asyncio.Future[object]]:
+    """A read of `value` under way for a first caller, with a second caller waiting."""
+    read = Reader([value])
     read.gate.clear()
     once = Once(read)
     first = asyncio.ensure_future(once.get())
     await asyncio.sleep(0)
     waiter = asyncio.ensure_future(once.get())
     await asyncio.sleep(0)
+    return read, once, first, waiter
+
+
+async def test_a_waiter_that_leaves_cancels_no_read() -> None:
+    # given a read under way with a second caller waiting for it
+    read, _, first, waiter = await _read_under_way(3)
     # when the waiter is cancelled
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -81,13 +89,7 @@ async def test_a_waiter_that_leaves_cancels_no_read() -> None:
 
 async def test_a_cancelled_read_cancels_its_waiters_and_is_read_again() -> None:
     # given a read under way with a second caller waiting for it
-    read = Reader([8])
-    read.gate.clear()
-    once = Once(read)
-    first = asyncio.ensure_future(once.get())
-    await asyncio.sleep(0)
-    waiter = asyncio.ensure_future(once.get())
-    await asyncio.sleep(0)
+    read, once, first, waiter = await _read_under_way(8)
     # when the reading caller is cancelled
     first.cancel()
     outcomes = await asyncio.gather(first, waiter, return_exceptions=True)

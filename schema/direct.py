@@ -12,8 +12,8 @@ changes validation) has run there with no error at all, it is admitted. Later
 requests for it skip parsing and validation, which gave that same answer, and
 execute at once with the same executor. Whatever the direct lane is not sure
 about goes the standard way: documents not admitted yet, mutations and
-subscriptions, variables with over-long lists (an error the standard lane
-words), and any answer with errors, which is discarded and made again by the
+subscriptions, variables the standard lane refuses (`schema.variables`: it
+words the error), and any answer with errors, which is discarded and made again by the
 standard lane so errors are coded, masked and worded as always.
 
 A query of one root field whose object has a compiled plan goes further: its
@@ -44,8 +44,8 @@ from graphql import (
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
-from models.validation import MAX_LIST_ITEMS
-from schema.extensions import longest_list, may_introspect
+from schema import variables as refused
+from schema.extensions import may_introspect
 from schema.projection import CHECKING, same_answer
 
 _MAX_ADMITTED = 1024
@@ -77,7 +77,7 @@ class DirectQueries:
         """The answer to this request: directly when admitted and clean, else `standard()`."""
         key = (query, operation_name, may_introspect(context))
         document = self._admitted.get(key)
-        if document is not None and longest_list(variables) <= MAX_LIST_ITEMS:
+        if document is not None and refused.refusal(variables) is None:
             direct = await self._run(document, context, variables, operation_name)
             if direct is not None:
                 return direct

@@ -21,6 +21,7 @@ from strawberry.utils.await_maybe import await_maybe
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
+from schema import variables
 
 log = logging.getLogger("docket.graphql")
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
@@ -68,14 +69,6 @@ class MaxInputListSize(ValidationRule):
             )
 
 
-def longest_list(value: object) -> int:
-    if isinstance(value, list):
-        return max([len(value), *(longest_list(v) for v in value)])
-    if isinstance(value, dict):
-        return max([0, *(longest_list(v) for v in value.values())])
-    return 0
-
-
 def may_introspect(context: Any) -> bool:
     if context.settings.introspection:
         return True
@@ -89,37 +82,53 @@ class RequestPolicy(SchemaExtension):
       logout, deactivation or password change ends the socket's access at once;
     - fresh loaders for every operation (also on WebSockets);
     - introspection and field suggestions only where allowed (DESIGN §5);
-    - input lists in variables capped like list literals.
+    - variables no input can take refused (`schema.variables`): over-long lists,
+      too deep nesting, NUL characters; NUL characters in literals too.
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         await context.refresh_viewer()
         context.start_operation()
+        self.executing = False  # until on_execute: errors are of the document
         introspects = may_introspect(context)
-        rules: tuple[type[ValidationRule], ...] = (MaxInputListSize,)
+        rules: tuple[type[ValidationRule], ...] = (MaxInputListSize, variables.NoNulInStrings)
         if not introspects:
             rules += (NoSchemaIntrospectionCustomRule,)
         self.execution_context.validation_rules = self.execution_context.validation_rules + rules
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or []
-        for error in errors:
-            # Errors of the document or its variables (no path) get a code like all others.
-            if error.path is None and not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        if errors:
+            _code_request_errors(self.execution_context, errors, executed=self.executing)
         if not introspects:
             for error in errors:
                 error.message = _SUGGESTION.sub("", error.message)
 
     def on_execute(self) -> Iterator[None]:
-        variables = self.execution_context.variables or {}
-        if longest_list(variables) > MAX_LIST_ITEMS:
-            raise GraphQLError(
-                f"Input lists take at most {MAX_LIST_ITEMS} items.",
-                extensions={"code": "BAD_USER_INPUT"},
-            )
+        self.executing = True
+        refused = variables.refusal(self.execution_context.variables)
+        if refused is not None:
+            raise refused
         yield
+
+
+def _code_request_errors(
+    context: ExecutionContext, errors: list[GraphQLError], *, executed: bool
+) -> None:
+    """Errors of the request itself (no path) get a code like all others, as Apollo
+    Server words them: the text does not parse, the document is not valid for the
+    schema, or (once execution began) the variables' values do not fit their types."""
+    for error in errors:
+        if error.path is not None or (error.extensions or {}).get("code"):
+            continue
+        if executed:
+            code = "BAD_USER_INPUT"  # graphql-core coercing the variables
+        elif context.graphql_document is None:
+            code = "GRAPHQL_PARSE_FAILED"
+        else:
+            code = "GRAPHQL_VALIDATION_FAILED"
+        error.extensions = {**(error.extensions or {}), "code": code}
 
 
 _OVERRIDES: dict[tuple[type, str], bool] = {}

@@ -33,6 +33,7 @@ import dataclasses
 import functools
 import importlib
 import logging
+import operator
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -307,7 +308,9 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
     """graphql-core's executor, with compiled completion for the objects of queries
     (and subscription events shared between subscribers, see `shared_events`)."""
 
-    _plans: dict[tuple[int, int], tuple[Any, GraphQLObjectType, ObjectPlan | None]] = {}
+    # Per root field: (its field nodes, its object type, the plan or None), keyed by
+    # their identities (see `_plan_key`).
+    _plans: dict[Hashable, tuple[tuple[Any, ...], GraphQLObjectType, ObjectPlan | None]] = {}
     _documents: dict[int, tuple[Any, bool]] = {}
     # Root arguments by `arguments_key`, coerced and (once called) converted.
     _arguments: dict[Hashable, RootArguments] = {}
@@ -325,8 +328,11 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         if cached is None or cached[0] is not operation:
             if len(self._documents) > _MAX_PLANS:
                 self._documents.clear()
+            # Every fragment of the document, used by this operation or not: a cheap,
+            # safe over-approximation (graphql-core 3.3 keeps the definitions apart
+            # from `fragments`, which holds FragmentDetails).
             plain = not _has_directives(operation) and not any(
-                _has_directives(fragment) for fragment in self.fragments.values()
+                _has_directives(fragment) for fragment in self.fragment_definitions.values()
             )
             cached = (operation, plain)
             self._documents[id(operation)] = cached
@@ -375,7 +381,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             cached = (document, _root_candidate(schema, document, operation_name))
             cls._roots[key] = cached
         candidate = cached[1]
-        return candidate is not None and cls.cached_plan(*candidate) is not None
+        return candidate is not None and cls.cached_plan(candidate[0], (candidate[1],)) is not None
 
     def _root_arguments(self, field_def: GraphQLField, node: FieldNode) -> RootArguments:
         """The root field's arguments as graphql-core coerces them, remembered per field
@@ -445,7 +451,7 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
         if query_type is None or field_def is None or field_def.resolve is None:
             return None
         output = get_nullable_type(field_def.type)
-        plan = self.cached_plan(output, node) if is_object_type(output) else None
+        plan = self.cached_plan(output, (node,)) if is_object_type(output) else None
         if plan is None:
             return None
         name = node.alias.value if node.alias else node.name.value
@@ -505,14 +511,14 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
     # --- compiling ------------------------------------------------------------------
 
     def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> ObjectPlan | None:
-        node = field_details_list[0].node
-        # Keyed by identity (the parser cache hands out the same nodes for the same
-        # text) and by the schema's own type, so two schemas never share a plan.
-        key = (id(return_type), id(node))
+        nodes = tuple(details.node for details in field_details_list)
+        key = _plan_key(return_type, nodes)
         cached = self._plans.get(key)
-        if cached is not None and cached[0] is node and cached[1] is return_type:
+        if cached is not None and _same_nodes(cached[0], nodes) and cached[1] is return_type:
             return cached[2]
         try:
+            if any(details.fragment_variable_values for details in field_details_list):
+                raise NotCompilable  # fragment arguments: one node, several meanings
             plan: ObjectPlan | None = self._compile_object(return_type, field_details_list)
         except NotCompilable:
             plan = None
@@ -520,14 +526,15 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             _keep_safe_narrowing(plan, single_root=self._single_root_field())
         if len(self._plans) > _MAX_PLANS:
             self._plans.clear()
-        self._plans[key] = (node, return_type, plan)
+        self._plans[key] = (nodes, return_type, plan)
         return plan
 
     @classmethod
-    def cached_plan(cls, return_type: Any, node: Any) -> ObjectPlan | None:
-        """The plan compiled for a root field's object, if one was (see `narrow_page`)."""
-        cached = cls._plans.get((id(return_type), id(node)))
-        if cached is None or cached[0] is not node or cached[1] is not return_type:
+    def cached_plan(cls, return_type: Any, nodes: Sequence[Any]) -> ObjectPlan | None:
+        """The plan compiled for a root field's object, if one was (see `narrow_page`).
+        `nodes` are all the field nodes merged into the root field's response key."""
+        cached = cls._plans.get(_plan_key(return_type, nodes))
+        if cached is None or not _same_nodes(cached[0], nodes) or cached[1] is not return_type:
             return None
         return cached[2]
 
@@ -881,6 +888,24 @@ class ProjectingExecutor(SharedEventExecution, StrawberryGraphQLCoreExecutionCon
             out[position] = done[start:end]
 
 
+def _plan_key(return_type: Any, nodes: Sequence[Any]) -> Hashable:
+    """A root field's plan key: the identities of its object type (two schemas never
+    share a plan) and of ALL its field nodes (the parser cache hands out the same
+    nodes for the same text). One node is not enough: operations of one document
+    that spread the same fragment on Query share its field node, but each merges
+    other selections into it. The nodes also fix whether the operation has one root
+    field (`_keep_safe_narrowing`): a node spread from a fragment is never the
+    operation's one root selection, and a node of the operation's own selection set
+    belongs to that operation alone."""
+    if len(nodes) == 1:
+        return (id(return_type), id(nodes[0]))
+    return (id(return_type), *map(id, nodes))
+
+
+def _same_nodes(kept: Sequence[Any], nodes: Sequence[Any]) -> bool:
+    return len(kept) == len(nodes) and all(map(operator.is_, kept, nodes))
+
+
 class _Path:
     """The path handed to batch resolve infos (resolvers do not read it)."""
 
@@ -1180,7 +1205,7 @@ def connection_reads(info: Any) -> frozenset[str] | None:
     answer). Standard execution of the same selection reads no other, so a list may
     leave out what is not among them (edges nobody reads)."""
     raw = getattr(info, "_raw_info", info)
-    plan = ProjectingExecutor.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes[0])
+    plan = ProjectingExecutor.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes)
     if plan is None:
         return None
     if plan.reads is None:
@@ -1208,7 +1233,7 @@ def narrow_page(info: Any, convert: Callable[[Any], Any], sort: str) -> NarrowIt
     does standard execution of the same selection (the execution check proves it).
     """
     raw = getattr(info, "_raw_info", info)
-    plan = ProjectingExecutor.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes[0])
+    plan = ProjectingExecutor.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes)
     if plan is None:
         return None
     key = (convert, sort)

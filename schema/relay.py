@@ -7,7 +7,7 @@ import binascii
 import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -125,7 +125,7 @@ def _offset(cursor: str | None, argument: str) -> int | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         prefix, _, value = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if prefix == "cursor" and int(value) >= 0:
+        if prefix == "cursor" and 0 <= int(value) <= MAX_KEY:  # an OFFSET the database takes
             return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass
@@ -264,12 +264,26 @@ def _cursor_position(
         prefix, named, tagged, pk = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
         if prefix == "sort" and named == column and isinstance(pk, int) and 0 <= pk <= MAX_KEY:
             value = _decode_sort_value(tagged)
-            naive = isinstance(value, datetime) and value.tzinfo is None
-            if isinstance(value, value_type) and not isinstance(value, bool) and not naive:
+            if isinstance(value, value_type) and not isinstance(value, bool) and _storable(value):
                 return value, pk
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):
         pass
     raise InputError(f"`{argument}` is not a cursor of this list.")
+
+
+def _storable(value: object) -> bool:
+    """Can the database compare this cursor value with a column? Our integer columns
+    are 32-bit, strings may not hold NUL, times need an offset and a UTC value in
+    datetime's range (year 1 with +05:00 is year 0 in UTC)."""
+    if isinstance(value, int):
+        return -MAX_KEY - 1 <= value <= MAX_KEY
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return False
+        value.astimezone(UTC)  # OverflowError outside datetime's range
+    return True
 
 
 def _beyond(column: str, position: tuple[object, int], forward: bool) -> Q:

@@ -14,6 +14,11 @@ def _aware(value: str) -> dt.datetime:
     if parsed.tzinfo is None:
         # A time without an offset means something different in every office.
         raise ValueError("add a UTC offset, e.g. 2026-11-24T09:00:00+01:00 or ...Z")
+    try:
+        # Stored and compared in UTC: year 1 at +05:00 or year 9999 at -05:00 has none.
+        parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("out of range: in UTC it falls outside the years 1 to 9999") from None
     return parsed
 
 

@@ -31,6 +31,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.auth import AuthMutations, AuthQueries
 from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
+from schema.engine_versions import fast_paths_verified
 from schema.extensions import DocketSchema, MaskUnexpectedErrors, RequestPolicy
 from schema.inputs import plan_input_objects
 from schema.linked_items import LinkedItemMutations
@@ -163,7 +164,7 @@ def _schema(settings: Settings) -> strawberry.Schema:
 
     executor = (
         type("CheckedExecutor", (ProjectingExecutor,), {"check": settings.execution_check})
-        if settings.compiled_projections
+        if settings.compiled_projections and fast_paths_verified()
         else None
     )
     return DocketSchema(

@@ -13,8 +13,6 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -31,6 +29,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.auth import AuthMutations, AuthQueries
 from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
+from schema.document_limits import limits_rule
 from schema.engine_versions import fast_paths_verified
 from schema.extensions import DocketSchema, MaskUnexpectedErrors, RequestPolicy
 from schema.inputs import plan_input_objects
@@ -155,8 +154,7 @@ def _schema(settings: Settings) -> strawberry.Schema:
     # The limit rules are built once: the validation cache keys on the rule classes,
     # so new classes per request (what the limiter extensions make) would never hit.
     rules: list[type[ASTValidationRule]] = [
-        depth_rule(settings.max_query_depth, None, None),
-        alias_rule(settings.max_aliases),
+        limits_rule(settings.max_query_depth, settings.max_aliases),
     ]
 
     def limits() -> AddValidationRules:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
+
 from models.permissions import Role
 from tests.client import GraphQLClient, error_codes
 from tests.factories import staff
@@ -29,6 +33,36 @@ async def test_too_many_aliases_are_refused(gql: GraphQLClient) -> None:
     body = await gql.raw(f"{{ {aliases} }}", token=admin.token)
     # then
     assert "aliases" in body["errors"][0]["message"].lower()
+
+
+def _fragment_bomb(levels: int, leaf: str) -> str:
+    """About 1 KB: each fragment spreads the one before twice (2^levels when expanded)."""
+    fragments = [f"fragment F0 on Query {{ {leaf} }}"] + [
+        f"fragment F{n} on Query {{ ...F{n - 1} ...F{n - 1} }}" for n in range(1, levels + 1)
+    ]
+    return " ".join(fragments) + f" query {{ ...F{levels} }}"
+
+
+async def test_a_fragment_bomb_is_measured_without_expanding_it(
+    http: httpx.AsyncClient,
+) -> None:
+    # given a document whose fragments expand to 2^30 spreads (no sign-in needed)
+    document = _fragment_bomb(30, "__typename")
+    # when it is sent: the limits were counted with every spread expanded, which
+    # held the event loop for hours (the guard below only turns a hang into a failure)
+    response = await asyncio.wait_for(http.post("/graphql", json={"query": document}), 120)
+    # then it is measured at once and answered
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_aliases_are_counted_through_fragments(gql: GraphQLClient) -> None:
+    # given 32 aliases once fragments are expanded (limit 30), 2 in the text
+    document = _fragment_bomb(4, "a: __typename b: __typename")
+    # when
+    body = await gql.raw(document)
+    # then
+    assert body["errors"][0]["message"] == "32 aliases found. Allowed: 30"
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_too_many_tokens_are_refused(gql: GraphQLClient) -> None:

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
-from api import uploads
+from api import graphiql, uploads
 from api.graphql_view import DocketGraphQL
 from api.lifespan import make_lifespan
 from api.logs import configure_logging
@@ -35,7 +35,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
     """A Docket API for these settings: GraphQL at /graphql, health at /healthz, /readyz,
-    and on the file backend the signed /uploads and /files endpoints."""
+    on the file backend the signed /uploads and /files endpoints, and with GraphiQL on
+    its assets at /graphiql/assets/."""
     if configure_logs:
         configure_logging(settings.log_level)
     settings.secret()  # create the generated key now, not inside the first request
@@ -48,6 +49,7 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *uploads.routes,
+            *(graphiql.routes() if settings.graphiql else []),
         ],
         middleware=[
             Middleware(
@@ -57,11 +59,15 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
                 cors_options={
                     "allow_origins": settings.cors_origins,
                     "allow_methods": ["GET", "POST", "OPTIONS"],
+                    # What browser clients send: Apollo Client adds its two CSRF-safe
+                    # headers (api.graphql_view.CSRF_SAFE_HEADERS) to every request.
                     "allow_headers": [
                         "authorization",
                         "content-type",
                         "x-docket-csrf",
                         "x-request-id",
+                        "apollo-require-preflight",
+                        "x-apollo-operation-name",
                     ],
                     "expose_headers": ["x-request-id"],
                     "max_age": 600,

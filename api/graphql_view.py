@@ -9,14 +9,16 @@ from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -24,8 +26,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from api import fanout
+from api import fanout, graphiql
+from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
     PersistedQueries,
@@ -38,12 +42,19 @@ from api.settings import Settings
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
 from schema.direct import DirectQueries
+from schema.engine_versions import fast_paths_verified
 
 log = logging.getLogger("docket.graphql")
 
 # A browser cannot send these headers cross-site without a CORS preflight, so a
 # GET carrying one cannot be a forged request (same idea as Apollo's CSRF guard).
 CSRF_SAFE_HEADERS = ("x-docket-csrf", "apollo-require-preflight", "x-apollo-operation-name")
+
+
+_SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws protocol, "
+    'token in the connection_init payload {"authorization": "Bearer ..."}), not over HTTP.'
+)
 
 
 def _bearer(value: str | None) -> str | None:
@@ -53,57 +64,12 @@ def _bearer(value: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-# Read when a socket opens, so the pane's current headers (the bearer token) are used.
-_WS_CONNECTION_PARAMS = """        wsConnectionParams: () => {
-          try { return JSON.parse(window.docketHeaders || parameters.headers || "{}"); }
-          catch (error) { return {}; }
-        },
-"""
-_KEEP_HEADERS = (
-    "setHeaders(newHeaders);",
-    "setHeaders(newHeaders); window.docketHeaders = newHeaders;",
-)
-
-
 def _wants_plain_json(headers: Mapping[str, str]) -> bool:
     """A JSON POST's headers asking for a plain JSON answer (not a multipart stream):
     what SPAs and apps send. Read here: Strawberry parses a Content-Type with the
     e-mail parser."""
     media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     return media_type == "application/json" and "multipart" not in headers.get("accept", "")
-
-
-def _one_operation(data: object) -> GraphQLRequestData:
-    """A request's one operation; batches are refused."""
-    if isinstance(data, list):
-        raise HTTPException(400, "Batched operations are not accepted.")
-    return data if isinstance(data, GraphQLRequestData) else _request_data(data)
-
-
-def _request_data(data: object) -> GraphQLRequestData:
-    """The operation of a JSON body (not a batch), checked as Strawberry checks it."""
-    if not isinstance(data, dict):
-        raise HTTPException(400, "The request body must be a JSON object.")
-    query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
-    if not isinstance(query, (str, type(None))):
-        raise HTTPException(
-            400, "The GraphQL operation's `query` must be a string or null, if provided."
-        )
-    if not isinstance(variables, (dict, type(None))):
-        raise HTTPException(
-            400, "The GraphQL operation's `variables` must be an object or null, if provided."
-        )
-    if not isinstance(extensions, (dict, type(None))):
-        raise HTTPException(
-            400, "The GraphQL operation's `extensions` must be an object or null, if provided."
-        )
-    return GraphQLRequestData(
-        query=query,
-        variables=variables,
-        operation_name=data.get("operationName"),
-        extensions=extensions,
-        protocol="http",
-    )
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -170,22 +136,24 @@ class DocketGraphQL(GraphQL[Context, None]):
         self.persisted_queries = PersistedQueries()
         self.direct = (
             DirectQueries(schema, max_tokens=settings.max_tokens, check=settings.execution_check)
-            if settings.direct_queries
+            if settings.direct_queries and fast_paths_verified()
             else None
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            if scope["type"] == "http" and scope["method"] == "POST":
-                request = Request(scope, receive)
-                if _wants_plain_json(request.headers):
-                    try:
-                        response = await self._answer_json_post(request)
-                    except HTTPException as error:
-                        response = PlainTextResponse(error.reason, status_code=error.status_code)
-                    await response(scope, receive, send)
-                    return
-            await super().__call__(scope, receive, send)
+            if scope["type"] != "http":
+                await super().__call__(scope, receive, send)
+                return
+            request = Request(scope, receive)
+            try:
+                if scope["method"] == "POST" and _wants_plain_json(request.headers):
+                    response = await self._answer_json_post(request)
+                else:
+                    response = await self.run(request)
+            except HTTPException as error:
+                response = refusals.response_for(error)
+            await response(scope, receive, send)
         except ClientDisconnect:
             # The client left before its body arrived (a closed tab, a load test
             # stopping): nobody is there to answer, and it is no server error.
@@ -200,7 +168,7 @@ class DocketGraphQL(GraphQL[Context, None]):
         root_value = await self.get_root_value(request)  # type: ignore[func-returns-value]
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub_response)
-        request_data = _one_operation(self.parse_json(await request.body()))
+        request_data = refusals.one_operation(self.parse_json(await request.body()))
         result = await self.execute_single(
             request, adapter, sub_response, context, root_value, request_data
         )
@@ -247,9 +215,7 @@ class DocketGraphQL(GraphQL[Context, None]):
         """Queries by hash (automatic persisted queries), then direct or Strawberry's execution."""
 
         async def standard() -> ExecutionResult:
-            return await super(DocketGraphQL, self).execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            return await self._execute_over_http(request_adapter, context, root_value, request_data)
 
         async def execute() -> ExecutionResult:
             query = request_data.query
@@ -273,6 +239,43 @@ class DocketGraphQL(GraphQL[Context, None]):
             await self.persisted_queries.register(digest, request_data.query)
         return result
 
+    async def _execute_over_http(
+        self,
+        request_adapter: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's execution of one HTTP operation, without subscriptions: they
+        need the socket (and its token checks). Strawberry would run them as a
+        query and answer "Unexpected error" (a null for a non-null root field)."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is not OperationType.SUBSCRIPTION:
+                raise HTTPException(
+                    400, error.as_http_error_reason(request_adapter.method)
+                ) from error
+            refusal = GraphQLError(
+                _SUBSCRIPTION_OVER_HTTP, extensions={"code": "OPERATION_NOT_SUPPORTED"}
+            )
+            return ExecutionResult(data=None, errors=[refusal])
+        except CannotGetOperationTypeError as error:
+            raise refusals.Refusal(
+                400, error.as_http_error_reason(), refusals.OPERATION_RESOLUTION_FAILURE
+            ) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+
     def should_render_graphql_ide(self, request: Any) -> bool:
         if request.method != "GET":
             return False  # as Strawberry decides, without reading the Accept header
@@ -285,25 +288,24 @@ class DocketGraphQL(GraphQL[Context, None]):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         if request.method == "GET" and not any(h in request.headers for h in CSRF_SAFE_HEADERS):
-            raise HTTPException(
+            raise refusals.Refusal(
                 400, "GET queries need the header X-Docket-CSRF: 1 (or use POST with JSON)."
             )
         # A plain JSON POST never comes here (`_answer_json_post`).
-        return _one_operation(await super().parse_http_body(request))
+        return refusals.checked(refusals.one_operation(await super().parse_http_body(request)))
 
     @property
     def graphql_ide_html(self) -> str:
-        """GraphiQL whose subscriptions sign in with the token of its Headers pane.
+        """Docket's own GraphiQL page (`api.graphiql`): assets served here, no CDN.
 
-        GraphiQL sends its headers over HTTP only; graphql-transport-ws wants the
-        token in `connection_init`, so hand the pane's headers over there as well.
+        Its script signs subscriptions in with the Headers pane's token (the
+        `connection_init` payload) and keeps no headers in the browser's storage.
         """
-        html = super().graphql_ide_html
-        hook = "subscriptionUrl,\n"
-        if hook not in html or _KEEP_HEADERS[0] not in html:
-            return html  # a GraphiQL page of another shape: serve it as it is
-        html = html.replace(_KEEP_HEADERS[0], _KEEP_HEADERS[1], 1)
-        return html.replace(hook, hook + _WS_CONNECTION_PARAMS, 1)
+        return graphiql.page_html()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The page with its Content-Security-Policy and other security headers."""
+        return graphiql.page_response(request)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -10,7 +10,6 @@ from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -31,7 +30,12 @@ from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
 from schema.document_limits import limits_rule
 from schema.engine_versions import fast_paths_verified
-from schema.extensions import DocketSchema, MaskUnexpectedErrors, RequestPolicy
+from schema.extensions import (
+    CodedParserCache,
+    DocketSchema,
+    MaskUnexpectedErrors,
+    RequestPolicy,
+)
 from schema.inputs import plan_input_objects
 from schema.linked_items import LinkedItemMutations
 from schema.nodes import resolve_nodes
@@ -174,7 +178,7 @@ def _schema(settings: Settings) -> strawberry.Schema:
             RequestPolicy,
             limits,
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: ParserCache(maxsize=1024),
+            lambda: CodedParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
             MaskUnexpectedErrors,
         ],

@@ -102,7 +102,10 @@ class _Measurer:
             for selection in current.selections:
                 if isinstance(selection, FragmentSpreadNode):
                     found.append(selection.name.value)
-                elif selection.selection_set is not None:  # fields, inline fragments
+                elif (
+                    isinstance(selection, (FieldNode, InlineFragmentNode))
+                    and selection.selection_set is not None
+                ):
                     pending.append(selection.selection_set)
         return found
 

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, ListValueNode, ValidationRule
+from graphql import GraphQLError, ListValueNode, OperationDefinitionNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import StreamExecutionResult
@@ -107,10 +107,30 @@ class RequestPolicy(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         self.executing = True
-        refused = variables.refusal(self.execution_context.variables)
+        refused = variables.refusal(self.execution_context.variables) or _unnamed_choice(
+            self.execution_context
+        )
         if refused is not None:
             raise refused
         yield
+
+
+def _unnamed_choice(context: ExecutionContext) -> GraphQLError | None:
+    """A document of several operations needs `operationName` (the GraphQL spec);
+    Strawberry would run the first one."""
+    if getattr(context, "_provided_operation_name", None) is not None:
+        return None
+    document = context.graphql_document
+    operations = sum(
+        isinstance(definition, OperationDefinitionNode)
+        for definition in (document.definitions if document is not None else ())
+    )
+    if operations < 2:
+        return None
+    return GraphQLError(
+        "This document holds several operations: name the one to run in `operationName`.",
+        extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+    )
 
 
 def _code_request_errors(
@@ -171,6 +191,20 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
 
 
 _NOTHING = contextlib.nullcontext()
+
+
+class CodedParserCache(ParserCache):
+    """Strawberry's parser cache, whose syntax errors (token limit included) carry a
+    code like every other error. It parses while entering the parsing hook, so its
+    errors skip the operation hooks' handling of results (`RequestPolicy`)."""
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLError as error:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+            raise
 
 
 class DocketSchema(strawberry.Schema):

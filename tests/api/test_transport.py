@@ -159,18 +159,6 @@ async def test_typename_needs_no_sign_in(gql: GraphQLClient) -> None:
     assert await gql("{ __typename }") == {"__typename": "Query"}
 
 
-async def test_graphiql_signs_in_subscriptions_with_its_headers_pane(
-    http: httpx.AsyncClient,
-) -> None:
-    # when a browser opens the explorer
-    response = await http.get("/graphql", headers={"accept": "text/html"})
-    # then the page passes the Headers pane to connection_init
-    assert response.status_code == 200
-    assert "wsConnectionParams: () => {" in response.text
-    assert "JSON.parse(window.docketHeaders || parameters.headers" in response.text
-    assert "window.docketHeaders = newHeaders;" in response.text
-
-
 async def test_a_client_that_leaves_mid_body_is_no_server_error(
     server: Any, gql: GraphQLClient, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from models.accounts import Contact
 from models.clock import now
@@ -87,17 +88,35 @@ async def _find(address: str) -> tuple[User | None, Contact | None]:
     return None, await Contact.get_or_none(portal_email=address, portal_access=True)
 
 
-async def login(email: str, password: str, *, secret: str, lifetime: timedelta) -> SignIn:
-    """Check the credentials of a staff user or portal contact and issue a token."""
+async def reserve_attempt(email: str) -> None:
+    """Count a sign-in as failed before its password is checked, and commit that at once.
+
+    Read first and written after the check, forty guesses sent together all read
+    "fewer than five" and all got checked. So the count and the new attempt are
+    one step (one e-mail at a time: an advisory lock on PostgreSQL; SQLite runs
+    one write transaction at a time), every guess in flight already counts, and a
+    successful sign-in clears the attempts (`login`). Raises when throttled.
+    """
     address = _address(email)
-    since = now() - FAILURE_WINDOW
-    if await LoginAttempt.filter(email=address, created_at__gte=since).count() >= MAX_FAILURES:
-        raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, THROTTLED, "email")
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_query(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", [address]
+            )
+        since = now() - FAILURE_WINDOW
+        if await LoginAttempt.filter(email=address, created_at__gte=since).count() >= MAX_FAILURES:
+            raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, THROTTLED, "email")
+        await LoginAttempt.create(email=address)
+
+
+async def login(email: str, password: str, *, secret: str, lifetime: timedelta) -> SignIn:
+    """Check the credentials of a staff user or portal contact and issue a token. The
+    attempt was counted first (`reserve_attempt`); a failure leaves it counted."""
+    address = _address(email)
     user, contact = await _find(address) if address == email.strip().lower() else (None, None)
     password_hash = user.password_hash if user else contact.password_hash if contact else None
     valid = await verify_password(password_hash, password)
     if not valid or (user is not None and not user.is_active):
-        # The caller records the failure outside the rolled-back transaction.
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, BAD_CREDENTIALS, "password")
     if contact is not None and not await _account_active(contact.account_id):
         raise DomainError(
@@ -120,10 +139,6 @@ async def issue_token(
         expires_at=expires_at,
     )
     return SignIn(token=token, expires_at=expires_at, viewer=await _viewer(row.id, user, contact))
-
-
-async def record_failure(email: str) -> None:
-    await LoginAttempt.create(email=_address(email))
 
 
 async def _viewer(token_id: int, user: User | None, contact: Contact | None) -> Viewer:

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from api.context import Context, Info
 from api.permissions import IsAuthenticated
 from models import auth
-from models.errors import ErrorCode
 from models.viewer import ANONYMOUS, Viewer
 from schema.accounts import Account, Contact
 from schema.errors import UserError, run_in_transaction
@@ -107,6 +106,9 @@ class AuthMutations:
     )
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         settings = info.context.settings
+        _, throttled = await run_in_transaction(lambda: auth.reserve_attempt(input.email))
+        if throttled:
+            return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=throttled)
         signed_in, errors = await run_in_transaction(
             lambda: auth.login(
                 input.email,
@@ -115,10 +117,7 @@ class AuthMutations:
                 lifetime=timedelta(hours=settings.token_lifetime_hours),
             )
         )
-        if signed_in is None:
-            # The failed attempt must count even though the transaction rolled back.
-            if errors and errors[0].code == ErrorCode.INVALID_CREDENTIALS:
-                await auth.record_failure(input.email)
+        if signed_in is None:  # the attempt stays counted (committed before the check)
             return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=errors)
         _act_as(info.context, signed_in.viewer)
         return LoginPayload(

@@ -3,13 +3,14 @@ throttling per e-mail, and tokens stored only as hashes."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from models import auth
 from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.factories import PASSWORD, make_account, make_contact, make_user
-from tests.users.helpers import ME, assert_user_error, gid, login
+from tests.users.helpers import ME, assert_user_error, error_codes, gid, login
 
 WRONG = "not the right password"
 
@@ -148,6 +149,24 @@ async def test_sixth_attempt_is_refused_even_with_the_right_password(gql: GraphQ
     # then
     assert payload["token"] is None
     assert_user_error(payload, "TOO_MANY_ATTEMPTS", ["input", "email"])
+    assert await auth.AuthToken.filter(user_id=user.id).count() == 0
+
+
+async def test_a_burst_of_guesses_gets_no_more_checks_than_the_limit(gql: GraphQLClient) -> None:
+    # given a user, and forty guesses sent at once with the right password 36th
+    user = await make_user(Role.ADMIN)
+    guesses = [WRONG] * 40
+    guesses[35] = PASSWORD
+
+    # when they race
+    payloads = await asyncio.gather(*(login(gql, user.email, guess) for guess in guesses))
+
+    # then only five passwords were checked (the count was read before the check
+    # and written after it: 38 of 40 got checked), and the right one came too late
+    codes = [tuple(error_codes(payload)) for payload in payloads]
+    checked = [code for code in codes if code != ("TOO_MANY_ATTEMPTS",)]
+    assert len(checked) == auth.MAX_FAILURES, codes
+    assert payloads[35]["token"] is None
     assert await auth.AuthToken.filter(user_id=user.id).count() == 0
 
 

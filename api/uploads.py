@@ -28,6 +28,7 @@ from api.storage import (
     valid_key,
     write_atomically,
 )
+from models import photos
 
 # The largest body the endpoint reads: the highest photo limit company settings
 # allow (100 MB) plus room for the form fields.
@@ -83,6 +84,8 @@ async def _store(storage: FileStorage, form: FormData) -> Response:
         return _error(403, "FORBIDDEN", "The upload fields were changed or are incomplete.")
     if int(expires) < time.time():
         return _error(403, "UPLOAD_EXPIRED", "This upload target has expired.")
+    if not await photos.takes_upload(key):
+        return _error(409, "UPLOAD_COMPLETED", "This upload target was used already.")
     if upload.size != int(size):
         return _error(
             400,

@@ -269,11 +269,13 @@ async def complete_upload(viewer: Viewer, photo_id: int, store: ObjectStore) -> 
     except DomainError:
         await store.delete(photo.key)  # nothing refused stays in the store
         raise
-    if prepared.cleaned is not None:
-        await store.write(photo.key, prepared.cleaned, photo.content_type)
-        photo.byte_size = len(prepared.cleaned)
-    else:
-        photo.byte_size = stored.size
+    # What is served lives under a key no upload target names: a second POST to the
+    # target (still signed until it expires) can never replace the verified bytes.
+    upload_key, photo.key = photo.key, served_key(photo.key)
+    served = prepared.cleaned if prepared.cleaned is not None else data
+    await store.write(photo.key, served, photo.content_type)
+    await store.delete(upload_key)
+    photo.byte_size = len(served)
     photo.thumbnail_key = f"{photo.key}.thumb.jpg"
     await store.write(photo.thumbnail_key, prepared.thumbnail, images.THUMBNAIL_TYPE)
     photo.status = PhotoStatus.READY
@@ -398,11 +400,31 @@ async def delete_photo(viewer: Viewer, photo_id: int) -> tuple[requests.AccountR
     return request, keys
 
 
+SERVED_SUFFIX = ".verified"
+
+
+def served_key(upload_key: str) -> str:
+    """Where a completed photo's verified bytes live (see `complete_upload`)."""
+    return upload_key + SERVED_SUFFIX
+
+
+async def takes_upload(key: str) -> bool:
+    """Does an upload target for `key` still lead anywhere: a PENDING photo whose target
+    has not expired? (The file backend refuses other uploads; on S3 `purge_stale_uploads`
+    removes what a used target still received.)"""
+    return await Photo.filter(
+        key=key, status=PhotoStatus.PENDING, upload_expires_at__gt=now()
+    ).exists()
+
+
 # --- housekeeping ------------------------------------------------------------------
 
 
 async def purge_stale_uploads(store: ObjectStore, older_than: timedelta = STALE_AFTER) -> int:
-    """Delete uploads never completed (the rows and whatever reached the store)."""
+    """Delete uploads never completed (the rows and whatever reached the store), and
+    whatever reached the upload keys of completed photos after completion, while their
+    targets could still be used (an S3 presigned POST works until it expires)."""
+    await _purge_used_targets(store, older_than)
     purged = 0
     cutoff = now() - older_than
     while True:
@@ -414,3 +436,16 @@ async def purge_stale_uploads(store: ObjectStore, older_than: timedelta = STALE_
             id__in=[photo.id for photo in stale], status=PhotoStatus.PENDING
         ).delete()
         purged += len(stale)
+
+
+async def _purge_used_targets(store: ObjectStore, older_than: timedelta) -> None:
+    recent = await Photo.filter(
+        status=PhotoStatus.READY,
+        upload_expires_at__lt=now(),
+        upload_expires_at__gte=now() - older_than,
+    ).values_list("key", flat=True)
+    # Photos completed before served keys existed are served from their upload key.
+    served = [str(key) for key in recent]
+    used = [key.removesuffix(SERVED_SUFFIX) for key in served if key.endswith(SERVED_SUFFIX)]
+    for start in range(0, len(used), 200):
+        await store.delete(*used[start : start + 200])

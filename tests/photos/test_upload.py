@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from api import housekeeping
+from api.storage import current_storage
 from models.permissions import Role
 from models.photos import Photo, PhotoStatus
 from schema import photos as photos_schema
@@ -87,7 +89,8 @@ async def test_round_trip_create_post_complete_download(
     assert thumbnail.status_code == 200
     small = Image.open(io.BytesIO(thumbnail.content))
     assert small.format == "JPEG" and max(small.size) <= 320
-    assert stored_objects.keys() == {key, f"{key}.thumb.jpg"}
+    served = f"{key}.verified"  # the upload key itself is gone: a target cannot reach it
+    assert stored_objects.keys() == {served, f"{served}.thumb.jpg"}
 
     # and the request lists it, with the photo in its timeline
     data = await gql(REQUEST_PHOTOS, {"id": request_gid(request)}, token=dispatcher.token)
@@ -345,3 +348,38 @@ async def test_one_answer_carries_one_link_per_photo(
     )
     # then both mentions carry the same links and the same expiry
     assert data["a"] == data["b"]
+
+
+async def test_a_used_upload_target_cannot_replace_the_verified_photo(
+    gql: GraphQLClient, server: Server, stored_objects: StoredObjects
+) -> None:
+    # given a READY photo, verified and stripped of its location
+    dispatcher = await staff(Role.DISPATCHER)
+    request = await make_request(await make_account())
+    original = image_bytes("JPEG", (640, 480), gps=True)
+    created = await create_upload(gql, dispatcher, request, original)
+    target = created["uploadTarget"]
+    assert (await post_file(target, original)).status_code in (200, 201, 204)
+    ready = (await complete(gql, dispatcher, created["photo"]["id"]))["photo"]
+    served = (await download(ready["url"])).content
+    assert gps_of(served) == {}
+
+    # when the target, still within its lifetime, is used again: the original with its
+    # location, and bytes that are no image at all
+    for replacement in (original, b"no image, as long as one".ljust(len(original))):
+        again = await post_file(target, replacement)
+        # then the file backend refuses; S3 (which cannot) stores them under a key
+        # nothing serves
+        if server.settings.storage_url.startswith("file://"):
+            assert again.status_code == 409, again.text
+            assert again.json()["errors"][0]["extensions"]["code"] == "UPLOAD_COMPLETED"
+        data = await gql(REQUEST_PHOTOS, {"id": request_gid(request)}, token=dispatcher.token)
+        [shown] = data["node"]["photos"]["nodes"]
+        assert (await download(shown["url"])).content == served
+
+    # and housekeeping removes whatever a used target left, once it has expired
+    _, photo_id = decode_id(ready["id"])
+    row = await Photo.get(id=photo_id)
+    await Photo.filter(id=photo_id).update(upload_expires_at=row.completed_at)
+    await housekeeping.purge_uploads(current_storage())
+    assert stored_objects.keys() == {row.key, f"{row.key}.thumb.jpg"}

@@ -3,13 +3,17 @@
 The declared content type is only a claim: `sniff` reads the first bytes.
 `prepare` decodes the image, strips location metadata (EXIF GPS, and XMP, which
 may carry it too) and draws a thumbnail. Pure functions of bytes: no storage,
-no database, run in a worker thread by the caller.
+no database, run in a process apart by the caller (`prepare_apart`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import multiprocessing
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -56,6 +60,29 @@ def _register_heif() -> None:
 
         register_heif_opener()
         _heif_registered = True
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+async def prepare_apart(data: bytes, content_type: str) -> PreparedImage:
+    """`prepare` in a process of its own, one image at a time.
+
+    Decoding is the memory: an 8,900 x 8,900 PNG of 225 KB takes ~750 MB. In a
+    thread, four at once took an API process to 3.1 GB and 2.5 GB stayed (the
+    allocator keeps freed pages). A child process that ends after each image gives
+    everything back, and one worker bounds the peak to one image.
+    """
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
+        )
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_pool, prepare, data, content_type)
+    except BrokenProcessPool:
+        _pool = None  # the child died (out of memory, killed): a new pool next time
+        raise ImageRejected("The image could not be processed.") from None
 
 
 def prepare(data: bytes, content_type: str) -> PreparedImage:

@@ -8,7 +8,6 @@ only then makes it READY. Whatever completion refuses is deleted from the store.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -262,7 +261,7 @@ async def complete_upload(viewer: Viewer, photo_id: int, store: ObjectStore) -> 
         _check_stored(photo, stored, limits)
         data = await store.read(photo.key)  # within the size limit, checked above
         _check_type(photo, images.sniff(data), limits)
-        prepared = await asyncio.to_thread(images.prepare, data, photo.content_type)
+        prepared = await images.prepare_apart(data, photo.content_type)
     except images.ImageRejected as rejected:
         await store.delete(photo.key)
         raise DomainError(ErrorCode.NOT_AN_IMAGE, str(rejected), "photoId") from None

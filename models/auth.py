@@ -186,6 +186,14 @@ async def token_alive(token_id: int) -> bool:
     ).exists()
 
 
+async def token_expiry(token_id: int | None) -> datetime | None:
+    """When this token stops working by itself (None if it already has or is unknown)."""
+    if token_id is None:
+        return None
+    row = await AuthToken.filter(id=token_id, revoked_at__isnull=True).only("expires_at").first()
+    return row.expires_at if row is not None else None
+
+
 async def logout(viewer: Viewer) -> None:
     if viewer.token_id is not None:
         await AuthToken.filter(id=viewer.token_id).update(revoked_at=now())

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Hashable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from api import fanout
 from api.broker import current_broker
 from api.context import Context
+from models import auth
+from models.clock import now
 from models.errors import Forbidden, Unauthenticated
 from models.events import contact_channel, user_channel
 from models.viewer import Viewer
 from schema.shared_events import held, share_execution, variables_key
+
+SESSION_ENDED = "Your session has ended. Sign in again."
 
 
 def personal_channel(viewer: Viewer) -> str:
@@ -31,8 +37,9 @@ async def messages(info: Any, *channels: str) -> AsyncIterator[dict[str, Any]]:
     context: Context = info.context
     viewer = context.viewer
     own = personal_channel(viewer)
+    expires = await auth.token_expiry(viewer.token_id)
     async with current_broker().subscribe(own, *[c for c in channels if c != own]) as queue:
-        async for message in queue:
+        async for message in until_expiry(queue, expires):
             if message.get("type") == "session":
                 await _check_session(info, viewer)
                 continue
@@ -42,13 +49,35 @@ async def messages(info: Any, *channels: str) -> AsyncIterator[dict[str, Any]]:
             yield message
 
 
+async def until_expiry(
+    queue: AsyncIterable[dict[str, Any]], expires: datetime | None
+) -> AsyncIterator[dict[str, Any]]:
+    """The queue's messages until the token expires: then the subscription ends with
+    UNAUTHENTICATED, as on logout (an expired token kept a socket alive for good)."""
+    if expires is None:
+        raise Unauthenticated(SESSION_ENDED)
+    waiting = aiter(queue)
+    while True:
+        left = (expires - now()).total_seconds()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(left):
+                message = await anext(waiting)
+        except TimeoutError:
+            raise Unauthenticated("Your session has expired. Sign in again.") from None
+        except StopAsyncIteration:
+            return
+        yield message
+
+
 async def _check_session(info: Any, viewer: Viewer) -> None:
     """End the subscription with UNAUTHENTICATED if its token is dead, or FORBIDDEN
     if the person may no longer subscribe to this field (their roles changed)."""
     context: Context = info.context
     await context.refresh_viewer()
     if context.viewer.token_id != viewer.token_id:
-        raise Unauthenticated("Your session has ended. Sign in again.")
+        raise Unauthenticated(SESSION_ENDED)
     # The field's own rules, as Strawberry checked them at subscribe time (ours
     # look at the viewer only, and raise their own error).
     for permission in info._field.permission_classes:
@@ -132,10 +161,11 @@ async def shared_events(
 
     broker = current_broker()
     viewer = context.viewer
+    expires = await auth.token_expiry(viewer.token_id)
     async with broker.subscribe(personal_channel(viewer)) as queue:
         member = fanout.join(broker, channel, group_key(), info.operation, sink, queue)
         try:
-            async for message in queue:
+            async for message in until_expiry(queue, expires):
                 if fanout.is_frame(message):
                     await sink.send_next(message["payload"])
                     continue

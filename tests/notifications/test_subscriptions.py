@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import pytest
 from tortoise.transactions import in_transaction
 
 from api.broker import current_broker
-from models import notifications
+from models import auth, notifications
 from models.errors import DomainError, ErrorCode
 from models.events import collect_events
 from models.permissions import Role
@@ -186,3 +187,19 @@ async def test_a_socket_holds_at_most_20_subscriptions(server: Server) -> None:
     # then
     assert refused["type"] == "error" and refused["id"] == "extra"
     assert refused["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_an_expired_token_ends_the_subscription(server: Server) -> None:
+    # given Maya follows her notifications with a token that expires in a moment
+    maya = await staff(Role.ACCOUNT_MANAGER)
+    signed_in = await auth.issue_token(
+        user=maya.row, contact=None, secret=server.settings.secret(), lifetime=timedelta(seconds=2)
+    )
+    async with socket(server.ws_url, signed_in.token) as ws:
+        await ws.subscribe("n", ADDED)
+        # when the token's lifetime passes (nothing else happens)
+        ended = await ws.receive(timeout=10.0)
+        # then the subscription ends with UNAUTHENTICATED (it stayed open for good)
+        errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "expired" in errors[0]["message"]

@@ -10,6 +10,7 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
 from api import graphiql, uploads
+from api.broker import current_broker
 from api.graphql_view import DocketGraphQL
 from api.lifespan import make_lifespan
 from api.logs import configure_logging
@@ -25,12 +26,22 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """The database answers; a load balancer sends traffic only then."""
+    """Each dependency, checked now. Without the database nothing can be answered: 503,
+    and a load balancer sends no traffic. Without the broker every request still is,
+    but live updates and shared persisted queries are off: 200, status "degraded"
+    (all processes share one broker: taking them all out would turn an outage of
+    live updates into an outage of everything)."""
+    checks = {"database": "ok", "broker": "ok"}
     try:
         await connections.get("default").execute_query("SELECT 1")
     except Exception as error:  # any failure means "not ready", never a crash
-        return JSONResponse({"status": "unavailable", "database": str(error)[:200]}, 503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+        checks["database"] = f"unavailable: {str(error)[:200]}"
+    if not await current_broker().check():
+        checks["broker"] = "unavailable"
+    if checks["database"] != "ok":
+        return JSONResponse({"status": "unavailable", **checks}, 503)
+    status = "ok" if checks["broker"] == "ok" else "degraded"
+    return JSONResponse({"status": status, **checks})
 
 
 def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:

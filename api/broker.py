@@ -16,13 +16,14 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-import orjson
-
-from models.errors import SubscriberTooSlow
+from models.errors import LiveUpdatesInterrupted, SubscriberTooSlow
 from models.events import Event
 
 log = logging.getLogger("docket.broker")
 QUEUE_SIZE = 256
+
+
+_WAKE: dict[str, Any] = {"type": "_wake"}
 
 
 class Subscription:
@@ -32,6 +33,14 @@ class Subscription:
         self.channel = channel
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
         self.overflowed = False
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        """End this subscriber at once: the broker lost its link, so messages may be
+        missing (LIVE_UPDATES_INTERRUPTED; the client subscribes again and lists)."""
+        self.interrupted = True
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue is read at once anyway
+            self.queue.put_nowait(_WAKE)
 
     def offer(self, message: dict[str, Any]) -> bool:
         """Queue `message`; False if the subscriber is too far behind to take it.
@@ -62,7 +71,11 @@ class Subscription:
     async def __anext__(self) -> dict[str, Any]:
         if self.overflowed:
             raise SubscriberTooSlow()
-        return await self.queue.get()
+        if not self.interrupted:
+            message = await self.queue.get()
+            if message is not _WAKE:
+                return message
+        raise LiveUpdatesInterrupted()
 
 
 class Broker:
@@ -71,11 +84,24 @@ class Broker:
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
 
+    healthy = True  # can it move messages and values between processes right now?
+
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
         return None
+
+    async def check(self) -> bool:
+        """Is the broker reachable now (a fresh round trip, for /readyz)?"""
+        return True
+
+    def interrupt_all(self) -> None:
+        """End every local subscription (see `Subscription.interrupt`)."""
+        for subscribers in list(self._subscribers.values()):
+            for subscription in list(subscribers):
+                if isinstance(subscription, Subscription):
+                    subscription.interrupt()
 
     async def publish(self, events: Iterable[Event]) -> None:
         for event in events:
@@ -87,7 +113,10 @@ class Broker:
 
     @contextlib.asynccontextmanager
     async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
-        """One queue receiving the messages of every channel in `channels`, in order."""
+        """One queue receiving the messages of every channel in `channels`, in order.
+        Refused while the broker is unreachable: nothing would arrive."""
+        if not self.healthy:
+            raise LiveUpdatesInterrupted()
         subscription = Subscription(",".join(channels))
         try:
             for channel in channels:
@@ -114,10 +143,16 @@ class Broker:
         return sum(len(subs) for subs in self._subscribers.values())
 
     async def get_value(self, key: str) -> str | None:
+        """A shared value, None if unknown; BrokerUnavailable if it cannot be asked."""
         raise NotImplementedError
 
     async def set_value(self, key: str, value: str, ttl_seconds: int) -> None:
+        """Keep a value for every process; BrokerUnavailable if it cannot."""
         raise NotImplementedError
+
+
+class BrokerUnavailable(Exception):
+    """The broker cannot be reached (or did not answer in time) right now."""
 
 
 MEMORY_VALUES = 10_000  # the in-process store forgets its oldest values beyond this
@@ -143,71 +178,11 @@ class MemoryBroker(Broker):
             del self._values[next(iter(self._values))]
 
 
-class RedisBroker(Broker):
-    """Any number of processes: PUBLISH to Redis, one reader task per process."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__()
-        from redis.asyncio import Redis
-
-        self._redis = Redis.from_url(url)
-        # Pub/sub ignores Redis database numbers: name channels after the database,
-        # so deployments sharing one Redis on different databases never cross-talk.
-        database = self._redis.connection_pool.connection_kwargs.get("db", 0)
-        self.prefix = f"docket:{database}:"
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._reader: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()
-
-    async def start(self) -> None:
-        await self._redis.ping()
-        # A pattern keeps the reader alive with no channel yet, and costs one round trip.
-        await self._pubsub.psubscribe(f"{self.prefix}*")
-        self._reader = asyncio.create_task(self._read(), name="docket-broker-reader")
-
-    async def stop(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-        await self._pubsub.aclose()
-        await self._redis.aclose()
-
-    async def publish(self, events: Iterable[Event]) -> None:
-        batch = list(events)
-        if not batch:
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for event in batch:
-                pipe.publish(self.prefix + event.channel, orjson.dumps(event.payload))
-            await pipe.execute()
-
-    async def get_value(self, key: str) -> str | None:
-        value = await self._redis.get(self.prefix + key)
-        return value.decode() if isinstance(value, bytes) else value
-
-    async def set_value(self, key: str, value: str, ttl_seconds: int) -> None:
-        await self._redis.set(self.prefix + key, value, ex=ttl_seconds)
-
-    async def _read(self) -> None:
-        while True:
-            try:
-                message = await self._pubsub.get_message(timeout=1.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("redis broker read failed; retrying")
-                await asyncio.sleep(0.5)
-                continue
-            if message is None or message.get("type") != "pmessage":
-                continue
-            channel = message["channel"].decode().removeprefix(self.prefix)
-            self._deliver(channel, orjson.loads(message["data"]))
-
-
 def create_broker(url: str) -> Broker:
     if url.startswith("memory://"):
         return MemoryBroker()
+    from api.redis_broker import RedisBroker
+
     return RedisBroker(url)
 
 
@@ -221,14 +196,16 @@ def set_broker(broker: Broker | None) -> None:
 
 
 async def publish(events: list[Event]) -> None:
-    """Publish committed events; a broker outage must not fail a committed change."""
+    """Publish committed events; a broker outage must not fail a committed change, nor
+    hold it up (a broker known to be down is not even asked, see `RedisBroker`)."""
     if not events:
         return
     try:
         await current_broker().publish(events)
     except Exception:
         # The rows are committed; clients catch up by listing (notifications(after:)).
-        log.exception("could not publish %d events", len(events))
+        # The broker's own watchdog reports the outage; this is one of its casualties.
+        log.warning("could not publish %d events", len(events), exc_info=True)
 
 
 def current_broker() -> Broker:

@@ -16,6 +16,7 @@ caller could otherwise fill the shared store with megabyte-sized texts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections import OrderedDict
@@ -23,7 +24,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from api.broker import current_broker
+from api.broker import BrokerUnavailable, current_broker
 from models.viewer import Viewer
 
 VERSION = 1
@@ -80,7 +81,10 @@ class PersistedQueries:
     async def lookup(self, digest: str) -> str:
         text = self._local.get(digest)
         if text is None:
-            text = await current_broker().get_value(_key(digest))
+            try:
+                text = await current_broker().get_value(_key(digest))
+            except BrokerUnavailable:
+                text = None  # the client then sends the text, which runs as usual
             if text is None:
                 raise PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
             self._keep(digest, text)
@@ -89,7 +93,9 @@ class PersistedQueries:
         return text
 
     async def register(self, digest: str, query: str) -> None:
-        await current_broker().set_value(_key(digest), query, TTL_SECONDS)
+        """Keep the text for every process; while the broker is down, for this one."""
+        with contextlib.suppress(BrokerUnavailable):
+            await current_broker().set_value(_key(digest), query, TTL_SECONDS)
         self._keep(digest, query)
 
     def _keep(self, digest: str, text: str) -> None:

@@ -101,6 +101,19 @@ class SubscriberTooSlow(AccessError):
         super().__init__(message)
 
 
+class LiveUpdatesInterrupted(AccessError):
+    """The event broker was lost (or is down): events may have been missed."""
+
+    code = "LIVE_UPDATES_INTERRUPTED"
+
+    def __init__(
+        self,
+        message: str = "Live updates are interrupted. Subscribe again in a moment, and list "
+        "what you missed.",
+    ) -> None:
+        super().__init__(message)
+
+
 class InputError(AccessError):
     """A malformed argument (an ID, a cursor, a page size): a top-level client error."""
 

@@ -25,8 +25,7 @@ def unverified(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 async def test_on_unverified_versions_standard_execution_answers(
-    server: object,
-    settings: Settings, unverified: None, caplog: pytest.LogCaptureFixture
+    server: object, settings: Settings, unverified: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given an API built with a graphql-core the fast paths were not verified with
     # (served in this process: the test server's database connection is shared)

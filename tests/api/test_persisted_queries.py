@@ -10,8 +10,9 @@ import httpx
 import orjson
 import pytest
 
-from api.broker import MemoryBroker, RedisBroker
+from api.broker import MemoryBroker
 from api.persisted_queries import MAX_BYTES, TTL_SECONDS
+from api.redis_broker import RedisBroker
 from models.permissions import Role
 from tests.client import assert_unauthenticated, error_codes
 from tests.conftest import Server

@@ -210,6 +210,16 @@ class CodedParserCache(ParserCache):
 class DocketSchema(strawberry.Schema):
     """The schema, run by `LeanExtensionsRunner`."""
 
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry logs every error of every answer at ERROR. Refusals (a document
+        that does not validate, a value that does not fit, a viewer who may not) are
+        the client's business and are answered with a code: DEBUG here. Crashes are
+        logged at ERROR by MaskUnexpectedErrors, with the error ID the client sees."""
+        for error in errors:
+            log.debug("refused: %s", error.message)
+
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:

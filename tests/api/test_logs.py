@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+import httpx
 import orjson
 import pytest
 
 from api.logs import configure_logging
+from models.permissions import Role
+from tests.factories import staff
 
 ACCESS = "uvicorn.access"
 
@@ -39,3 +42,32 @@ def test_log_level_applies_to_the_access_log(capsys: pytest.CaptureFixture[str])
     configure_logging("INFO")
     logging.getLogger(ACCESS).info("GET /graphql 200")
     assert orjson.loads(capsys.readouterr().err)["message"] == "GET /graphql 200"
+
+
+async def test_refusals_are_not_errors_in_the_log(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a technician
+    technician = await staff(Role.TECHNICIAN)
+    headers = {"authorization": f"Bearer {technician.token}"}
+    # when clients send what is refused: an invalid document, a forbidden field, a
+    # value of the wrong type, a syntax error, no sign-in
+    with caplog.at_level(logging.DEBUG):
+        await http.post("/graphql", json={"query": "{ nope }"}, headers=headers)
+        await http.post(
+            "/graphql", json={"query": "{ serviceRequestQueue { pendingCount } }"}, headers=headers
+        )
+        await http.post(
+            "/graphql",
+            json={
+                "query": "query($n: Int) { accounts(first: $n) { totalCount } }",
+                "variables": {"n": "x"},
+            },
+            headers=headers,
+        )
+        await http.post("/graphql", json={"query": "{"})
+        await http.post("/graphql", json={"query": "{ me { __typename } }"})
+    # then nothing is logged at WARNING or above: an operator need not look
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert loud == [], [r.getMessage() for r in loud]
+    assert any(r.getMessage().startswith("refused:") for r in caplog.records)

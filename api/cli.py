@@ -37,6 +37,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,
+        # A graphql-transport-ws message is one operation: no larger than a request
+        # body (uvicorn's default, 16 MB, let twenty sockets that never sign in hold
+        # 500 MB before connection_init).
+        ws_max_size=settings.max_body_bytes,
     )
     return 0
 

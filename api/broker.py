@@ -150,6 +150,16 @@ class Broker:
         """Keep a value for every process; BrokerUnavailable if it cannot."""
         raise NotImplementedError
 
+    async def take(self, key: str, points: float, burst: float, per_second: float) -> float:
+        """Take `points` from the token bucket `key` (holding up to `burst`, refilled at
+        `per_second`), shared by every process. 0 when taken; else the seconds until
+        there would be enough, and nothing is taken."""
+        raise NotImplementedError
+
+    async def forget_buckets(self, prefix: str) -> None:
+        """Drop every bucket whose key starts with `prefix` (full again at their next use)."""
+        raise NotImplementedError
+
 
 class BrokerUnavailable(Exception):
     """The broker cannot be reached (or did not answer in time) right now."""
@@ -159,11 +169,27 @@ MEMORY_VALUES = 10_000  # the in-process store forgets its oldest values beyond 
 
 
 class MemoryBroker(Broker):
-    """One process: publishing is local delivery, values live in a bounded dict."""
+    """One process: publishing is local delivery, values and buckets live in bounded
+    dicts (the embedded backend runs one process: its counters are all there are)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._values: dict[str, tuple[str, float]] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (points, at)
+
+    async def take(self, key: str, points: float, burst: float, per_second: float) -> float:
+        at = time.monotonic()
+        held, since = self._buckets.pop(key, (burst, at))
+        held = min(burst, held + (at - since) * per_second)
+        wait = 0.0 if held >= points else (points - held) / per_second
+        self._buckets[key] = (held - points if not wait else held, at)
+        while len(self._buckets) > MEMORY_VALUES:
+            del self._buckets[next(iter(self._buckets))]
+        return wait
+
+    async def forget_buckets(self, prefix: str) -> None:
+        for key in [key for key in self._buckets if key.startswith(prefix)]:
+            del self._buckets[key]
 
     async def get_value(self, key: str) -> str | None:
         found = self._values.get(key)

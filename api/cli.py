@@ -35,6 +35,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         reload=args.reload,
         log_config=UVICORN_LOG_CONFIG,
         proxy_headers=True,
+        # X-Forwarded-For names the client only behind the proxies an operator lists.
+        forwarded_allow_ips=settings.trusted_proxies or "",
         ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,
         # A graphql-transport-ws message is one operation: no larger than a request

@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Messag
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import fanout, graphiql
+from api import fanout, graphiql, limits
 from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
@@ -204,6 +204,26 @@ class DocketGraphQL(GraphQL[Context, None]):
         return None
 
     async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One operation; refused for its budget, the answer is an HTTP 429 with
+        Retry-After (`api.limits`)."""
+        result = await self._execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        wait = limits.retry_after(result.errors)
+        if wait is not None:
+            sub_response.status_code = 429
+            sub_response.headers["Retry-After"] = str(wait)
+        return result
+
+    async def _execute_single(
         self,
         request: Any,
         request_adapter: Any,

@@ -15,6 +15,7 @@ from api.housekeeping import purge_forever
 from api.mailer import MailWorker
 from api.settings import Settings
 from api.storage import create_storage, set_storage
+from models import images
 
 
 def make_lifespan(
@@ -45,6 +46,7 @@ def make_lifespan(
             set_broker(None)
             await broker.stop()
             await close_database()
+            await asyncio.to_thread(images.close_pool)
 
     return lifespan
 

@@ -52,6 +52,7 @@ class RedisBroker(Broker):
         database = self._redis.connection_pool.connection_kwargs.get("db", 0)
         self.prefix = f"docket:{database}:"
         self._pubsub: Any = None
+        self._take = self._redis.register_script(_TAKE)
         self._tasks: list[asyncio.Task[None]] = []
         self.healthy = False
 
@@ -105,6 +106,24 @@ class RedisBroker(Broker):
         if not self.healthy:
             raise BrokerUnavailable
         await self._bounded(self._redis.set(self.prefix + key, value, ex=ttl_seconds))
+
+    async def take(self, key: str, points: float, burst: float, per_second: float) -> float:
+        """One atomic script on Redis's own clock. Down or slow: nothing is limited
+        (limits protect the service; they must not become its outage)."""
+        if not self.healthy:
+            return 0.0
+        try:
+            wait = await self._bounded(
+                self._take(keys=[self.prefix + key], args=[points, burst, per_second])
+            )
+        except BrokerUnavailable:
+            return 0.0
+        return float(wait)
+
+    async def forget_buckets(self, prefix: str) -> None:
+        keys = [key async for key in self._redis.scan_iter(match=f"{self.prefix}{prefix}*")]
+        if keys:
+            await self._bounded(self._redis.delete(*keys))
 
     async def _bounded(self, call: Awaitable[T]) -> T:
         """One call to Redis, at most TIMEOUT; a failure marks the broker down."""
@@ -172,6 +191,24 @@ class RedisBroker(Broker):
                 continue
             channel = message["channel"].decode().removeprefix(self.prefix)
             self._deliver(channel, orjson.loads(message["data"]))
+
+
+# KEYS[1]: the bucket; ARGV: points, burst, per second. Returns the seconds to wait
+# (as a string: Lua numbers come back as integers), "0" when the points were taken.
+_TAKE = """
+local now = redis.call('TIME')
+local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local points, burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'held', 'at')
+local held = tonumber(state[1]) or burst
+local since = tonumber(state[2]) or at
+held = math.min(burst, held + math.max(0, at - since) * rate)
+local wait = 0
+if held >= points then held = held - points else wait = (points - held) / rate end
+redis.call('HSET', KEYS[1], 'held', tostring(held), 'at', tostring(at))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+return tostring(wait)
+"""
 
 
 async def _quietly(closing: Awaitable[Any]) -> None:

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=5_000, ge=100)
     max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
     log_level: str = "INFO"
+    # Query budgets (api.limits): points per operation, paid from token buckets.
+    query_budgets: bool = True
+    max_query_cost: int = Field(default=25_000, ge=100)
+    query_points_burst: float = Field(default=50_000, gt=0)
+    query_points_per_second: float = Field(default=1_000, gt=0)
+    anonymous_points_burst: float = Field(default=600, gt=0)
+    anonymous_points_per_second: float = Field(default=5, gt=0)
+    # Proxies whose X-Forwarded-For names the client (addresses; empty: none is trusted).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     compiled_projections: bool = True
     direct_queries: bool = True
     execution_check: bool = False
@@ -110,7 +119,7 @@ class Settings(BaseSettings):
     def _smtp_url(cls, value: str) -> str:
         return _require_scheme(value, _SMTP_SCHEMES) if value else value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

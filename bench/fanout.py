@@ -264,6 +264,7 @@ def run(database_url: str, subscribers: int, rounds: int, tools: Processes) -> F
     env = {
         "SECRET_KEY": SECRET_KEY,
         "LOG_LEVEL": "WARNING",
+        "QUERY_BUDGETS": "false",
         "DATABASE_URL": database_url,
         "BROKER_URL": BROKER_URL,
         "MAIL_WORKER": "false",

@@ -85,6 +85,15 @@ async def prepare_apart(data: bytes, content_type: str) -> PreparedImage:
         raise ImageRejected("The image could not be processed.") from None
 
 
+def close_pool() -> None:
+    """Stop the image process (the app's shut-down): its manager thread would
+    otherwise keep the process alive."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def prepare(data: bytes, content_type: str) -> PreparedImage:
     """Decode, strip location metadata when present, and draw a JPEG thumbnail."""
     _register_heif()

@@ -44,6 +44,7 @@ from graphql import (
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
+from api import limits
 from schema import variables as refused
 from schema.extensions import may_introspect
 from schema.projection import CHECKING, same_answer
@@ -111,6 +112,8 @@ class DirectQueries:
     ) -> ExecutionResult | None:
         """The operation's answer, or None when it had errors (the standard lane words them)."""
         context.start_operation()  # fresh loaders, as RequestPolicy gives every operation
+        if await limits.charge(context, self.schema._schema, document, operation_name, variables):
+            return None  # refused: the standard lane words it
         data = await self._compiled_root(document, context, variables, operation_name)
         if data is not None:
             if self.check and not CHECKING.get():

@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.utils.await_maybe import await_maybe
 
+from api import limits
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
@@ -83,7 +84,8 @@ class RequestPolicy(SchemaExtension):
     - fresh loaders for every operation (also on WebSockets);
     - introspection and field suggestions only where allowed (DESIGN §5);
     - variables no input can take refused (`schema.variables`): over-long lists,
-      too deep nesting, NUL characters; NUL characters in literals too.
+      too deep nesting, NUL characters; NUL characters in literals too;
+    - every operation priced and paid from the caller's budget (`api.limits`).
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -105,11 +107,18 @@ class RequestPolicy(SchemaExtension):
             for error in errors:
                 error.message = _SUGGESTION.sub("", error.message)
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         self.executing = True
-        refused = variables.refusal(self.execution_context.variables) or _unnamed_choice(
-            self.execution_context
-        )
+        execution = self.execution_context
+        refused = variables.refusal(execution.variables) or _unnamed_choice(execution)
+        if refused is None:
+            refused = await limits.charge(
+                execution.context,
+                execution.schema._schema,
+                execution.graphql_document,
+                execution.operation_name,
+                execution.variables,
+            )
         if refused is not None:
             raise refused
         yield

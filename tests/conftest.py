@@ -15,9 +15,11 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -44,10 +46,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Multi-process tests need the services: leave them out of the embedded run. The
     file backend's endpoints exist only where files are stored: leave them out of the
-    services run (S3). Nothing is skipped: each test runs on the run it belongs to."""
-    other = "file_storage_only" if config.getoption("--backends") == "services" else "services_only"
-    kept = [item for item in items if other not in item.keywords]
-    deselected = [item for item in items if other in item.keywords]
+    services run (S3). Tests of how the fast paths answer (their statistics, statements,
+    columns) have nothing to check with COMPILED_PROJECTIONS or DIRECT_QUERIES off: leave
+    them out of that run. Nothing is skipped: each test runs on the run it belongs to."""
+    services = config.getoption("--backends") == "services"
+    left_out = {"file_storage_only" if services else "services_only"}
+    configured = Settings()  # the environment's (and .env's), as the `settings` fixture reads
+    if not (configured.compiled_projections and configured.direct_queries):
+        left_out.add("fast_paths")
+    kept = [item for item in items if not any(name in item.keywords for name in left_out)]
+    deselected = [item for item in items if any(name in item.keywords for name in left_out)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
@@ -57,16 +65,57 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Fail loudly instead of hanging when a test leaves a non-daemon thread behind.
 
     An unclosed aiosqlite connection keeps its worker thread, and with it the
-    whole test process, alive after the last test.
+    whole test process, alive after the last test. Under pytest-xdist each worker
+    checks in pytest_sessionfinish instead and the controller fails here for them.
     """
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: checked in pytest_sessionfinish
+    names = [_described(thread) for thread in _await_leftover_threads()] + _WORKER_LEFTOVERS
+    if names:
+        sys.stderr.write(f"\nthreads left running after the suite: {', '.join(names)}\n")
+        sys.stderr.flush()
+        os._exit(3)
+
+
+# Leftover threads that xdist workers reported, as "gw0: Thread-3".
+_WORKER_LEFTOVERS: list[str] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker, the leftover-thread check: a worker's own exit status after
+    this point never reaches the controller, but its `workeroutput` does."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["leftover_threads"] = [_described(t) for t in _await_leftover_threads()]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist's controller: collect what each worker reported at its end."""
+    worker = node.gateway.id
+    for name in getattr(node, "workeroutput", {}).get("leftover_threads", []):
+        _WORKER_LEFTOVERS.append(f"{worker}: {name}")
+
+
+def _await_leftover_threads() -> list[threading.Thread]:
+    """Non-daemon threads still alive after up to 5 seconds of waiting for them to end."""
     deadline = time.monotonic() + 5
     while (leftover := _leftover_threads()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if leftover:
-        names = ", ".join(thread.name for thread in leftover)
-        sys.stderr.write(f"\nthreads left running after the suite: {names}\n")
-        sys.stderr.flush()
-        os._exit(3)
+    return leftover
+
+
+def _described(thread: threading.Thread) -> str:
+    """The thread's name and where it runs: its own outermost frame and its current one."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    stack = [f for f in traceback.extract_stack(frame) if not f.filename.endswith("threading.py")]
+    if not stack:
+        return thread.name
+    first, last = stack[0], stack[-1]
+    return (
+        f"{thread.name} (running {first.name} in {first.filename}:{first.lineno}, "
+        f"now at {last.filename}:{last.lineno})"
+    )
 
 
 def _leftover_threads() -> list[threading.Thread]:
@@ -161,12 +210,19 @@ def settings(
         # Every query is answered by compiled projections and checked against
         # standard execution: the differential test of schema/projection.py.
         "execution_check": True,
+        # Every test request comes from 127.0.0.1, most as new users: budgets are
+        # tested on their own (tests/api/test_budgets.py), with their own app.
+        "anonymous_points_burst": 1e9,
+        "anonymous_points_per_second": 1e9,
+        "query_points_burst": 1e9,
+        "query_points_per_second": 1e9,
     }
     if backends == "services":
         database_url = os.environ.get("TEST_DATABASE_URL")
         redis_url = os.environ.get("TEST_REDIS_URL")
         if not database_url or not redis_url:
             pytest.exit("--backends=services needs TEST_DATABASE_URL and TEST_REDIS_URL", 2)
+        database_url, redis_url = _worker_urls(database_url, redis_url)
         overrides |= {"database_url": database_url, "broker_url": redis_url}
         assert moto_s3 is not None
         overrides |= {
@@ -180,6 +236,21 @@ def settings(
     return load_settings(**overrides)
 
 
+def _worker_urls(database_url: str, redis_url: str) -> tuple[str, str]:
+    """Under pytest-xdist each worker needs its own database, as the `server` fixture drops
+    its schema at start: `<name>_gw0`, `<name>_gw1`, ... And its own Redis database number
+    (TEST_REDIS_URL's plus the worker's index), as broker channels and throttle counters
+    are named after that number. Without xdist both URLs are used as given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return database_url, redis_url
+    database = urlsplit(database_url)
+    database_url = urlunsplit(database._replace(path=f"{database.path.rstrip('/')}_{worker}"))
+    redis = urlsplit(redis_url)
+    number = int(redis.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    return database_url, urlunsplit(redis._replace(path=f"/{number}"))
+
+
 async def _reset_schema(settings: Settings) -> None:
     """Start the session from an empty database, then apply the committed migrations."""
     if settings.uses_sqlite:
@@ -187,7 +258,20 @@ async def _reset_schema(settings: Settings) -> None:
     import asyncpg
 
     url = settings.database_url.replace("postgres://", "postgresql://", 1)
-    conn = await asyncpg.connect(url)
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
+            raise  # TEST_DATABASE_URL itself is never made up: a typo should fail
+        # an xdist worker's own database, named by _worker_urls: made on first use
+        parts = urlsplit(url)
+        admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+        try:
+            name = parts.path.lstrip("/").replace('"', '""')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        conn = await asyncpg.connect(url)
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:

@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Messag
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import fanout, graphiql, limits
+from api import fanout, graphiql, limits, outages
 from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
@@ -55,6 +55,13 @@ _SUBSCRIPTION_OVER_HTTP = (
     "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws protocol, "
     'token in the connection_init payload {"authorization": "Bearer ..."}), not over HTTP.'
 )
+
+
+def _unavailable(errors: list[GraphQLError] | None) -> bool:
+    return any(
+        (error.extensions or {}).get("code") == outages.SERVICE_UNAVAILABLE
+        for error in errors or ()
+    )
 
 
 def _bearer(value: str | None) -> str | None:
@@ -153,6 +160,14 @@ class DocketGraphQL(GraphQL[Context, None]):
                     response = await self.run(request)
             except HTTPException as error:
                 response = refusals.response_for(error)
+            except Exception as error:
+                if not outages.is_outage(error):
+                    raise
+                outages.report(error)  # before any execution: signing in, say
+                response = refusals.response_for(
+                    refusals.Refusal(503, outages.MESSAGE, outages.SERVICE_UNAVAILABLE)
+                )
+                response.headers["retry-after"] = str(outages.RETRY_AFTER_SECONDS)
             await response(scope, receive, send)
         except ClientDisconnect:
             # The client left before its body arrived (a closed tab, a load test
@@ -221,6 +236,9 @@ class DocketGraphQL(GraphQL[Context, None]):
         if wait is not None:
             sub_response.status_code = 429
             sub_response.headers["Retry-After"] = str(wait)
+        elif result.data is None and _unavailable(result.errors):
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(outages.RETRY_AFTER_SECONDS)
         return result
 
     async def _execute_single(

@@ -18,7 +18,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.utils.await_maybe import await_maybe
 
-from api import limits
+from api import limits, outages
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
@@ -47,6 +47,10 @@ class MaskUnexpectedErrors(MaskErrors):
             super()._process_result(result)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if outages.is_outage(error.original_error):
+            assert error.original_error is not None
+            outages.report(error.original_error)
+            return outages.as_graphql_error(error)
         error_id = uuid.uuid4().hex[:16]
         log.error(
             "unexpected error %s at %s",

@@ -1,5 +1,8 @@
 """A dependency down is not a crash: clients get a coded 503, operators one line.
 
+The dependencies are the database and the object store (the broker has its own
+watchdog, api.redis_broker).
+
 When PostgreSQL restarts or fails over, every request fails for a few seconds.
 Masked as "Unexpected error" with a stack trace each, that was an HTTP 500 for the
 first request that needed a sign-in check, and a log flood. Errors that mean "the
@@ -15,6 +18,8 @@ import sqlite3
 import time
 
 import asyncpg
+from botocore.exceptions import ConnectionError as StoreConnectionError
+from botocore.exceptions import ReadTimeoutError as StoreReadTimeout
 from graphql import GraphQLError
 from tortoise.exceptions import DBConnectionError
 
@@ -36,6 +41,8 @@ _OUTAGES = (
     asyncpg.CrashShutdownError,
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.InterfaceError,  # a pool closed under the request, a connection lost mid-query
+    StoreConnectionError,  # the object store (S3) refused or timed out
+    StoreReadTimeout,
 )
 
 

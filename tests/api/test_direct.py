@@ -65,6 +65,7 @@ async def _requests(count: int) -> None:
         )
 
 
+@pytest.mark.fast_paths
 async def test_a_query_answered_cleanly_once_runs_directly_after(
     gql: GraphQLClient, standard_runs: list[str]
 ) -> None:
@@ -116,6 +117,7 @@ async def test_over_long_variable_lists_are_refused_after_admission(gql: GraphQL
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
+@pytest.mark.fast_paths
 async def test_the_execution_check_catches_a_direct_answer_that_differs(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -175,6 +177,7 @@ def core_runs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return runs
 
 
+@pytest.mark.fast_paths
 async def test_a_compiled_one_field_query_runs_from_its_root_resolver_to_its_plan(
     gql: GraphQLClient, standard_runs: list[str], core_runs: list[object]
 ) -> None:
@@ -193,6 +196,7 @@ async def test_a_compiled_one_field_query_runs_from_its_root_resolver_to_its_pla
     assert standard_runs.count(query) == 1 and core_runs == []
 
 
+@pytest.mark.fast_paths
 async def test_a_root_resolver_error_is_answered_by_the_standard_lane(
     gql: GraphQLClient, standard_runs: list[str], core_runs: list[object]
 ) -> None:
@@ -208,6 +212,7 @@ async def test_a_root_resolver_error_is_answered_by_the_standard_lane(
     assert standard_runs.count(query) == 2 and len(core_runs) == 1
 
 
+@pytest.mark.fast_paths
 async def test_the_execution_check_catches_a_compiled_root_that_differs(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -231,6 +236,7 @@ async def test_the_execution_check_catches_a_compiled_root_that_differs(
     assert response.status_code == 500
 
 
+@pytest.mark.fast_paths
 async def test_a_query_without_a_compiled_root_builds_one_executor(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

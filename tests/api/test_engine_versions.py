@@ -24,6 +24,7 @@ def unverified(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     engine_versions.fast_paths_verified.cache_clear()
 
 
+@pytest.mark.fast_paths
 async def test_on_unverified_versions_standard_execution_answers(
     server: object, settings: Settings, unverified: None, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -66,6 +66,7 @@ def _count(message: dict[str, Any]) -> int:
     return count
 
 
+@pytest.mark.fast_paths
 async def test_followers_write_the_leaders_frame_under_their_own_operation_id(
     server: Server, gql: GraphQLClient
 ) -> None:
@@ -166,6 +167,7 @@ async def test_a_leaders_own_session_error_is_not_forwarded(
         assert _count(await second.receive(timeout=2.0)) == 1
 
 
+@pytest.mark.fast_paths
 async def test_a_subscriber_whose_permissions_change_moves_to_the_group_of_its_new_scope(
     server: Server, gql: GraphQLClient
 ) -> None:

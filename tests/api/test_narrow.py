@@ -75,6 +75,7 @@ def _related(counter: StatementCounter, table: str) -> list[str]:
     return [sql for sql in _selects(counter, table) if '"id" IN (' in sql]
 
 
+@pytest.mark.fast_paths
 async def test_a_list_reads_only_the_columns_its_related_objects_show(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -109,6 +110,7 @@ async def test_a_list_reads_only_the_columns_its_related_objects_show(
         assert (card["assignee"] is None) == (row.assignee_id is None)
 
 
+@pytest.mark.fast_paths
 async def test_a_viewer_with_a_narrowed_view_reads_whole_rows_through_the_loader(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -162,6 +164,7 @@ async def _review_queue_of_three(gql: GraphQLClient) -> tuple[Any, Any]:
     return account, await staff(Role.DISPATCHER)
 
 
+@pytest.mark.fast_paths
 async def test_job_drafts_read_only_their_accounts_sla_hours(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -194,6 +197,7 @@ class _ThroughWholeRows:
         return {r.id: {"id": r.id, **{c: getattr(r, c) for c in columns}} for r in rows if r}
 
 
+@pytest.mark.fast_paths
 async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
     gql: GraphQLClient, count_statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,6 +228,7 @@ async def test_a_resolver_beside_a_related_field_shares_the_rows_it_loads(
     assert all(node["jobDraft"]["priority"] == "MEDIUM" for node in nodes)
 
 
+@pytest.mark.fast_paths
 async def test_two_fields_on_one_loader_share_its_one_statement(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -337,6 +342,7 @@ async def test_a_utc_time_is_filled_as_the_driver_gives_it_and_any_other_convert
     assert same.isoformat() == model_time[1](utc).isoformat()
 
 
+@pytest.mark.fast_paths
 async def test_related_leaves_are_answered_straight_from_their_records(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -80,6 +80,7 @@ async def _twice(
     return answers, columns
 
 
+@pytest.mark.fast_paths
 async def test_a_list_read_again_reads_only_the_columns_its_items_show(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -102,6 +103,7 @@ async def test_a_list_read_again_reads_only_the_columns_its_items_show(
     assert len(first["accountRequests"]["nodes"]) == 3
 
 
+@pytest.mark.fast_paths
 async def test_cursors_of_a_narrow_page_name_the_same_positions(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -165,6 +167,7 @@ async def test_a_list_sorted_by_a_related_column_keeps_the_rows_whole(
     assert first == second
 
 
+@pytest.mark.fast_paths
 async def test_a_narrow_page_keeps_the_viewers_scope(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -185,6 +188,7 @@ async def test_a_narrow_page_keeps_the_viewers_scope(
     assert numbers == {row.id for row in mine}
 
 
+@pytest.mark.fast_paths
 async def test_service_requests_narrow_with_the_columns_their_job_drafts_read(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
@@ -229,6 +233,7 @@ async def test_service_requests_narrow_with_the_columns_their_job_drafts_read(
     assert first["serviceRequests"]["nodes"][0]["id"] == second["serviceRequests"]["nodes"][0]["id"]
 
 
+@pytest.mark.fast_paths
 async def test_edges_and_cursors_are_made_only_where_a_compiled_plan_reads_them(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -73,6 +73,7 @@ async def _requests(count: int) -> None:
         )
 
 
+@pytest.mark.fast_paths
 async def test_the_dashboard_list_is_answered_by_a_compiled_plan(gql: GraphQLClient) -> None:
     # given twelve open requests, some without assignee or contact
     await _requests(12)
@@ -90,6 +91,7 @@ async def test_the_dashboard_list_is_answered_by_a_compiled_plan(gql: GraphQLCli
     assert any(node["contact"] is not None for node in page["nodes"])
 
 
+@pytest.mark.fast_paths
 async def test_the_review_queue_is_answered_by_a_compiled_plan(gql: GraphQLClient) -> None:
     account = await make_account()
     site = await make_site(account)
@@ -114,6 +116,7 @@ async def _three_pending(gql: GraphQLClient) -> Any:
     return await staff(Role.DISPATCHER)
 
 
+@pytest.mark.fast_paths
 async def test_a_viewer_permission_is_checked_once_for_the_whole_list(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,6 +138,7 @@ async def test_a_viewer_permission_is_checked_once_for_the_whole_list(
     assert checks == [None]
 
 
+@pytest.mark.fast_paths
 async def test_the_drafts_of_a_list_are_made_in_one_call_in_the_requests_task(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +172,7 @@ async def test_a_document_with_directives_takes_standard_execution(gql: GraphQLC
     assert all(set(node) == {"id"} for node in hidden["accountRequests"]["nodes"])
 
 
+@pytest.mark.fast_paths
 async def test_a_refused_field_falls_back_with_the_standard_error(gql: GraphQLClient) -> None:
     # given a portal contact, who may list its requests but not read job drafts
     account = await make_account()
@@ -190,6 +195,7 @@ async def test_a_refused_field_falls_back_with_the_standard_error(gql: GraphQLCl
     assert card["account"] == {"name": account.name} and card["jobDraft"] is None
 
 
+@pytest.mark.fast_paths
 async def test_the_execution_check_catches_a_plan_that_answers_differently(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,6 +232,7 @@ def _count_type_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return checked
 
 
+@pytest.mark.fast_paths
 async def test_items_and_related_rows_made_by_their_class_skip_the_type_check(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,6 +252,7 @@ async def test_items_and_related_rows_made_by_their_class_skip_the_type_check(
     assert again == data and checked.count("AccountRequest") == 10
 
 
+@pytest.mark.fast_paths
 async def test_job_drafts_made_by_their_batch_skip_the_type_check(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,6 +275,7 @@ def _review_queue_arguments() -> list[Any]:
     ]
 
 
+@pytest.mark.fast_paths
 async def test_root_arguments_are_converted_once_for_a_document_and_its_variables(
     gql: GraphQLClient,
 ) -> None:
@@ -298,6 +307,7 @@ async def test_a_refused_viewer_is_refused_where_the_arguments_were_converted_be
     assert body["data"] is None
 
 
+@pytest.mark.fast_paths
 async def test_the_execution_check_catches_a_resolver_that_changes_its_arguments(
     gql: GraphQLClient, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

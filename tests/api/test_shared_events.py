@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 from typing import Any
 
+import pytest
+
 from api import fanout
 from models.permissions import Role
 from schema import shared_events
@@ -31,6 +33,7 @@ async def _watching(
     return await subscribed(stack, server.ws_url, token, query, variables)
 
 
+@pytest.mark.fast_paths
 async def test_same_document_and_permissions_execute_once_per_event(
     server: Server, gql: GraphQLClient
 ) -> None:

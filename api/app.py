@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
-from api import graphiql, uploads
+from api import graphiql, metrics, uploads
 from api.broker import current_broker
 from api.graphql_view import DocketGraphQL
 from api.lifespan import make_lifespan
@@ -61,6 +61,7 @@ def build_app(settings: Settings, *, configure_logs: bool = True) -> Starlette:
             Route("/readyz", readyz),
             *uploads.routes,
             *(graphiql.routes() if settings.graphiql else []),
+            *([Route("/metrics", metrics.endpoint)] if settings.metrics else []),
         ],
         middleware=[
             Middleware(

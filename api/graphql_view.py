@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
@@ -28,7 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Messag
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import fanout, graphiql, limits, outages
+from api import fanout, graphiql, limits, metrics, outages
 from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
@@ -160,6 +161,7 @@ class DocketGraphQL(GraphQL[Context, None]):
                     response = await self.run(request)
             except HTTPException as error:
                 response = refusals.response_for(error)
+                metrics.ERRORS.labels(refusals.code_of(error)).inc()
             except Exception as error:
                 if not outages.is_outage(error):
                     raise
@@ -227,11 +229,14 @@ class DocketGraphQL(GraphQL[Context, None]):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """One operation; refused for its budget, the answer is an HTTP 429 with
-        Retry-After (`api.limits`)."""
+        """One operation, measured (`api.metrics`); refused for its budget, the answer
+        is an HTTP 429 with Retry-After (`api.limits`)."""
+        started = time.perf_counter()
         result = await self._execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
+        codes = [str((error.extensions or {}).get("code")) for error in result.errors or ()]
+        metrics.observe(request_data.operation_name, started, codes)
         wait = limits.retry_after(result.errors)
         if wait is not None:
             sub_response.status_code = 429

@@ -29,9 +29,14 @@ class Refusal(HTTPException):
         self.code = code
 
 
+def code_of(error: HTTPException) -> str:
+    code: str = getattr(error, "code", None) or _CODES.get(error.status_code, BAD_REQUEST)
+    return code
+
+
 def response_for(error: HTTPException) -> Response:
     """The JSON answer to a refusal (Strawberry's own refusals included)."""
-    code = getattr(error, "code", None) or _CODES.get(error.status_code, BAD_REQUEST)
+    code = code_of(error)
     body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
     headers = {"allow": "GET, POST"} if error.status_code == 405 else None
     return Response(

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     anonymous_points_per_second: float = Field(default=5, gt=0)
     # Proxies whose X-Forwarded-For names the client (addresses; empty: none is trusted).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # GET /metrics for Prometheus (api.metrics); keep it off the public network.
+    metrics: bool = True
     compiled_projections: bool = True
     direct_queries: bool = True
     execution_check: bool = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -16,7 +18,7 @@ from api.lifespan import make_lifespan
 from api.logs import configure_logging
 from api.middleware import EdgeMiddleware
 from api.settings import Settings
-from api.storage import UPLOAD_PATH
+from api.storage import UPLOAD_PATH, current_storage
 from schema import build_schema
 
 
@@ -30,17 +32,22 @@ async def readyz(request: Request) -> JSONResponse:
     and a load balancer sends no traffic. Without the broker every request still is,
     but live updates and shared persisted queries are off: 200, status "degraded"
     (all processes share one broker: taking them all out would turn an outage of
-    live updates into an outage of everything)."""
-    checks = {"database": "ok", "broker": "ok"}
+    live updates into an outage of everything). Without the object store, only photo
+    uploads fail: 200, "degraded" too."""
+    checks = {"database": "ok", "broker": "ok", "storage": "ok"}
     try:
         await connections.get("default").execute_query("SELECT 1")
     except Exception as error:  # any failure means "not ready", never a crash
         checks["database"] = f"unavailable: {str(error)[:200]}"
     if not await current_broker().check():
         checks["broker"] = "unavailable"
+    try:  # photos only: without the store, everything else is still answered
+        await asyncio.wait_for(current_storage().check(), 2)
+    except Exception as error:
+        checks["storage"] = f"unavailable: {str(error)[:200]}"
     if checks["database"] != "ok":
         return JSONResponse({"status": "unavailable", **checks}, 503)
-    status = "ok" if checks["broker"] == "ok" else "degraded"
+    status = "ok" if set(checks.values()) == {"ok"} else "degraded"
     return JSONResponse({"status": status, **checks})
 
 

@@ -74,6 +74,16 @@ class FileStorage:
     async def stop(self) -> None:
         return None
 
+    async def check(self) -> None:
+        """The folder is there and writable (a full or read-only disk fails here)."""
+
+        def probe() -> None:
+            probe = self.root / ".ready"
+            probe.write_bytes(b"")
+            probe.unlink()
+
+        await asyncio.to_thread(probe)
+
     def path_of(self, key: str) -> Path:
         if not valid_key(key):
             raise StorageError(f"invalid key {key!r}")

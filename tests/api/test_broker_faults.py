@@ -122,7 +122,12 @@ async def test_the_api_starts_while_redis_is_down_and_picks_it_up(
     # when the API starts (it refused to before)
     await api.start()
     # then it answers, and says what is missing
-    assert await _ready(api) == {"status": "degraded", "database": "ok", "broker": "unavailable"}
+    assert await _ready(api) == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "unavailable",
+        "storage": "ok",
+    }
     manager = await staff(Role.ACCOUNT_MANAGER)
     async with graphql_socket(api.ws_url, manager.token) as ws:
         await ws.subscribe("n", ADDED)

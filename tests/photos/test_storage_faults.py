@@ -110,3 +110,16 @@ async def test_completing_a_photo_while_the_store_is_down_is_a_coded_503(
     await store_proxy.restore()
     done = await _call(api, dispatcher.token, COMPLETE_UPLOAD, complete)
     assert done.json()["data"]["completePhotoUpload"]["photo"]["status"] == "READY", done.text
+
+
+async def test_readyz_names_the_store_while_it_is_down(
+    api: DocketServe, store_proxy: FaultyProxy
+) -> None:
+    # when the object store goes away
+    await store_proxy.down()
+    async with httpx.AsyncClient(base_url=api.url, timeout=30) as http:
+        ready = await http.get("/readyz")
+    # then the API stays in service (only photos need the store) and says what is missing
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["storage"].startswith("unavailable")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from api import outages
 from api.settings import Settings
 from models import photos
 from models.storage import ObjectStore
@@ -25,7 +26,10 @@ async def purge_forever(settings: Settings, store: ObjectStore, stop: asyncio.Ev
     while not stop.is_set():
         try:
             await purge_uploads(store)
-        except Exception:
-            log.exception("purging stale uploads failed; trying again later")
+        except Exception as error:
+            if outages.is_outage(error):
+                outages.report(error)
+            else:
+                log.exception("purging stale uploads failed; trying again later")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.purge_interval_seconds)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from api import outages
 from api.settings import Settings
 from models import outbox
 from models.clock import now
@@ -148,8 +149,11 @@ class MailWorker:
         while not stop.is_set():
             try:
                 await self.run_once(stop)
-            except Exception:
-                log.exception("mail worker pass failed; trying again")
+            except Exception as error:
+                if outages.is_outage(error):  # one line per outage, not one per pass
+                    outages.report(error)
+                else:
+                    log.exception("mail worker pass failed; trying again")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.mail_poll_seconds)
 

@@ -41,6 +41,7 @@ _OUTAGES = (
     asyncpg.CrashShutdownError,
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.InterfaceError,  # a pool closed under the request, a connection lost mid-query
+    asyncpg.InternalClientError,  # a connection left mid-operation by a lost link
     StoreConnectionError,  # the object store (S3) refused or timed out
     StoreReadTimeout,
 )
@@ -71,7 +72,8 @@ class _Reporter:
         at = time.monotonic()
         if at - self.last >= LOG_EVERY:
             log.error(
-                "database unavailable (%s: %s); %d request(s) refused with %s",
+                "a dependency is not answering (%s: %s); %d operation(s) failed on it "
+                "since the last report (clients get %s)",
                 type(error).__name__,
                 str(error)[:200],
                 self.since_last,

@@ -100,6 +100,13 @@ class LeanPool:
                 return connection
             # None: a slot came free (a connection was dropped): open one ourselves.
 
+    def discard(self, connection: asyncpg.Connection) -> None:
+        """Drop a connection whose last operation broke off (the link failed mid-query):
+        asyncpg may still count that operation as running, and the next borrower would
+        get "cannot switch to state ...; another operation is in progress"."""
+        connection.terminate()
+        self._free_slot()
+
     async def release(self, connection: asyncpg.Connection) -> None:
         if connection.is_closed() or _cancelling(connection):
             connection.terminate()
@@ -192,13 +199,21 @@ class LeanPoolClient(AsyncpgDBClient):
             self.log.debug("%s: %s", query, values)
             rows = await connection.fetch(query, *(values or ()))
         except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as error:
+            await pool.release(connection)
             raise OperationalError(error) from error
         except asyncpg.IntegrityConstraintViolationError as error:
+            await pool.release(connection)
             raise IntegrityError(error) from error
         except asyncpg.InvalidTransactionStateError as error:
-            raise TransactionManagementError(error) from error
-        finally:
             await pool.release(connection)
+            raise TransactionManagementError(error) from error
+        except asyncpg.PostgresError:
+            await pool.release(connection)  # the server answered: the link is sound
+            raise
+        except BaseException:
+            pool.discard(connection)  # the link broke off, or the task was cancelled
+            raise
+        await pool.release(connection)
         return len(rows), rows
 
     async def create_pool(self, **kwargs: Any) -> Any:

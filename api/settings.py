@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=5_000, ge=100)
+    max_document_chars: int = Field(default=100_000, ge=1_000)
     max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
     log_level: str = "INFO"
     # Query budgets (api.limits): points per operation, paid from token buckets.

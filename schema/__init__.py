@@ -178,7 +178,9 @@ def _schema(settings: Settings) -> strawberry.Schema:
             RequestPolicy,
             limits,
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: CodedParserCache(maxsize=1024),
+            lambda: CodedParserCache(
+                maxsize=1024, max_chars=settings.max_document_chars, max_tokens=settings.max_tokens
+            ),
             lambda: ValidationCache(maxsize=1024),
             MaskUnexpectedErrors,
         ],

@@ -1,4 +1,15 @@
-"""Depth and alias limits measured without expanding a single fragment spread.
+"""Limits of a document, checked without costly work: its size and tokens before it
+is parsed (`precheck`), its depth and aliases without expanding a fragment spread.
+
+graphql-core's parser costs ~4 us a token and its lexer ~0.15 us a character of a
+string literal: a document refused only at the 5,000-token limit cost 25 ms, one
+holding a 900 KB string 27 ms. Before parsing, a document over MAX_DOCUMENT_CHARS
+is refused at once, and one over PRECHECK_FROM characters is first counted by one
+regular expression (under 4 ms for the largest allowed): more tokens than the limit,
+or a string literal over MAX_STRING_LITERAL characters (long texts belong in
+variables), and it is refused without being parsed.
+
+Depth and aliases:
 
 Strawberry's QueryDepthLimiter and MaxAliasesLimiter walk each operation with
 every fragment spread expanded in place. A 1 KB document of thirty fragments,
@@ -18,6 +29,7 @@ Unknown fragments and cycles count nothing here: graphql-core's own rules
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +44,38 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+
+PRECHECK_FROM = 8_000
+MAX_STRING_LITERAL = 16_000
+_TOKEN = re.compile(
+    r"#[^\n\r]*|"  # a comment: matched, so the words in it are not, and not counted
+    r'"""(?:[^"\\]+|\\.|"(?!""))*"""|"(?:[^"\\\n]+|\\.)*"|\.\.\.|[-0-9][0-9.eE+-]*'
+    r"|[_A-Za-z][_0-9A-Za-z]*|[!$&()\[\]{}:=@|]"
+)
+
+
+def precheck(query: str, *, max_chars: int, max_tokens: int) -> GraphQLError | None:
+    """Why this document is refused before parsing, or None (see above)."""
+    if len(query) > max_chars:
+        return _unparsed(f"The document has {len(query)} characters; at most {max_chars}.")
+    if len(query) <= PRECHECK_FROM:
+        return None
+    tokens = [token for token in _TOKEN.findall(query) if token[:1] != "#"]
+    if len(tokens) > max_tokens:
+        return _unparsed(
+            f"Syntax Error: Document contains more than {max_tokens} tokens. Parsing aborted."
+        )
+    longest = max((len(token) for token in tokens if token[:1] == '"'), default=0)
+    if longest > MAX_STRING_LITERAL:
+        return _unparsed(
+            f"A string literal has {longest} characters; at most {MAX_STRING_LITERAL}: "
+            "pass long texts in variables."
+        )
+    return None
+
+
+def _unparsed(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "GRAPHQL_PARSE_FAILED"})
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from api import limits, outages
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
-from schema import variables
+from schema import document_limits, variables
 
 log = logging.getLogger("docket.graphql")
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
@@ -101,7 +101,9 @@ class RequestPolicy(SchemaExtension):
         rules: tuple[type[ValidationRule], ...] = (MaxInputListSize, variables.NoNulInStrings)
         if not introspects:
             rules += (NoSchemaIntrospectionCustomRule,)
-        self.execution_context.validation_rules = self.execution_context.validation_rules + rules
+        self.execution_context.validation_rules = (
+            (variables.NumbersThatFit, *self.execution_context.validation_rules, *rules)
+        )
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or []
@@ -209,9 +211,22 @@ _NOTHING = contextlib.nullcontext()
 class CodedParserCache(ParserCache):
     """Strawberry's parser cache, whose syntax errors (token limit included) carry a
     code like every other error. It parses while entering the parsing hook, so its
-    errors skip the operation hooks' handling of results (`RequestPolicy`)."""
+    errors skip the operation hooks' handling of results (`RequestPolicy`). Documents
+    too large to be worth parsing are refused first (`document_limits.precheck`)."""
+
+    def __init__(self, *, maxsize: int, max_chars: int, max_tokens: int) -> None:
+        super().__init__(maxsize=maxsize)
+        self.max_chars = max_chars
+        self.max_tokens = max_tokens
 
     def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None and self.execution_context.graphql_document is None:
+            refused = document_limits.precheck(
+                query, max_chars=self.max_chars, max_tokens=self.max_tokens
+            )
+            if refused is not None:
+                raise refused
         try:
             yield from super().on_parse()
         except GraphQLError as error:

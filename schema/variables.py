@@ -20,11 +20,14 @@ from typing import Any
 
 from graphql import (
     ArgumentNode,
+    FloatValueNode,
     GraphQLError,
+    IntValueNode,
     ObjectFieldNode,
     StringValueNode,
     ValidationRule,
 )
+from graphql.validation.validate import ValidationAbortedError
 
 from models.validation import MAX_LIST_ITEMS
 
@@ -93,4 +96,29 @@ class NoNulInStrings(ValidationRule):
                     node,
                     extensions={"code": "BAD_USER_INPUT"},
                 )
+            )
+
+
+# Longer than any Int (11 characters) or useful Float: Python refuses int() of over
+# 4,300 digits, which graphql-core's own rules would answer as a crash.
+MAX_NUMBER_CHARS = 64
+
+
+class NumbersThatFit(ValidationRule):
+    """A number literal longer than any value an argument takes stops validation at
+    once (this rule runs first): graphql-core would convert it and crash."""
+
+    def enter_int_value(self, node: IntValueNode, *_args: Any) -> None:
+        self._check(node)
+
+    def enter_float_value(self, node: FloatValueNode, *_args: Any) -> None:
+        self._check(node)
+
+    def _check(self, node: IntValueNode | FloatValueNode) -> None:
+        if len(node.value) > MAX_NUMBER_CHARS:
+            raise ValidationAbortedError(
+                f"A number literal of {len(node.value)} characters is larger than any "
+                "argument takes.",
+                node,
+                extensions={"code": "BAD_USER_INPUT"},
             )

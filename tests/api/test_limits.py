@@ -129,3 +129,32 @@ def test_the_validation_cache_can_hit() -> None:
     rules_of = [tuple(getattr(extension, "validation_rules", ())) for extension in first]
     again = [tuple(getattr(extension, "validation_rules", ())) for extension in second]
     assert any(rules_of) and rules_of == again
+
+
+async def test_a_number_literal_larger_than_any_argument_is_refused(gql: GraphQLClient) -> None:
+    # given an admin
+    admin = await staff(Role.ADMIN)
+    # when a document holds a 50,000-digit Int (graphql-core crashed converting it)
+    body = await gql.raw(
+        f"{{ accounts(first: {'9' * 50_000}) {{ totalCount }} }}", token=admin.token
+    )
+    # then it is refused with a code, as a value no argument takes
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+
+
+async def test_documents_too_costly_to_parse_are_refused_before_parsing(
+    gql: GraphQLClient,
+) -> None:
+    # given documents over the size limit, over the token limit, with a huge literal
+    oversized = "{ __typename }" + " " * 100_001
+    many_tokens = "{ " + " ".join(f"a{n}: __typename" for n in range(2_000)) + " }"
+    long_literal = '{ accounts(filter: {search: "' + "x" * 20_000 + '"}) { totalCount } }'
+    # when each is sent
+    answers = [await gql.raw(query) for query in (oversized, many_tokens, long_literal)]
+    # then each is refused with a code saying what to change
+    messages = [answer["errors"][0]["message"] for answer in answers]
+    assert all(a["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED" for a in answers)
+    assert "at most 100000" in messages[0]
+    assert "more than 5000 tokens" in messages[1]
+    assert "pass long texts in variables" in messages[2]

@@ -9,7 +9,7 @@ LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 NPM_CI := npm ci --no-audit --no-fund --ignore-scripts
 
-.PHONY: setup run test lint schema clean lock fuzz corpus schema-diff
+.PHONY: setup run test lint schema clean lock fuzz corpus schema-diff chaos
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -95,3 +95,9 @@ bench: setup
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || \
 		{ apt-get update && apt-get install -y wrk; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The reliability suite (chaos/, docs/chaos.md): throwaway PostgreSQL, Redis, SMTP and
+# API processes on this machine, real faults, a table of figures against thresholds.
+# Never part of `make test`. CHAOS_ARGS="--quick" for a smoke run, "--help" for more.
+chaos: setup
+	$(BIN)/python -m chaos $(CHAOS_ARGS)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, ListValueNode, OperationDefinitionNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
@@ -102,7 +103,9 @@ class RequestPolicy(SchemaExtension):
         if not introspects:
             rules += (NoSchemaIntrospectionCustomRule,)
         self.execution_context.validation_rules = (
-            (variables.NumbersThatFit, *self.execution_context.validation_rules, *rules)
+            variables.NumbersThatFit,
+            *self.execution_context.validation_rules,
+            *rules,
         )
         yield
         result = self.execution_context.result
@@ -126,7 +129,10 @@ class RequestPolicy(SchemaExtension):
                 execution.variables,
             )
         if refused is not None:
-            raise refused
+            # Answered without executing, and without raising: a raised error's
+            # traceback would hold this frame, and with it the request's variables,
+            # in a cycle the collector reaches late (100,000-item lists piled up).
+            execution.result = GraphQLExecutionResult(data=None, errors=[refused])
         yield
 
 

@@ -5,7 +5,8 @@ For each entry: the answer (HTTP status and error code, or the WebSocket close
 code) and the CPU time API 0 spent per request: its threads' run time from /proc
 around each batch, less what the idle process uses; the cheapest batch counts.
 Every entry must be answered with a code (no 5xx, no "Unexpected error", no stack
-trace, no dropped connection) within CPU_LIMIT of CPU. Last, API 0's resident
+trace, no dropped connection) within CPU_LIMIT of CPU (more for bodies so large that
+reading their JSON costs more: CPU_PER_BODY_BYTE). Last, API 0's resident
 memory after the whole catalogue must not have grown by more than RSS_LIMIT, and
 it must still answer.
 """
@@ -28,6 +29,9 @@ from chaos.seed import Person, create_user, login
 NAME = "malicious"
 TITLE = "7. malicious documents"
 CPU_LIMIT = 0.005  # seconds of server CPU per request
+# A body must be read before anything can be refused: orjson builds ~15 ms of Python
+# objects per MB of small JSON values. Beyond CPU_LIMIT, that much more is allowed.
+CPU_PER_BODY_BYTE = 0.015 / 2**20
 RSS_LIMIT = 50 * 1024 * 1024
 BAD_CLOSE = (None, 1006, 1011)
 BATCHES = 3
@@ -127,7 +131,8 @@ async def _measure(
     coded = all(ok for _, ok, _ in results)
     grew = (proc.rss_bytes() - rss) / 2**20 if proc.alive() else 0.0
     logged = sorted(set(ctx.cluster.errors_since(marks)))
-    passed = coded and cpu < CPU_LIMIT and proc.alive()
+    limit = max(CPU_LIMIT, CPU_PER_BODY_BYTE * len(attack.body))
+    passed = coded and cpu < limit and proc.alive()
     replay = (
         [] if passed or attack.ws_frame_bytes or attack.method != "POST" else [REPLAY.format(n=n)]
     )
@@ -136,7 +141,8 @@ async def _measure(
         attack.name,
         f"{'; '.join(shown)[:160]}; {cpu * 1000:.2f} ms CPU/request (best of"
         f" {BATCHES} x {batch})" + (f"; RSS {grew:+.0f} MB" if abs(grew) >= 5 else ""),
-        f"coded answer; < {CPU_LIMIT * 1000:.0f} ms CPU",
+        f"coded answer; < {limit * 1000:.1f} ms CPU"
+        + (" (15 ms per MB of body: reading it)" if limit > CPU_LIMIT else ""),
         passed,
         replay
         + [f"{attack.name}: {what}" for what, ok, _ in results if not ok][:2]

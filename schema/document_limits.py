@@ -4,10 +4,11 @@ is parsed (`precheck`), its depth and aliases without expanding a fragment sprea
 graphql-core's parser costs ~4 us a token and its lexer ~0.15 us a character of a
 string literal: a document refused only at the 5,000-token limit cost 25 ms, one
 holding a 900 KB string 27 ms. Before parsing, a document over MAX_DOCUMENT_CHARS
-is refused at once, and one over PRECHECK_FROM characters is first counted by one
-regular expression (under 4 ms for the largest allowed): more tokens than the limit,
-or a string literal over MAX_STRING_LITERAL characters (long texts belong in
-variables), and it is refused without being parsed.
+is refused at once, and one longer than the token limit (a token takes a character
+at least) is first counted by one regular expression, once per text (under 4 ms for
+the largest allowed): more tokens than the limit, or a string literal over
+MAX_STRING_LITERAL characters (long texts belong in variables), and it is refused
+without being parsed.
 
 Depth and aliases:
 
@@ -29,6 +30,7 @@ Unknown fragments and cycles count nothing here: graphql-core's own rules
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +47,6 @@ from graphql import (
     ValidationRule,
 )
 
-PRECHECK_FROM = 8_000
 MAX_STRING_LITERAL = 16_000
 _TOKEN = re.compile(
     r"#[^\n\r]*|"  # a comment: matched, so the words in it are not, and not counted
@@ -58,16 +59,21 @@ def precheck(query: str, *, max_chars: int, max_tokens: int) -> GraphQLError | N
     """Why this document is refused before parsing, or None (see above)."""
     if len(query) > max_chars:
         return _unparsed(f"The document has {len(query)} characters; at most {max_chars}.")
-    if len(query) <= PRECHECK_FROM:
-        return None
+    if len(query) <= max_tokens:
+        return None  # a token takes a character at least: within the limit
+    message = _counted(query, max_tokens)
+    return _unparsed(message) if message is not None else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted(query: str, max_tokens: int) -> str | None:
+    """Counted once per text (clients send the same documents again and again)."""
     tokens = [token for token in _TOKEN.findall(query) if token[:1] != "#"]
     if len(tokens) > max_tokens:
-        return _unparsed(
-            f"Syntax Error: Document contains more than {max_tokens} tokens. Parsing aborted."
-        )
+        return f"Syntax Error: Document contains more than {max_tokens} tokens. Parsing aborted."
     longest = max((len(token) for token in tokens if token[:1] == '"'), default=0)
     if longest > MAX_STRING_LITERAL:
-        return _unparsed(
+        return (
             f"A string literal has {longest} characters; at most {MAX_STRING_LITERAL}: "
             "pass long texts in variables."
         )

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     # Real screens stay under 600 tokens; refusing at 3,000 costs ~1 ms, parsing ~11.
     max_tokens: int = Field(default=3_000, ge=100)
     max_document_chars: int = Field(default=100_000, ge=1_000)
+    max_string_literal_chars: int = Field(default=16_000, ge=100)
     max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
     log_level: str = "INFO"
     # Query budgets (api.limits): points per operation, paid from token buckets.

@@ -179,7 +179,10 @@ def _schema(settings: Settings) -> strawberry.Schema:
             limits,
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: CodedParserCache(
-                maxsize=1024, max_chars=settings.max_document_chars, max_tokens=settings.max_tokens
+                maxsize=1024,
+                max_chars=settings.max_document_chars,
+                max_tokens=settings.max_tokens,
+                max_string=settings.max_string_literal_chars,
             ),
             lambda: ValidationCache(maxsize=1024),
             MaskUnexpectedErrors,

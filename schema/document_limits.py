@@ -7,7 +7,7 @@ holding a 900 KB string 27 ms. Before parsing, a document over MAX_DOCUMENT_CHAR
 is refused at once, and one longer than the token limit (a token takes a character
 at least) is first counted by one regular expression, once per text (under 4 ms for
 the largest allowed): more tokens than the limit, or a string literal over
-MAX_STRING_LITERAL characters (long texts belong in variables), and it is refused
+MAX_STRING_LITERAL_CHARS characters (long texts belong in variables), and it is refused
 without being parsed.
 
 Depth and aliases:
@@ -47,7 +47,6 @@ from graphql import (
     ValidationRule,
 )
 
-MAX_STRING_LITERAL = 16_000
 _TOKEN = re.compile(
     r"#[^\n\r]*|"  # a comment: matched, so the words in it are not, and not counted
     r'"""(?:[^"\\]+|\\.|"(?!""))*"""|"(?:[^"\\\n]+|\\.)*"|\.\.\.|[-0-9][0-9.eE+-]*'
@@ -55,26 +54,28 @@ _TOKEN = re.compile(
 )
 
 
-def precheck(query: str, *, max_chars: int, max_tokens: int) -> GraphQLError | None:
+def precheck(
+    query: str, *, max_chars: int, max_tokens: int, max_string: int
+) -> GraphQLError | None:
     """Why this document is refused before parsing, or None (see above)."""
     if len(query) > max_chars:
         return _unparsed(f"The document has {len(query)} characters; at most {max_chars}.")
     if len(query) <= max_tokens:
         return None  # a token takes a character at least: within the limit
-    message = _counted(query, max_tokens)
+    message = _counted(query, max_tokens, max_string)
     return _unparsed(message) if message is not None else None
 
 
 @functools.lru_cache(maxsize=1024)
-def _counted(query: str, max_tokens: int) -> str | None:
+def _counted(query: str, max_tokens: int, max_string: int) -> str | None:
     """Counted once per text (clients send the same documents again and again)."""
     tokens = [token for token in _TOKEN.findall(query) if token[:1] != "#"]
     if len(tokens) > max_tokens:
         return f"Syntax Error: Document contains more than {max_tokens} tokens. Parsing aborted."
     longest = max((len(token) for token in tokens if token[:1] == '"'), default=0)
-    if longest > MAX_STRING_LITERAL:
+    if longest > max_string:
         return (
-            f"A string literal has {longest} characters; at most {MAX_STRING_LITERAL}: "
+            f"A string literal has {longest} characters; at most {max_string}: "
             "pass long texts in variables."
         )
     return None

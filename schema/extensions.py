@@ -220,16 +220,20 @@ class CodedParserCache(ParserCache):
     errors skip the operation hooks' handling of results (`RequestPolicy`). Documents
     too large to be worth parsing are refused first (`document_limits.precheck`)."""
 
-    def __init__(self, *, maxsize: int, max_chars: int, max_tokens: int) -> None:
+    def __init__(self, *, maxsize: int, max_chars: int, max_tokens: int, max_string: int) -> None:
         super().__init__(maxsize=maxsize)
         self.max_chars = max_chars
         self.max_tokens = max_tokens
+        self.max_string = max_string
 
     def on_parse(self) -> Iterator[None]:
         query = self.execution_context.query
         if query is not None and self.execution_context.graphql_document is None:
             refused = document_limits.precheck(
-                query, max_chars=self.max_chars, max_tokens=self.max_tokens
+                query,
+                max_chars=self.max_chars,
+                max_tokens=self.max_tokens,
+                max_string=self.max_string,
             )
             if refused is not None:
                 raise refused

@@ -21,7 +21,7 @@ from models.events import publish_after_commit
 from models.permissions import Permission, Role
 from models.request_types import AccountRequestType
 from models.users import User, eligible_user
-from models.validation import optional_text
+from models.validation import optional_text, search_term
 from models.viewer import Viewer, require
 
 NOTE_LENGTH = 10_000
@@ -605,8 +605,7 @@ async def filter_requests(
         query = query.filter(updated_at__gte=spec.updated_after)
     if spec.updated_before is not None:
         query = query.filter(updated_at__lt=spec.updated_before)
-    if spec.search:
-        term = spec.search.strip()[:200]
+    if term := search_term(spec.search):
         query = query.filter(Q(note__icontains=term) | Q(account__name__icontains=term))
     return query
 

@@ -17,7 +17,7 @@ from models.errors import DomainError, DomainErrors, ErrorCode, not_found
 from models.passwords import check_strength, hash_password
 from models.permissions import Permission, Role
 from models.users import User, UserRole, signs_in_as
-from models.validation import clean_email, clean_text, optional_text
+from models.validation import clean_email, clean_text, optional_text, search_term
 from models.viewer import Viewer, require, require_staff
 
 
@@ -195,8 +195,7 @@ class AccountFilter:
 
 
 def filter_accounts(query: QuerySet[Account], spec: AccountFilter) -> QuerySet[Account]:
-    if spec.search:
-        term = spec.search.strip()
+    if term := search_term(spec.search):
         query = query.filter(Q(name__icontains=term) | Q(number__icontains=term))
     if spec.is_active is not None:
         query = query.filter(is_active=spec.is_active)

@@ -16,7 +16,7 @@ from models.errors import DomainError, DomainErrors, ErrorCode, not_found
 from models.passwords import check_strength, hash_password
 from models.permissions import Permission, Role
 from models.statements import Select
-from models.validation import clean_email, clean_text, optional_text
+from models.validation import clean_email, clean_text, optional_text, search_term
 from models.viewer import Viewer, require
 
 EMAIL_LENGTH = 254
@@ -107,7 +107,7 @@ def search_users(
 ) -> QuerySet[User]:
     """The visible users matching a filter, by name."""
     query = visible_users(viewer)
-    term = (search or "").strip()
+    term = search_term(search)
     if term:
         query = query.filter(
             Q(name__icontains=term) | Q(email__icontains=term) | Q(login__icontains=term)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from models.errors import DomainError, ErrorCode
+from models.errors import DomainError, ErrorCode, InputError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LIST_ITEMS = 100
+MAX_SEARCH = 200
 
 
 def clean_text(value: str | None, field: str, max_length: int) -> str:
@@ -46,3 +47,12 @@ def check_list(values: list[object] | None, field: str) -> None:
         raise DomainError(
             ErrorCode.TOO_MANY_ITEMS, f"{field} takes at most {MAX_LIST_ITEMS} items.", field
         )
+
+
+def search_term(value: str | None) -> str:
+    """A list filter's search words, trimmed; "" for none. Longer than any name or note
+    anyone searches for is refused (SQLite also gives up on a LIKE pattern of 50,000)."""
+    term = (value or "").strip()
+    if len(term) > MAX_SEARCH:
+        raise InputError(f"`filter.search` takes at most {MAX_SEARCH} characters.")
+    return term

@@ -287,3 +287,22 @@ async def test_a_nul_in_a_literal_is_refused_by_name(http: httpx.AsyncClient) ->
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert "filter.search" in error["message"]
+
+
+@pytest.mark.parametrize("field", ["users", "accounts", "accountRequests"])
+async def test_a_search_longer_than_anyone_searches_is_refused(
+    http: httpx.AsyncClient, field: str
+) -> None:
+    # given an admin
+    admin = await staff(Role.ADMIN)
+    # when a list is searched for 50,001 characters (SQLite gave up: "Unexpected error")
+    query = f"query($s: String) {{ {field}(filter: {{search: $s}}) {{ totalCount }} }}"
+    response = await http.post(
+        "/graphql",
+        json={"query": query, "variables": {"s": "x" * 50_001}},
+        headers={"authorization": f"Bearer {admin.token}"},
+    )
+    # then it is refused by name
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert "filter.search" in error["message"]

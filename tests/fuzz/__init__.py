@@ -1,0 +1,1 @@
+"""Property-based differential testing of the whole schema (see README.md here)."""

@@ -147,9 +147,7 @@ async def _fail(email: OutboxEmail, attempts: int, error: str) -> None:
 
 async def pending_count() -> int:
     """Mail not delivered yet (for the operators' metrics)."""
-    return await OutboxEmail.filter(
-        status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
-    ).count()
+    return await OutboxEmail.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).count()
 
 
 def visible_outbox(viewer: Viewer) -> QuerySet[OutboxEmail]:

@@ -204,14 +204,6 @@ class MemoryBroker(Broker):
             del self._values[next(iter(self._values))]
 
 
-def create_broker(url: str) -> Broker:
-    if url.startswith("memory://"):
-        return MemoryBroker()
-    from api.redis_broker import RedisBroker
-
-    return RedisBroker(url)
-
-
 _current: Broker | None = None
 
 

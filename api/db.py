@@ -27,7 +27,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     connection: str | dict[str, Any] = database_url
     if database_url.startswith("postgres://"):
         connection = expand_db_url(database_url)
-        connection["engine"] = "api.pg_pool"  # Tortoise's asyncpg client, a leaner pool
+        connection["engine"] = "fastpath.pg_pool"  # Tortoise's asyncpg client, a leaner pool
     return {
         "connections": {"default": connection},
         "apps": {

@@ -29,7 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Messag
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import fanout, graphiql, limits, metrics, outages
+from api import fanout, graphiql, metrics, outages
 from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
@@ -42,8 +42,7 @@ from api.persisted_queries import (
 from api.settings import Settings
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
-from schema.direct import DirectQueries
-from schema.engine_versions import fast_paths_verified
+from schema import budgets
 
 log = logging.getLogger("docket.graphql")
 
@@ -142,11 +141,8 @@ class DocketGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.persisted_queries = PersistedQueries()
-        self.direct = (
-            DirectQueries(schema, max_tokens=settings.max_tokens, check=settings.execution_check)
-            if settings.direct_queries and fast_paths_verified()
-            else None
-        )
+        # The engine's direct lane, as build_schema installed it (None: off).
+        self.direct = schema.engine.direct if schema.engine is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -230,14 +226,14 @@ class DocketGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """One operation, measured (`api.metrics`); refused for its budget, the answer
-        is an HTTP 429 with Retry-After (`api.limits`)."""
+        is an HTTP 429 with Retry-After (`schema.budgets`)."""
         started = time.perf_counter()
         result = await self._execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
         codes = [str((error.extensions or {}).get("code")) for error in result.errors or ()]
         metrics.observe(request_data.operation_name, started, codes)
-        wait = limits.retry_after(result.errors)
+        wait = budgets.retry_after(result.errors)
         if wait is not None:
             sub_response.status_code = 429
             sub_response.headers["Retry-After"] = str(wait)

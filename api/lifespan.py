@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 
-from api.broker import create_broker, set_broker
+from api.broker import Broker, MemoryBroker, set_broker
 from api.db import close_database, open_database
 from api.housekeeping import purge_forever
 from api.mailer import MailWorker
+from api.redis_broker import RedisBroker
 from api.settings import Settings
 from api.storage import create_storage, set_storage
 from models import images
@@ -75,3 +76,8 @@ async def _finish(tasks: set[asyncio.Task[None]]) -> None:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, timeout=10)
+
+
+def create_broker(url: str) -> Broker:
+    """The broker BROKER_URL names: this process alone, or Redis for all of them."""
+    return MemoryBroker() if url.startswith("memory://") else RedisBroker(url)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.permission import BasePermission
-
+from fastpath import ViewerPermission
 from models.errors import Forbidden, Unauthenticated
 from models.permissions import Permission
 from models.viewer import Viewer
@@ -14,14 +13,6 @@ from models.viewer import Viewer
 def _viewer(info: Any) -> Viewer:
     viewer: Viewer = info.context.viewer
     return viewer
-
-
-class ViewerPermission(BasePermission):
-    """A permission decided by the viewer alone, never by the object it guards.
-
-    Compiled projections (`schema.projection`) check such a field once for a whole
-    list instead of once per object. A check that reads `source` must not be one.
-    """
 
 
 class IsAuthenticated(ViewerPermission):

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     max_string_literal_chars: int = Field(default=16_000, ge=100)
     max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
     log_level: str = "INFO"
-    # Query budgets (api.limits): points per operation, paid from token buckets.
+    # Query budgets (schema.budgets): points per operation, paid from token buckets.
     query_budgets: bool = True
     max_query_cost: int = Field(default=25_000, ge=100)
     query_points_burst: float = Field(default=50_000, gt=0)

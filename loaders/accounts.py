@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fastpath.batch import BatchLoader
 from loaders.base import rows_by_id, rows_by_key
-from loaders.batch import BatchLoader
 from models import accounts
 from models.viewer import Viewer
 

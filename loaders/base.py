@@ -9,9 +9,9 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from loaders.batch import BatchLoader
-from models.rows import fetch, is_plain
-from models.statements import by_ids
+from fastpath.batch import BatchLoader
+from fastpath.rows import fetch, is_plain
+from fastpath.statements import by_ids
 
 M = TypeVar("M", bound=Model)
 

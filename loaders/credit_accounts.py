@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from loaders.batch import BatchLoader
+from fastpath.batch import BatchLoader
 from models import credit_accounts
 from models.viewer import Viewer
 

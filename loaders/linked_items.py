@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from tortoise.expressions import Subquery
 
+from fastpath.batch import BatchLoader
 from loaders.base import rows_by_key
-from loaders.batch import BatchLoader
 from models import account_requests, linking
 from models.base import TimestampedModel
 from models.linked_items import KINDS, ItemKind, Kind, Linked, visible_items

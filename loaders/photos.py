@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastpath.batch import BatchLoader
 from loaders.base import rows_by_id, rows_by_key
-from loaders.batch import BatchLoader
 from models import photos
 from models.viewer import Viewer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fastpath.batch import BatchLoader
+from fastpath.once import Once
 from loaders.base import rows_by_id
-from loaders.batch import BatchLoader
-from loaders.once import Once
 from models import company, service_requests
 from models.viewer import Viewer
 

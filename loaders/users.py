@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fastpath.batch import BatchLoader
 from loaders.base import rows_by_id
-from loaders.batch import BatchLoader
 from models import users
 from models.permissions import Role
 from models.viewer import Viewer

@@ -2,16 +2,16 @@
 
 # Modules Tortoise reads the tables from (see api/db.py).
 MODEL_MODULES = [
-    "models.users",
-    "models.accounts",
+    "models.directory.users",
+    "models.directory.accounts",
     "models.auth",
     "models.company",
     "models.notifications",
     "models.outbox",
     "models.request_types",
-    "models.account_requests",
-    "models.service_requests",
+    "models.account_requests.tables",
+    "models.service_requests.tables",
     "models.linked_items",
-    "models.credit_accounts",
-    "models.photos",
+    "models.credit_accounts.tables",
+    "models.photos.tables",
 ]

@@ -13,13 +13,13 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from models.accounts import Contact
+from fastpath.statements import Select
 from models.clock import now
+from models.directory.accounts import Account, Contact
+from models.directory.users import EMAIL_LENGTH, User, role_map, signs_in_as
 from models.errors import DomainError, ErrorCode
 from models.events import contact_channel, publish_after_commit, user_channel
 from models.passwords import verify_password
-from models.statements import Select
-from models.users import EMAIL_LENGTH, User, role_map, signs_in_as
 from models.viewer import Viewer
 
 MAX_FAILURES = 5
@@ -146,7 +146,7 @@ async def _viewer(token_id: int, user: User | None, contact: Contact | None) -> 
     return Viewer(user=user, contact=contact, roles=roles, token_id=token_id)
 
 
-# Signing in runs on every request: its statements are written once (models.statements).
+# Signing in runs on every request: its statements are written once (fastpath.statements).
 # Only what signing in reads of the token: whose it is.
 _LIVE_TOKEN = Select(
     AuthToken,
@@ -174,8 +174,6 @@ async def authenticate(token: str, *, secret: str) -> Viewer | None:
 
 
 async def _account_active(account_id: int) -> bool:
-    from models.accounts import Account
-
     return await Account.filter(id=account_id, is_active=True).exists()
 
 

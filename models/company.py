@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from tortoise import fields
 
+from fastpath.statements import Select, by_ids
 from models.base import TimestampedModel
+from models.directory.users import Team
 from models.errors import DomainError, ErrorCode, not_found
 from models.permissions import Permission
-from models.statements import Select, by_ids
-from models.users import Team
 from models.viewer import Viewer, require
 
 DEFAULT_PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from models import accounts, company, users
+from models.account_requests import STATUS_RANK, AccountRequest, RequestSource, RequestStatus
 from models.passwords import hash_password
 from models.permissions import Role
+from models.request_types import AccountRequestType
+from models.service_requests import ServiceRequest, ServiceType, Urgency
 
 DEMO_PASSWORD = "docket-demo-2026"
 
@@ -149,9 +152,6 @@ _NOTES = [
 
 
 async def _requests(people: dict[str, users.User], created: list[accounts.Account]) -> None:
-    from models.account_requests import STATUS_RANK, AccountRequest, RequestSource, RequestStatus
-    from models.request_types import AccountRequestType
-
     types = []
     for name, description, portal, who in _TYPES:
         assignee = people[f"{who}@demo.docket"] if who != "accounting" else None
@@ -197,8 +197,6 @@ _SERVICE_REQUESTS = [
 
 async def _service_requests(created: list[accounts.Account]) -> None:
     """A few pending portal requests, so the dispatchers' queue is not empty."""
-    from models.service_requests import ServiceRequest, ServiceType, Urgency
-
     for account, (service_type, urgency, description) in zip(
         created, _SERVICE_REQUESTS, strict=False
     ):

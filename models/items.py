@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from models import accounts, notifications
-from models.account_requests import check_assignee
+from models.assignees import check_assignee
+from models.credit_accounts.balances import check_credit
+from models.directory.users import User
 from models.errors import DomainError, ErrorCode, not_found
 from models.linked_items import (
     Appointment,
@@ -19,12 +21,10 @@ from models.linked_items import (
     Task,
     TaskStatus,
 )
+from models.money import money
 from models.permissions import Permission
-from models.users import User
 from models.validation import clean_text, optional_text
 from models.viewer import Viewer, require
-
-MONEY_LIMIT = Decimal("999999999999.99")
 
 
 async def workable_account(
@@ -45,21 +45,6 @@ async def billing_account(viewer: Viewer, account_id: int) -> accounts.Account:
     """An account whose invoices and credit memos the viewer may keep (billing staff)."""
     require(viewer, Permission.MANAGE_BILLING)
     return await accounts.visible_account(viewer, account_id)
-
-
-def money(value: Decimal, field: str, *, positive: bool) -> Decimal:
-    """An exact amount: finite, two decimals at most, in range."""
-    try:
-        amount = Decimal(value)
-        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        exact = False
-    if not exact:
-        raise DomainError(ErrorCode.INVALID, "Use an amount with at most two decimals.", field)
-    if amount < 0 or (positive and amount == 0) or amount > MONEY_LIMIT:
-        word = "more than zero" if positive else "zero or more"
-        raise DomainError(ErrorCode.INVALID, f"The amount must be {word}.", field)
-    return amount.quantize(Decimal("0.01"))
 
 
 async def _site_of(account_id: int, site_id: int | None) -> int | None:
@@ -301,8 +286,6 @@ async def void_invoice(viewer: Viewer, invoice_id: int) -> Invoice:
 
 
 async def _credit_changed(account_id: int) -> None:
-    from models.credit_accounts import check_credit  # credit builds on this module
-
     await check_credit([account_id])
 
 

@@ -15,10 +15,10 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import accounts
-from models.accounts import Account, Site
 from models.base import TimestampedModel
+from models.directory.accounts import Account, Site
+from models.directory.users import User
 from models.permissions import Permission
-from models.users import User
 from models.viewer import Viewer
 
 
@@ -351,3 +351,11 @@ class Linked:
     kind: Kind
     item: TimestampedModel
     linked_at: datetime
+
+
+async def has_links(request_id: int) -> bool:
+    """Is any item linked to this request? (Such a request stays with its account.)"""
+    for kind in KINDS.values():
+        if await kind.link.filter(request_id=request_id).exists():
+            return True
+    return False

@@ -145,10 +145,3 @@ async def linked_to(
     for entries in found.values():
         entries.sort(key=lambda entry: entry.linked_at, reverse=True)
     return found
-
-
-async def has_links(request_id: int) -> bool:
-    for kind in KINDS.values():
-        if await kind.link.filter(request_id=request_id).exists():
-            return True
-    return False

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
@@ -18,13 +17,11 @@ from tortoise.queryset import QuerySet
 
 from models import outbox
 from models.clock import now
+from models.directory.accounts import Contact
+from models.directory.users import User
 from models.errors import DomainError, ErrorCode
 from models.events import contact_channel, publish_after_commit, user_channel
-from models.users import User
 from models.viewer import Viewer
-
-if TYPE_CHECKING:
-    from models.accounts import Contact
 
 
 class NotificationKind(str, Enum):

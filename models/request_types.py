@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from tortoise import fields
 from tortoise.queryset import QuerySet
 
+from models.assignees import check_assignee
 from models.base import TimestampedModel
+from models.directory.users import User
 from models.errors import DomainError, ErrorCode, not_found
 from models.permissions import Permission
-from models.users import User
 from models.validation import clean_text, optional_text
 from models.viewer import Viewer, require
 
@@ -69,8 +70,6 @@ async def _apply(row: AccountRequestType, data: TypeData) -> None:
     if data.clear_default_assignee:
         row.default_assignee_id = None
     elif data.default_assignee_id is not None:
-        from models.account_requests import check_assignee
-
         await check_assignee(data.default_assignee_id, "defaultAssigneeId")
         row.default_assignee_id = data.default_assignee_id
 

@@ -8,7 +8,7 @@ from models.errors import DomainError, ErrorCode, InputError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LIST_ITEMS = 100
-MAX_SEARCH = 200
+MAX_SEARCH = 1_000
 
 
 def clean_text(value: str | None, field: str, max_length: int) -> str:
@@ -50,8 +50,8 @@ def check_list(values: list[object] | None, field: str) -> None:
 
 
 def search_term(value: str | None) -> str:
-    """A list filter's search words, trimmed; "" for none. Longer than any name or note
-    anyone searches for is refused (SQLite also gives up on a LIKE pattern of 50,000)."""
+    """A list filter's search words, trimmed; "" for none. Far longer than anything
+    anyone searches for is refused (SQLite gives up on a LIKE pattern of 50,000)."""
     term = (value or "").strip()
     if len(term) > MAX_SEARCH:
         raise InputError(f"`filter.search` takes at most {MAX_SEARCH} characters.")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from models.directory.accounts import Contact
+from models.directory.users import User
 from models.errors import Forbidden, Unauthenticated
 from models.permissions import Permission, Role, permissions_of
-
-if TYPE_CHECKING:
-    from models.accounts import Contact
-    from models.users import User
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+import fastpath
 from api.context import Info
 from api.permissions import IsAuthenticated
 from api.settings import Settings
 from models.errors import InputError
+from models.ids import global_id
 from schema.account_requests import (
     AccountRequestMutations,
     AccountRequestQueries,
@@ -29,14 +31,13 @@ from schema.auth import AuthMutations, AuthQueries
 from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
 from schema.document_limits import limits_rule
-from schema.engine_versions import fast_paths_verified
 from schema.extensions import (
     CodedParserCache,
+    DirectPolicy,
     DocketSchema,
     MaskUnexpectedErrors,
     RequestPolicy,
 )
-from schema.inputs import plan_input_objects
 from schema.linked_items import LinkedItemMutations
 from schema.nodes import resolve_nodes
 from schema.notifications import (
@@ -45,7 +46,6 @@ from schema.notifications import (
     NotificationSubscriptions,
 )
 from schema.photos import PhotoMutations
-from schema.projection import ProjectingExecutor
 from schema.relay import Node, decode_id
 from schema.request_types import RequestTypeMutations, RequestTypeQueries
 from schema.scalars import AwareDateTime
@@ -125,7 +125,7 @@ Subscription = merge_types(
 )
 
 
-def _describe_roots(schema: strawberry.Schema) -> strawberry.Schema:
+def _describe_roots(schema: DocketSchema) -> DocketSchema:
     """Descriptions the merged roots and every `input` argument share."""
     core = schema._schema
     core.query_type.description = "Everything a client can read."  # type: ignore[union-attr]
@@ -147,14 +147,23 @@ def _describe_roots(schema: strawberry.Schema) -> strawberry.Schema:
     return schema
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the limits and policies of these settings."""
+def build_schema(settings: Settings) -> DocketSchema:
+    """The schema with the limits and policies of these settings, and the execution
+    engine installed as the settings say (`fastpath.accelerate`: `schema.engine`)."""
     schema = _describe_roots(_schema(settings))
-    plan_input_objects(schema)
+    schema.engine = fastpath.accelerate(
+        schema,
+        policy=DirectPolicy(schema),
+        global_id=global_id,
+        compiled=settings.compiled_projections,
+        direct=settings.direct_queries,
+        check=settings.execution_check,
+        max_tokens=settings.max_tokens,
+    )
     return schema
 
 
-def _schema(settings: Settings) -> strawberry.Schema:
+def _schema(settings: Settings) -> DocketSchema:
     # The limit rules are built once: the validation cache keys on the rule classes,
     # so new classes per request (what the limiter extensions make) would never hit.
     rules: list[type[ASTValidationRule]] = [
@@ -164,14 +173,8 @@ def _schema(settings: Settings) -> strawberry.Schema:
     def limits() -> AddValidationRules:
         return AddValidationRules(rules)
 
-    executor = (
-        type("CheckedExecutor", (ProjectingExecutor,), {"check": settings.execution_check})
-        if settings.compiled_projections and fast_paths_verified()
-        else None
-    )
     return DocketSchema(
         query=Query,
-        execution_context_class=executor,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[

@@ -10,6 +10,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import IsAuthenticated
+from fastpath import related
 from models import account_requests as requests
 from models.errors import InputError
 from models.linked_items import ItemKind
@@ -17,7 +18,6 @@ from schema import live
 from schema.accounts import Account, Contact, OrderDirection
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.projection import LoadedBy, connection_reads, load_related, narrow_page, related
 from schema.relay import (
     After,
     Before,
@@ -71,13 +71,6 @@ def _event_value(kind: requests.EventKind, value: str | None) -> str | None:
 
 
 # Foreign-key fields: one declaration serves the resolver and compiled projections.
-_ACTOR = LoadedBy("actor_user_id", "users_by_id", "schema.users:User")
-_ACTOR_CONTACT = LoadedBy("actor_contact_id", "contacts_by_id", "schema.accounts:Contact")
-_ACCOUNT = LoadedBy("account_id", "accounts_by_id", "schema.accounts:Account")
-_TYPE = LoadedBy("type_id", "request_types_by_id", "schema.request_types:AccountRequestType")
-_ASSIGNEE = LoadedBy("assignee_id", "users_by_id", "schema.users:User")
-_CONTACT = LoadedBy("contact_id", "contacts_by_id", "schema.accounts:Contact")
-_CREATOR = LoadedBy("created_by_user_id", "users_by_id", "schema.users:User")
 
 
 @strawberry.type(description="One change in the life of an account request.")
@@ -104,19 +97,17 @@ class AccountRequestEvent(Node):
             actor_contact_id=row.actor_contact_id,
         )
 
-    @strawberry.field(
+    actor: UserType | None = related(
+        "actor_user_id",
+        "users_by_id",
         description="The staff user who made the change, if staff did.",
-        metadata=related(_ACTOR),
     )
-    async def actor(self, info: Info) -> UserType | None:
-        return await load_related(info, _ACTOR, self.actor_user_id)
 
-    @strawberry.field(
+    actor_contact: Contact | None = related(
+        "actor_contact_id",
+        "contacts_by_id",
         description="The portal contact who made the change, if one did.",
-        metadata=related(_ACTOR_CONTACT),
     )
-    async def actor_contact(self, info: Info) -> Contact | None:
-        return await load_related(info, _ACTOR_CONTACT, self.actor_contact_id)
 
 
 @strawberry.type(description="A piece of work raised by or for a customer account.")
@@ -152,27 +143,27 @@ class AccountRequest(Node):
             created_by_contact_id=row.created_by_contact_id,
         )
 
-    @strawberry.field(description="The customer account.", metadata=related(_ACCOUNT))
-    async def account(self, info: Info) -> Account | None:
-        return await load_related(info, _ACCOUNT, self.account_id)
-
-    @strawberry.field(description="The request type.", metadata=related(_TYPE))
-    async def type(self, info: Info) -> AccountRequestType | None:
-        return await load_related(info, _TYPE, self.type_id)
-
-    @strawberry.field(description="Who works on it.", metadata=related(_ASSIGNEE))
-    async def assignee(self, info: Info) -> UserType | None:
-        return await load_related(info, _ASSIGNEE, self.assignee_id)
-
-    @strawberry.field(description="The customer contact it is for.", metadata=related(_CONTACT))
-    async def contact(self, info: Info) -> Contact | None:
-        return await load_related(info, _CONTACT, self.contact_id)
-
-    @strawberry.field(
-        description="The staff user who created it, if staff did.", metadata=related(_CREATOR)
+    account: Account | None = related(
+        "account_id", "accounts_by_id", description="The customer account."
     )
-    async def created_by(self, info: Info) -> UserType | None:
-        return await load_related(info, _CREATOR, self.created_by_user_id)
+
+    type: AccountRequestType | None = related(
+        "type_id", "request_types_by_id", description="The request type."
+    )
+
+    assignee: UserType | None = related(
+        "assignee_id", "users_by_id", description="Who works on it."
+    )
+
+    contact: Contact | None = related(
+        "contact_id", "contacts_by_id", description="The customer contact it is for."
+    )
+
+    created_by: UserType | None = related(
+        "created_by_user_id",
+        "users_by_id",
+        description="The staff user who created it, if staff did.",
+    )
 
     @strawberry.field(description="The statuses this request may move to next.")
     def next_statuses(self) -> list[requests.RequestStatus]:
@@ -392,8 +383,8 @@ async def list_requests(
         descending=order.direction is OrderDirection.DESC,
         value_of=value_of,
         value_type=value_type,
-        narrow=None if by_account else narrow_page(info, AccountRequest.from_row, column),
-        shown=connection_reads(info),
+        info=info,
+        narrow_reads=not by_account,  # the sort value is the account's name
     )
 
 

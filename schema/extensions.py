@@ -6,7 +6,7 @@ import contextlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Hashable, Iterator
 from typing import Any
 
 import strawberry
@@ -19,11 +19,12 @@ from strawberry.types import ExecutionContext
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.utils.await_maybe import await_maybe
 
-from api import limits, outages
+import fastpath
+from api import outages
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
-from schema import document_limits, variables
+from schema import budgets, document_limits, variables
 
 log = logging.getLogger("docket.graphql")
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
@@ -90,7 +91,7 @@ class RequestPolicy(SchemaExtension):
     - introspection and field suggestions only where allowed (DESIGN §5);
     - variables no input can take refused (`schema.variables`): over-long lists,
       too deep nesting, NUL characters; NUL characters in literals too;
-    - every operation priced and paid from the caller's budget (`api.limits`).
+    - every operation priced and paid from the caller's budget (`schema.budgets`).
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -121,7 +122,7 @@ class RequestPolicy(SchemaExtension):
         execution = self.execution_context
         refused = variables.refusal(execution.variables) or _unnamed_choice(execution)
         if refused is None:
-            refused = await limits.charge(
+            refused = await budgets.charge(
                 execution.context,
                 execution.schema._schema,
                 execution.graphql_document,
@@ -245,8 +246,32 @@ class CodedParserCache(ParserCache):
             raise
 
 
+class DirectPolicy:
+    """What the engine's direct lane asks of the app (`fastpath.Policy`): the same
+    rules RequestPolicy applies to every other request."""
+
+    def __init__(self, schema: strawberry.Schema) -> None:
+        self.schema = schema
+
+    def validation_key(self, context: Any) -> Hashable:
+        return may_introspect(context)  # validation differs with introspection
+
+    def refuses(self, values: dict[str, Any] | None) -> bool:
+        return variables.refusal(values) is not None
+
+    async def admits(
+        self, context: Any, document: Any, operation_name: str | None, values: Any
+    ) -> bool:
+        refused = await budgets.charge(
+            context, self.schema._schema, document, operation_name, values
+        )
+        return refused is None
+
+
 class DocketSchema(strawberry.Schema):
-    """The schema, run by `LeanExtensionsRunner`."""
+    """The schema, run by `LeanExtensionsRunner`, with its engine (`build_schema`)."""
+
+    engine: fastpath.Engine | None = None
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

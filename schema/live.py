@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 from api import fanout
 from api.broker import current_broker
 from api.context import Context
+from fastpath.shared_events import held, share_execution, variables_key
 from models import auth
 from models.clock import now
 from models.errors import Forbidden, Unauthenticated
 from models.events import contact_channel, user_channel
 from models.viewer import Viewer
-from schema.shared_events import held, share_execution, variables_key
 
 SESSION_ENDED = "Your session has ended. Sign in again."
 
@@ -123,7 +123,7 @@ async def shared_event(
     """The same event object for every subscriber of `message`, executed once per scope.
 
     Subscribers with the same document, variables and `scope` then share one
-    execution of their selection (`schema.shared_events`). Choose `by_permissions`
+    execution of their selection (`fastpath.shared_events`). Choose `by_permissions`
     only for an event type none of whose fields looks at the viewer.
     """
     event = await shared(message, key, build)

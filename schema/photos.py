@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.permissions import requires
 from api.storage import store_for
+from fastpath import related
 from models import images, photos
 from models.clock import now
 from models.permissions import Permission
@@ -18,7 +19,6 @@ from models.storage import UploadTarget as Target
 from schema.accounts import Contact
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.projection import LoadedBy, load_related, related
 from schema.relay import Node, encode_id, key_for
 
 if TYPE_CHECKING:
@@ -64,13 +64,6 @@ async def _download_url(info: Info, key: str, content_type: str, filename: str) 
         expires = _url_expiry(info)
         links[key] = await store(info).download_url(key, content_type, filename, expires)
     return links[key]
-
-
-_REQUEST = LoadedBy(
-    "request_id", "account_requests_by_id", "schema.account_requests:AccountRequest"
-)
-_UPLOADER = LoadedBy("uploaded_by_user_id", "users_by_id", "schema.users:User")
-_UPLOADER_CONTACT = LoadedBy("uploaded_by_contact_id", "contacts_by_id", "schema.accounts:Contact")
 
 
 @strawberry.type(description="An image on an account request; its bytes live in object storage.")
@@ -140,22 +133,20 @@ class Photo(Node):
     def url_expires_at(self, info: Info) -> datetime | None:
         return _url_expiry(info) if self.status is photos.PhotoStatus.READY else None
 
-    @strawberry.field(description="The request the photo belongs to.", metadata=related(_REQUEST))
-    async def account_request(self, info: Info) -> AccountRequestType | None:
-        return await load_related(info, _REQUEST, self.request_id)
-
-    @strawberry.field(
-        description="The staff user who added it, if staff did.", metadata=related(_UPLOADER)
+    account_request: AccountRequestType | None = related(
+        "request_id", "account_requests_by_id", description="The request the photo belongs to."
     )
-    async def uploaded_by(self, info: Info) -> UserType | None:
-        return await load_related(info, _UPLOADER, self.uploaded_by_user_id)
+    uploaded_by: UserType | None = related(
+        "uploaded_by_user_id",
+        "users_by_id",
+        description="The staff user who added it, if staff did.",
+    )
 
-    @strawberry.field(
+    uploaded_by_contact: Contact | None = related(
+        "uploaded_by_contact_id",
+        "contacts_by_id",
         description="The portal contact who added it, if one did.",
-        metadata=related(_UPLOADER_CONTACT),
     )
-    async def uploaded_by_contact(self, info: Info) -> Contact | None:
-        return await load_related(info, _UPLOADER_CONTACT, self.uploaded_by_contact_id)
 
 
 async def _load_photos(info: Info, ids: list[int]) -> list[photos.Photo | None]:

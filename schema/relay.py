@@ -16,11 +16,12 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from fastpath import connection_reads, narrow_page
+from fastpath.narrow import NarrowItems
+from fastpath.objects import Made, made_of
+from fastpath.rows import fetch, fetch_columns
 from models.errors import InputError
 from models.ids import global_id
-from models.rows import fetch, fetch_columns
-from schema.narrow import NarrowItems
-from schema.objects import Made, made_of
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -304,8 +305,8 @@ async def paginate_sorted(
     descending: bool,
     value_of: Callable[[M], object],
     value_type: type,
-    narrow: NarrowItems | None = None,
-    shown: frozenset[str] | None = None,
+    info: Any = None,
+    narrow_reads: bool = True,
 ) -> Connection[T]:
     """Page a list sorted by one column (ties by id) with cursors that name positions.
 
@@ -313,11 +314,14 @@ async def paginate_sorted(
     "after this (value, id)", not "after the 40th row". `value_of(row)` is the
     row's sort value, an instance of `value_type` (never null).
 
-    With `narrow` (what a compiled plan shows of the items, `schema.narrow`), only
-    those columns are read and the items are filled from them; a cursor then reads
-    the sort value and key from the same columns. With `shown` (the connection's
-    fields that plan reads), edges and cursors are made only if read.
+    Given the root field's `info`, the page asks the engine what the client's
+    compiled plan shows of it: where it shows only columns of the items, only
+    those are read and the items are filled from them (a cursor then reads the
+    sort value and key from the same columns; `narrow_reads=False` where the sort
+    value is not a column of the items); edges and cursors are made only if read.
     """
+    narrow = narrow_page(info, convert, column) if info is not None and narrow_reads else None
+    shown = connection_reads(info) if info is not None else None
     after = _cursor_position(args.after, "after", column, value_type)
     before = _cursor_position(args.before, "before", column, value_type)
     forward = not descending

@@ -5,31 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 
 from api.context import Info
 from api.permissions import IsPortalContact, requires
+from fastpath import batched, related
+from fastpath.interleave import interleave
+from fastpath.objects import maker
 from models import service_requests as sr
 from models.clock import now
 from models.permissions import Permission
 from schema import live
 from schema.accounts import Account, Contact, OrderDirection, Site
 from schema.errors import UserError, run_in_transaction
-from schema.interleave import interleave
 from schema.nodes import register_node
-from schema.objects import maker
-from schema.projection import (
-    Batched,
-    LoadedBy,
-    batched,
-    connection_reads,
-    load_related,
-    narrow_page,
-    related,
-    resolve_batched,
-)
 from schema.relay import (
     After,
     Before,
@@ -61,10 +52,6 @@ CanReview = requires(Permission.REVIEW_SERVICE_REQUESTS)
 CanReviewOrPortal = requires(Permission.REVIEW_SERVICE_REQUESTS, or_portal_contact=True)
 
 
-_ACCOUNT = LoadedBy("account_id", "accounts_by_id", "schema.accounts:Account")
-_SITE = LoadedBy("site_id", "sites_by_id", "schema.accounts:Site")
-
-
 @strawberry.type(description="Customer and location (a base of requests, drafts and jobs).")
 class Located:
     """Customer and location, shared by requests, drafts and jobs."""
@@ -72,15 +59,13 @@ class Located:
     account_id: strawberry.Private[int]
     site_id: strawberry.Private[int]
 
-    @strawberry.field(description="The customer account.", metadata=related(_ACCOUNT))
-    async def account(self, info: Info) -> Account | None:
-        return await load_related(info, _ACCOUNT, self.account_id)
-
-    @strawberry.field(
-        description="The customer's location where the work is.", metadata=related(_SITE)
+    account: Account | None = related(
+        "account_id", "accounts_by_id", description="The customer account."
     )
-    async def site(self, info: Info) -> Site | None:
-        return await load_related(info, _SITE, self.site_id)
+
+    site: Site | None = related(
+        "site_id", "sites_by_id", description="The customer's location where the work is."
+    )
 
 
 @strawberry.type(description="What the Create Job form shows pre-filled for a request.")
@@ -95,7 +80,13 @@ class JobDraft(Located):
     )
 
 
-async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[JobDraft | None]:
+class Drafted(sr.DraftSource, Protocol):
+    """What a job draft reads of its request (a narrow page keeps just these)."""
+
+    status: sr.ServiceRequestStatus
+
+
+async def job_drafts(info: Info, requests: Sequence[Drafted]) -> list[JobDraft | None]:
     """The job drafts of a list of requests (null once decided): one load of their
     accounts' SLA hours, one of the company settings, and one reading of the clock."""
     pending = [r for r in requests if r.status is sr.ServiceRequestStatus.PENDING]
@@ -124,34 +115,8 @@ async def job_drafts(info: Info, requests: Sequence[ServiceRequest]) -> list[Job
     return [drafts.get(id(request)) for request in requests]
 
 
-# JobDraft objects from the fields of models' JobDraft, in its order.
-_make_draft = maker(
-    JobDraft,
-    (
-        "account_id",
-        "site_id",
-        "service_type",
-        "description",
-        "booking_date",
-        "priority",
-        "sla_due_at",
-    ),
-)
-
-# What a job draft reads of its request (a narrow page keeps these columns).
-_JOB_DRAFTS = Batched(
-    job_drafts,
-    makes=JobDraft,
-    reads=(
-        "status",
-        "account_id",
-        "site_id",
-        "service_type",
-        "description",
-        "preferred_date",
-        "urgency",
-    ),
-)
+# JobDraft objects from the fields of models' JobDraft, by name.
+_make_draft = maker(JobDraft)
 
 
 @strawberry.type(description="Work on site, created by approving a service request.")
@@ -260,13 +225,12 @@ class ServiceRequest(Node, Located):
         row = await info.context.loaders.jobs_by_service_request_id.load(self.pk)
         return Job.from_row(row) if row else None
 
-    @strawberry.field(
+    job_draft: JobDraft | None = batched(
+        job_drafts,
+        makes=JobDraft,
         description="The Create Job form pre-filled (reviewers; null once decided).",
         permission_classes=[CanReview],
-        metadata=batched(_JOB_DRAFTS),
     )
-    async def job_draft(self, info: Info) -> JobDraft | None:
-        return await resolve_batched(info, _JOB_DRAFTS, self)
 
 
 async def _load_requests(info: Info, ids: list[int]) -> list[sr.ServiceRequest | None]:
@@ -417,8 +381,7 @@ class ServiceRequestQueries:
             value_type=kind,
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
-            narrow=narrow_page(info, ServiceRequest.from_row, column),
-            shown=connection_reads(info),
+            info=info,
         )
 
     @strawberry.field(description="The review queue (reviewers).", permission_classes=[CanReview])
@@ -463,8 +426,7 @@ class ServiceRequestQueries:
             value_type=kind,
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
-            narrow=narrow_page(info, Job.from_row, column),
-            shown=connection_reads(info),
+            info=info,
         )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -29,8 +28,9 @@ from tortoise import Tortoise, connections
 from api.app import build_app
 from api.db import migrate
 from api.settings import Settings, load_settings
-from schema.projection import CHECKING
+from fastpath import CHECKING
 from tests.client import GraphQLClient
+from tests.ports import free_port
 from tests.smtp import SmtpServer
 
 
@@ -126,13 +126,6 @@ def _leftover_threads() -> list[threading.Thread]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def backends(request: pytest.FixtureRequest) -> str:
     value: str = request.config.getoption("--backends")
@@ -146,7 +139,7 @@ class MotoServer:
     """moto's S3 in server mode, in its own process: aioboto3 speaks real HTTP to it."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
@@ -283,7 +276,7 @@ class Server:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         config = uvicorn.Config(
@@ -365,7 +358,7 @@ def api_processes(server: Server, tmp_path_factory: pytest.TempPathFactory) -> I
         "SMTP_URL": "",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
@@ -498,8 +491,10 @@ class StoredObjects:
 
 @pytest.fixture
 def stored_objects(server: Server, moto_s3: MotoServer | None) -> Iterator[StoredObjects]:
-    """The store's contents; emptied after the test, like the tables."""
+    """The store's contents; emptied before the test (tests that store photos without
+    asking for this fixture, such as the conformance seeds, leave theirs) and after."""
     objects = StoredObjects(server.settings, moto_s3)
+    objects.clear()
     yield objects
     objects.clear()
 

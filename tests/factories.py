@@ -33,6 +33,18 @@ class Person:
     def id(self) -> int:
         return self.row.id
 
+    @property
+    def user(self) -> users.User:
+        """The staff user's row (a test that asks knows it made staff)."""
+        assert isinstance(self.row, users.User), self.row
+        return self.row
+
+    @property
+    def contact(self) -> accounts.Contact:
+        """The portal contact's row (a test that asks knows it made a contact)."""
+        assert isinstance(self.row, accounts.Contact), self.row
+        return self.row
+
 
 async def make_user(
     *roles: Role, name: str | None = None, email: str | None = None, active: bool = True

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 
 class FaultyProxy:
@@ -27,6 +29,19 @@ class FaultyProxy:
         self._flowing = asyncio.Event()
         self._flowing.set()
         self._writers: set[asyncio.StreamWriter] = set()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def in_front_of(cls, url: str, default_port: int) -> AsyncIterator[FaultyProxy]:
+        """A running proxy to the server at `url` (its port, else `default_port`), taken
+        down when the block ends."""
+        target = urlsplit(url)
+        proxy = cls(target.hostname or "127.0.0.1", target.port or default_port)
+        await proxy.start()
+        try:
+            yield proxy
+        finally:
+            await proxy.stop()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from email.message import EmailMessage
 from typing import Any
@@ -12,17 +11,12 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from api.mailer import MailWorker
 from api.settings import Settings
+from tests.ports import free_port
 
 # Short enough to wait out in a test.
 RETRY_BASE_SECONDS = 0.05
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class RecordingHandler:
@@ -110,3 +104,8 @@ def worker_settings(settings: Settings, smtp_url: str) -> Settings:
     return settings.model_copy(
         update={"smtp_url": smtp_url, "mail_retry_base_seconds": RETRY_BASE_SECONDS}
     )
+
+
+def mail_worker(settings: Settings, smtp: SmtpServer) -> MailWorker:
+    """A mail worker of the test settings that delivers to `smtp` and retries soon."""
+    return MailWorker(worker_settings(settings, smtp.url))

@@ -25,6 +25,14 @@ class Socket:
         message: dict[str, Any] = json.loads(raw)
         return message
 
+    async def next_data(self, field: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """`field` of the data of the next message, which must be a `next` without errors."""
+        message = await self.receive(timeout=timeout)
+        assert message["type"] == "next", message
+        assert "errors" not in message["payload"], message
+        data: dict[str, Any] = message["payload"]["data"][field]
+        return data
+
     async def subscribe(
         self, operation_id: str, query: str, variables: dict[str, Any] | None = None
     ) -> None:

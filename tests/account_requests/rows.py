@@ -1,7 +1,8 @@
 """Account request rows for tests that start from a given state (update, lists, live).
 
 Requests are written through the models so a test can begin at any status or
-time; everything the test then checks goes through the API.
+time; everything the test then checks goes through the API. `written_rows` counts
+what a request leaves behind, for tests that check a refusal wrote nothing.
 """
 
 from __future__ import annotations
@@ -9,37 +10,25 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from models import notifications, outbox
 from models.account_requests import (
     STATUS_RANK,
     AccountRequest,
+    AccountRequestEvent,
     RequestSource,
     RequestStatus,
 )
 from models.accounts import Account, Contact
 from models.request_types import AccountRequestType
 from models.users import User
-from schema.relay import encode_id
-from tests.factories import Person
+from tests.ids import gid
 
 _serial = itertools.count(1)
 
 
-def gid(type_name: str, pk: int) -> str:
-    return encode_id(type_name, pk)
-
-
-def request_id(row: AccountRequest) -> str:
-    return encode_id("AccountRequest", row.id)
-
-
-def user(person: Person) -> User:
-    assert isinstance(person.row, User)
-    return person.row
-
-
-def contact(person: Person) -> Contact:
-    assert isinstance(person.row, Contact)
-    return person.row
+def request_gid(row: AccountRequest) -> str:
+    """The global ID a client would have received for this request."""
+    return gid("AccountRequest", row.id)
 
 
 async def make_type(
@@ -90,3 +79,13 @@ async def make_request(
         await AccountRequest.filter(id=row.id).update(**stamps)
         await row.refresh_from_db()
     return row
+
+
+async def written_rows() -> tuple[int, int, int, int]:
+    """Requests, timeline events, notifications and queued e-mails in the database."""
+    return (
+        await AccountRequest.all().count(),
+        await AccountRequestEvent.all().count(),
+        await notifications.Notification.all().count(),
+        await outbox.OutboxEmail.all().count(),
+    )

@@ -11,16 +11,11 @@ from models.accounts import Account
 from models.permissions import Role
 from models.request_types import AccountRequestType
 from models.users import User, set_roles
-from tests.account_requests.helpers_create import (
-    CREATE_REQUEST,
-    UPDATE_SETTINGS,
-    create_request,
-    error_pairs,
-    gid,
-    written_rows,
-)
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.account_requests.operations import CREATE_REQUEST, UPDATE_SETTINGS, create_request
+from tests.account_requests.rows import written_rows
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
 from tests.factories import make_account, make_contact, make_user, portal_contact, staff
+from tests.ids import gid
 
 NOT_ALLOWED_TO_CREATE = [Role.TECHNICIAN, Role.PROJECT_MANAGER, Role.ACCOUNTING]
 

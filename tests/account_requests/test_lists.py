@@ -18,9 +18,10 @@ from models.account_requests import (
 )
 from models.accounts import Account
 from models.permissions import Role
-from tests.account_requests.rows import gid, make_request, make_type, request_id, user
+from tests.account_requests.rows import make_request, make_type, request_gid
 from tests.client import GraphQLClient, assert_unauthenticated
 from tests.factories import Person, make_account, portal_contact, staff
+from tests.ids import gid
 
 LIST = """
 query List(
@@ -99,7 +100,7 @@ async def _world() -> World:
     beta = await make_account("Beta")
     gamma = await make_account("Gamma")
     t1, t2 = await make_type("First"), await make_type("Second")
-    tia_row, theo_row = user(tia), user(theo)
+    tia_row, theo_row = tia.user, theo.user
     specs: dict[str, tuple[Any, ...]] = {
         # label: account, type, status, assignee, source, created day, updated day, note
         "r1": (acme, t1, S.OPEN, tia_row, RequestSource.STAFF, 1, 1, "Printer jammed"),
@@ -509,12 +510,12 @@ async def test_a_portal_contact_cannot_see_count_or_guess_other_accounts_request
     # and guessing IDs reads exactly like IDs that do not exist
     guessed = await gql(
         GUESS,
-        {"id": request_id(theirs), "ids": [request_id(theirs), gid("AccountRequest", 99_999)]},
+        {"id": request_gid(theirs), "ids": [request_gid(theirs), gid("AccountRequest", 99_999)]},
         token=carol.token,
     )
     assert guessed == {"node": None, "nodes": [None, None]}
-    own = await gql(GUESS, {"id": request_id(ours), "ids": [request_id(ours)]}, carol.token)
-    assert own == {"node": {"id": request_id(ours)}, "nodes": [{"id": request_id(ours)}]}
+    own = await gql(GUESS, {"id": request_gid(ours), "ids": [request_gid(ours)]}, carol.token)
+    assert own == {"node": {"id": request_gid(ours)}, "nodes": [{"id": request_gid(ours)}]}
     other_account = await gql(ACCOUNT_REQUESTS, {"id": gid("Account", beta.id)}, token=carol.token)
     assert other_account == {"node": None}
     mine = await gql(ACCOUNT_REQUESTS, {"id": gid("Account", acme.id)}, token=carol.token)

@@ -9,10 +9,11 @@ from typing import Any
 
 from models.account_requests import AccountRequest, AccountRequestEvent, EventKind
 from models.permissions import Role
-from tests.account_requests.rows import gid, make_request, make_type, request_id, user
+from tests.account_requests.rows import make_request, make_type, request_gid
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import Person, make_account, make_contact, portal_contact, staff
+from tests.ids import gid
 from tests.ws import socket
 
 CREATE = """
@@ -184,7 +185,7 @@ async def test_the_timeline_pages_newest_first_both_ways(gql: GraphQLClient) -> 
     # given seven events
     dana = await staff(Role.DISPATCHER)
     row = await make_request(await make_account())
-    request = request_id(row)
+    request = request_gid(row)
     for number in range(7):
         await _update(gql, dana, request, note=f"note {number}")
     # when paging forward by three
@@ -221,7 +222,7 @@ async def test_assigning_notifies_the_new_assignee_and_tells_the_previous_one(
     tia = await staff(Role.TECHNICIAN, name="Tia")
     theo = await staff(Role.TECHNICIAN, name="Theo")
     row = await make_request(await make_account("Northwind"))
-    request = request_id(row)
+    request = request_gid(row)
     # when Dana assigns Tia
     await _update(gql, dana, request, assigneeId=gid("User", tia.id))
     # then Tia is told, and nobody else
@@ -256,7 +257,7 @@ async def test_assigning_to_yourself_notifies_nobody(gql: GraphQLClient) -> None
     dana = await staff(Role.DISPATCHER)
     row = await make_request(await make_account())
     # when Dana takes the request herself
-    await _update(gql, dana, request_id(row), assigneeId=gid("User", dana.id))
+    await _update(gql, dana, request_gid(row), assigneeId=gid("User", dana.id))
     # then
     assert await _notifications(gql, dana) == []
     mine = (await gql(MINE, token=dana.token))["accountRequests"]
@@ -269,9 +270,9 @@ async def test_handing_your_own_request_on_tells_only_the_new_assignee(
     # given Tia works the request
     tia = await staff(Role.TECHNICIAN)
     theo = await staff(Role.TECHNICIAN)
-    row = await make_request(await make_account(), assignee=user(tia))
+    row = await make_request(await make_account(), assignee=tia.user)
     # when she hands it to Theo
-    await _update(gql, tia, request_id(row), assigneeId=gid("User", theo.id))
+    await _update(gql, tia, request_gid(row), assigneeId=gid("User", theo.id))
     # then she is not told of her own doing
     assert await _notifications(gql, tia) == []
     assert [n["kind"] for n in await _notifications(gql, theo)] == ["ACCOUNT_REQUEST_ASSIGNED"]
@@ -304,13 +305,13 @@ async def test_the_assignee_hears_over_the_socket_within_a_second_and_sees_it_at
     tia = await staff(Role.TECHNICIAN)
     theo = await staff(Role.TECHNICIAN)
     row = await make_request(await make_account())
-    await make_request(await make_account(), assignee=user(theo))
+    await make_request(await make_account(), assignee=theo.user)
     async with socket(server.ws_url, tia.token) as ws:
         await ws.subscribe("n", ADDED)
         await asyncio.sleep(0.1)  # the subscription is registered with the broker
         # when Dana assigns her the request
         started = time.monotonic()
-        await _update(gql, dana, request_id(row), assigneeId=gid("User", tia.id))
+        await _update(gql, dana, request_gid(row), assigneeId=gid("User", tia.id))
         message = await ws.receive(timeout=1.0)
         elapsed = time.monotonic() - started
     # then
@@ -326,14 +327,6 @@ async def test_the_assignee_hears_over_the_socket_within_a_second_and_sees_it_at
 # --- accountRequestUpdated ------------------------------------------------------------
 
 
-async def _next(ws: Any, timeout: float = 2.0) -> dict[str, Any]:  # noqa: ASYNC109
-    message: dict[str, Any] = await ws.receive(timeout=timeout)
-    assert message["type"] == "next", message
-    assert "errors" not in message["payload"], message
-    data: dict[str, Any] = message["payload"]["data"]["accountRequestUpdated"]
-    return data
-
-
 async def test_a_follower_receives_the_request_after_each_change(
     server: Server, gql: GraphQLClient
 ) -> None:
@@ -342,15 +335,15 @@ async def test_a_follower_receives_the_request_after_each_change(
     tia = await staff(Role.TECHNICIAN, name="Tia")
     row = await make_request(await make_account())
     async with socket(server.ws_url, dana.token) as ws:
-        await ws.subscribe("r", FOLLOW, {"id": request_id(row)})
+        await ws.subscribe("r", FOLLOW, {"id": request_gid(row)})
         await asyncio.sleep(0.2)
         # when it changes twice
-        await _update(gql, dana, request_id(row), status="IN_PROGRESS")
-        first = await _next(ws)
-        await _update(gql, dana, request_id(row), assigneeId=gid("User", tia.id), note="go")
-        second = await _next(ws)
+        await _update(gql, dana, request_gid(row), status="IN_PROGRESS")
+        first = await ws.next_data("accountRequestUpdated", timeout=2.0)
+        await _update(gql, dana, request_gid(row), assigneeId=gid("User", tia.id), note="go")
+        second = await ws.next_data("accountRequestUpdated", timeout=2.0)
         # and an update that changes nothing publishes nothing
-        await _update(gql, dana, request_id(row), note="go")
+        await _update(gql, dana, request_gid(row), note="go")
         quiet = await ws.nothing_within(0.3)
     # then every message shows the request as it is now, nested fields included
     assert first == {
@@ -370,21 +363,23 @@ async def test_people_who_may_see_the_request_follow_it(server: Server, gql: Gra
     # given the account's manager and its portal contact follow a request
     dana = await staff(Role.DISPATCHER)
     maya = await staff(Role.ACCOUNT_MANAGER)
-    account = await make_account(manager=user(maya))
+    account = await make_account(manager=maya.user)
     contact = await portal_contact(account)
     row = await make_request(account)
     async with (
         socket(server.ws_url, maya.token) as maya_ws,
         socket(server.ws_url, contact.token) as contact_ws,
     ):
-        await maya_ws.subscribe("r", FOLLOW, {"id": request_id(row)})
-        await contact_ws.subscribe("r", FOLLOW, {"id": request_id(row)})
+        await maya_ws.subscribe("r", FOLLOW, {"id": request_gid(row)})
+        await contact_ws.subscribe("r", FOLLOW, {"id": request_gid(row)})
         await asyncio.sleep(0.2)
         # when a dispatcher completes it
-        await _update(gql, dana, request_id(row), status="COMPLETED")
+        await _update(gql, dana, request_gid(row), status="COMPLETED")
         # then both see it
-        assert (await _next(maya_ws))["status"] == "COMPLETED"
-        assert (await _next(contact_ws))["status"] == "COMPLETED"
+        maya_sees = await maya_ws.next_data("accountRequestUpdated", timeout=2.0)
+        assert maya_sees["status"] == "COMPLETED"
+        contact_sees = await contact_ws.next_data("accountRequestUpdated", timeout=2.0)
+        assert contact_sees["status"] == "COMPLETED"
 
 
 async def test_someone_who_cannot_see_the_request_cannot_follow_it(
@@ -394,12 +389,12 @@ async def test_someone_who_cannot_see_the_request_cannot_follow_it(
     row = await make_request(await make_account("Northwind"))
     stranger = await portal_contact(await make_account())
     manager = await staff(Role.ACCOUNT_MANAGER)
-    await make_account(manager=user(manager))
+    await make_account(manager=manager.user)
     for person in (stranger, manager):
         async with socket(server.ws_url, person.token) as ws:
             # when they subscribe to it, and to a request that does not exist
             answers = []
-            for operation, target in (("r", request_id(row)), ("x", gid("AccountRequest", 999))):
+            for operation, target in (("r", request_gid(row)), ("x", gid("AccountRequest", 999))):
                 await ws.subscribe(operation, FOLLOW, {"id": target})
                 answers.append(await ws.receive())
                 assert await ws.receive() == {"id": operation, "type": "complete"}
@@ -427,14 +422,14 @@ async def test_a_follower_does_not_receive_other_requests_updates(
     followed = await make_request(account)
     other = await make_request(account)
     async with socket(server.ws_url, dana.token) as ws:
-        await ws.subscribe("r", FOLLOW, {"id": request_id(followed)})
+        await ws.subscribe("r", FOLLOW, {"id": request_gid(followed)})
         await asyncio.sleep(0.2)
         # when another request changes
-        await _update(gql, dana, request_id(other), status="IN_PROGRESS", note="other")
+        await _update(gql, dana, request_gid(other), status="IN_PROGRESS", note="other")
         # then nothing arrives, until the followed one changes
         assert await ws.nothing_within(0.5)
-        await _update(gql, dana, request_id(followed), note="mine")
-        assert (await _next(ws))["number"] == followed.id
+        await _update(gql, dana, request_gid(followed), note="mine")
+        assert (await ws.next_data("accountRequestUpdated", timeout=2.0))["number"] == followed.id
 
 
 async def test_a_request_moved_out_of_sight_stops_reaching_the_follower(
@@ -443,15 +438,15 @@ async def test_a_request_moved_out_of_sight_stops_reaching_the_follower(
     # given Maya follows a request of her account
     dana = await staff(Role.DISPATCHER)
     maya = await staff(Role.ACCOUNT_MANAGER)
-    row: AccountRequest = await make_request(await make_account(manager=user(maya)))
+    row: AccountRequest = await make_request(await make_account(manager=maya.user))
     async with socket(server.ws_url, maya.token) as ws:
-        await ws.subscribe("r", FOLLOW, {"id": request_id(row)})
+        await ws.subscribe("r", FOLLOW, {"id": request_gid(row)})
         await asyncio.sleep(0.2)
         # when a dispatcher moves it to an account she does not manage, then changes it
         await _update(
-            gql, dana, request_id(row), accountId=gid("Account", (await make_account()).id)
+            gql, dana, request_gid(row), accountId=gid("Account", (await make_account()).id)
         )
-        await _update(gql, dana, request_id(row), note="secret")
+        await _update(gql, dana, request_gid(row), note="secret")
         # then she receives nothing about it
         assert await ws.nothing_within(0.5)
 

@@ -11,10 +11,10 @@ from models.accounts import Account, Contact
 from models.permissions import Role
 from models.request_types import AccountRequestType
 from models.users import User
-from tests.account_requests.helpers_create import gid
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_contact, make_user, portal_contact, staff
+from tests.ids import gid
 
 REQUESTS_WITH_EVERYTHING = """
 query Requests($first: Int!) {

@@ -6,19 +6,18 @@ import pytest
 
 from models.permissions import Role
 from models.request_types import AccountRequestType
-from tests.account_requests.helpers_create import (
+from tests.account_requests.operations import (
     ACCOUNT_REQUEST_TYPES,
     CREATE_TYPE,
     REQUEST_TYPE_OF,
     UPDATE_TYPE,
     create_request,
     create_type,
-    error_pairs,
-    gid,
     update_type,
 )
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
 from tests.factories import make_account, make_user, portal_contact, staff
+from tests.ids import gid
 
 TYPE_NODE = """
 query TypeNode($id: ID!) { node(id: $id) { ... on AccountRequestType { name } } }

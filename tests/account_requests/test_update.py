@@ -9,10 +9,10 @@ import pytest
 from models.account_requests import TRANSITIONS, AccountRequest, RequestStatus
 from models.accounts import Account
 from models.permissions import Role
-from tests.account_requests.rows import contact as contact_of
-from tests.account_requests.rows import gid, make_request, make_type, request_id, user
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.account_requests.rows import make_request, make_type, request_gid
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, user_error_codes
 from tests.factories import make_account, make_contact, make_user, portal_contact, staff
+from tests.ids import gid
 
 UPDATE = """
 mutation Update($input: UpdateAccountRequestInput!) {
@@ -43,17 +43,13 @@ REOPENS = [(a, b) for a, b in ALLOWED if a in (RequestStatus.COMPLETED, RequestS
 async def _update(
     gql: GraphQLClient, token: str, request: AccountRequest, **changes: Any
 ) -> dict[str, Any]:
-    data = await gql(UPDATE, {"input": {"id": request_id(request), **changes}}, token=token)
+    data = await gql(UPDATE, {"input": {"id": request_gid(request), **changes}}, token=token)
     payload: dict[str, Any] = data["updateAccountRequest"]
     return payload
 
 
-def _codes(payload: dict[str, Any]) -> list[str]:
-    return [error["code"] for error in payload["userErrors"]]
-
-
 async def _timeline_kinds(gql: GraphQLClient, token: str, request: AccountRequest) -> list[str]:
-    data = await gql(TIMELINE, {"id": request_id(request)}, token=token)
+    data = await gql(TIMELINE, {"id": request_gid(request)}, token=token)
     return [node["kind"] for node in data["node"]["timeline"]["nodes"]]
 
 
@@ -119,9 +115,9 @@ async def test_reopening_is_for_admins_dispatchers_and_the_account_manager(
     # given
     person = await staff(Role.ACCOUNT_MANAGER if "manager" in who else Role[who.upper()])
     if who == "manager":
-        account = await make_account(manager=user(person))
+        account = await make_account(manager=person.user)
     elif who == "parent manager":
-        account = await make_account(parent=await make_account(manager=user(person)))
+        account = await make_account(parent=await make_account(manager=person.user))
     else:
         account = await make_account()
     request = await make_request(account, status=source)
@@ -138,7 +134,7 @@ async def test_a_technician_may_close_but_not_reopen_their_request(
 ) -> None:
     # given a closed request assigned to the technician
     tech = await staff(Role.TECHNICIAN)
-    request = await make_request(await make_account(), status=source, assignee=user(tech))
+    request = await make_request(await make_account(), status=source, assignee=tech.user)
     # when
     payload = await _update(gql, tech.token, request, status=target.value)
     # then
@@ -157,8 +153,8 @@ async def test_a_technician_edits_only_requests_assigned_to_them(gql: GraphQLCli
     tech = await staff(Role.TECHNICIAN)
     other = await staff(Role.TECHNICIAN)
     account = await make_account()
-    mine = await make_request(account, assignee=user(tech))
-    theirs = await make_request(account, assignee=user(other))
+    mine = await make_request(account, assignee=tech.user)
+    theirs = await make_request(account, assignee=other.user)
     nobodys = await make_request(account)
     # when / then
     ok = await _update(gql, tech.token, mine, status="IN_PROGRESS", note="On my way")
@@ -182,14 +178,14 @@ async def test_a_technician_who_hands_a_request_on_can_no_longer_edit_it(
     # given
     tech = await staff(Role.TECHNICIAN)
     colleague = await staff(Role.TECHNICIAN, name="Colin")
-    request = await make_request(await make_account(), assignee=user(tech))
+    request = await make_request(await make_account(), assignee=tech.user)
     # when
     handed = await _update(gql, tech.token, request, assigneeId=gid("User", colleague.id))
     again = await _update(gql, tech.token, request, note="one more thing")
     # then
     assert handed["userErrors"] == []
     assert handed["accountRequest"]["assignee"] == {"name": "Colin"}
-    assert _codes(again) == ["FORBIDDEN"]
+    assert user_error_codes(again) == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize("role", [Role.PROJECT_MANAGER, Role.ACCOUNTING])
@@ -198,7 +194,7 @@ async def test_roles_without_request_rights_are_forbidden(gql: GraphQLClient, ro
     person = await staff(role)
     request = await make_request(await make_account())
     # when
-    body = await gql.raw(UPDATE, {"input": {"id": request_id(request), "note": "x"}}, person.token)
+    body = await gql.raw(UPDATE, {"input": {"id": request_gid(request), "note": "x"}}, person.token)
     # then
     assert_forbidden(body)
     assert body["data"] is None
@@ -206,7 +202,7 @@ async def test_roles_without_request_rights_are_forbidden(gql: GraphQLClient, ro
 
 async def test_anonymous_is_unauthenticated(gql: GraphQLClient) -> None:
     request = await make_request(await make_account())
-    body = await gql.raw(UPDATE, {"input": {"id": request_id(request), "note": "x"}})
+    body = await gql.raw(UPDATE, {"input": {"id": request_gid(request), "note": "x"}})
     assert_unauthenticated(body)
 
 
@@ -218,9 +214,11 @@ async def test_a_portal_contact_is_forbidden_alike_for_any_request(
     account = await make_account()
     contact = await portal_contact(account)
     target = account if whose == "own account" else await make_account()
-    request = await make_request(target, contact=contact_of(contact))
+    request = await make_request(target, contact=contact.contact)
     # when
-    body = await gql.raw(UPDATE, {"input": {"id": request_id(request), "note": "x"}}, contact.token)
+    body = await gql.raw(
+        UPDATE, {"input": {"id": request_gid(request), "note": "x"}}, contact.token
+    )
     # then the answer says nothing about the request
     assert_forbidden(body)
     assert body["errors"][0]["message"] == "You are not allowed to do this."
@@ -232,7 +230,7 @@ async def test_an_account_manager_edits_their_accounts_and_sub_accounts(
 ) -> None:
     # given
     manager = await staff(Role.ACCOUNT_MANAGER)
-    account = await make_account(manager=user(manager))
+    account = await make_account(manager=manager.user)
     for _ in range(depth):
         account = await make_account(parent=account)
     request = await make_request(account)
@@ -247,11 +245,11 @@ async def test_an_account_manager_cannot_find_other_accounts_requests(gql: Graph
     # given another manager's account, and a sub-account below the managed depth
     manager = await staff(Role.ACCOUNT_MANAGER)
     someone = await staff(Role.ACCOUNT_MANAGER)
-    account: Account = await make_account(manager=user(manager))
+    account: Account = await make_account(manager=manager.user)
     for _ in range(4):
         account = await make_account(parent=account)
     too_deep = await make_request(account)
-    other = await make_request(await make_account(manager=user(someone)))
+    other = await make_request(await make_account(manager=someone.user))
     unmanaged = await make_request(await make_account())
     # when / then they read exactly like a missing request
     missing = await _update(gql, manager.token, unmanaged, note="x")
@@ -273,7 +271,7 @@ async def test_an_id_of_another_type_or_a_missing_request_is_not_found(gql: Grap
     account = await make_account()
     for wrong in (gid("Account", account.id), gid("AccountRequest", 999_999)):
         data = await gql(UPDATE, {"input": {"id": wrong, "note": "x"}}, token=admin.token)
-        assert _codes(data["updateAccountRequest"]) == ["NOT_FOUND"]
+        assert user_error_codes(data["updateAccountRequest"]) == ["NOT_FOUND"]
 
 
 # --- the edited fields ----------------------------------------------------------------
@@ -317,7 +315,7 @@ async def test_a_missing_type_is_not_found(gql: GraphQLClient) -> None:
     admin = await staff(Role.ADMIN)
     request = await make_request(await make_account())
     payload = await _update(gql, admin.token, request, typeId=gid("AccountRequestType", 999_999))
-    assert _codes(payload) == ["NOT_FOUND"]
+    assert user_error_codes(payload) == ["NOT_FOUND"]
 
 
 async def test_the_contact_must_belong_to_the_account(gql: GraphQLClient) -> None:
@@ -364,7 +362,7 @@ async def test_assignee_null_unassigns_and_leaving_it_out_keeps_it(gql: GraphQLC
     # given
     dispatcher = await staff(Role.DISPATCHER)
     tech = await staff(Role.TECHNICIAN, name="Tia")
-    request = await make_request(await make_account(), assignee=user(tech))
+    request = await make_request(await make_account(), assignee=tech.user)
     # when the note changes, the assignee stays
     kept = await _update(gql, dispatcher.token, request, note="more")
     assert kept["accountRequest"]["assignee"] == {"name": "Tia"}
@@ -401,7 +399,7 @@ async def test_the_assignee_must_be_an_active_user_who_works_requests(
     else:
         target = gid("User", 999_999)
     payload = await _update(gql, dispatcher.token, request, assigneeId=target)
-    assert _codes(payload) == [code]
+    assert user_error_codes(payload) == [code]
     assert payload["userErrors"][0]["field"] == ["input", "assigneeId"]
 
 
@@ -413,7 +411,7 @@ async def test_the_note_is_trimmed_and_limited(gql: GraphQLClient) -> None:
     event = payload["accountRequest"]["timeline"]["nodes"][0]
     assert (event["kind"], event["before"], event["after"]) == ("NOTE_CHANGED", "old", "new words")
     too_long = await _update(gql, admin.token, request, note="x" * 10_001)
-    assert _codes(too_long) == ["TOO_LONG"]
+    assert user_error_codes(too_long) == ["TOO_LONG"]
 
 
 # --- moving to another account --------------------------------------------------------
@@ -451,7 +449,7 @@ async def test_moving_to_an_inactive_or_unknown_account_is_refused(gql: GraphQLC
         }
     ]
     unknown = await _update(gql, dispatcher.token, request, accountId=gid("Account", 999_999))
-    assert _codes(unknown) == ["NOT_FOUND"]
+    assert user_error_codes(unknown) == ["NOT_FOUND"]
 
 
 async def test_moving_with_the_old_accounts_contact_asks_for_a_decision(
@@ -513,13 +511,13 @@ async def test_an_account_manager_moves_only_between_their_own_accounts(
 ) -> None:
     # given
     manager = await staff(Role.ACCOUNT_MANAGER)
-    mine = await make_account(manager=user(manager))
+    mine = await make_account(manager=manager.user)
     also_mine = await make_account("Sub Co", parent=mine)
     foreign = await make_account()
     request = await make_request(mine)
     # when / then
     refused = await _update(gql, manager.token, request, accountId=gid("Account", foreign.id))
-    assert _codes(refused) == ["NOT_FOUND"]
+    assert user_error_codes(refused) == ["NOT_FOUND"]
     moved = await _update(gql, manager.token, request, accountId=gid("Account", also_mine.id))
     assert moved["userErrors"] == []
     assert moved["accountRequest"]["account"] == {"name": "Sub Co"}
@@ -527,11 +525,11 @@ async def test_an_account_manager_moves_only_between_their_own_accounts(
 
 async def test_a_technician_cannot_move_their_request(gql: GraphQLClient) -> None:
     tech = await staff(Role.TECHNICIAN)
-    request = await make_request(await make_account(), assignee=user(tech))
+    request = await make_request(await make_account(), assignee=tech.user)
     payload = await _update(
         gql, tech.token, request, accountId=gid("Account", (await make_account()).id)
     )
-    assert _codes(payload) == ["FORBIDDEN"]
+    assert user_error_codes(payload) == ["FORBIDDEN"]
     assert payload["userErrors"][0]["field"] == ["input", "accountId"]
 
 
@@ -539,7 +537,7 @@ async def test_a_request_of_an_inactive_account_refuses_edits(gql: GraphQLClient
     # given a request of an account deactivated since
     dispatcher = await staff(Role.DISPATCHER)
     tech = await staff(Role.TECHNICIAN)
-    request = await make_request(await make_account("Gone Co", active=False), assignee=user(tech))
+    request = await make_request(await make_account("Gone Co", active=False), assignee=tech.user)
     # when / then staff who may edit it get the account's state, not a change
     for person in (dispatcher, tech):
         payload = await _update(gql, person.token, request, status="CANCELLED")
@@ -552,7 +550,7 @@ async def test_a_request_of_an_inactive_account_refuses_edits(gql: GraphQLClient
         ]
     # and someone who may not edit it learns nothing more than before
     other = await staff(Role.TECHNICIAN)
-    assert _codes(await _update(gql, other.token, request, note="x")) == ["FORBIDDEN"]
+    assert user_error_codes(await _update(gql, other.token, request, note="x")) == ["FORBIDDEN"]
 
 
 # --- nothing changed ------------------------------------------------------------------
@@ -568,11 +566,11 @@ async def test_an_update_that_changes_nothing_records_nothing(gql: GraphQLClient
     request = await make_request(
         account,
         request_type,
-        assignee=user(tech),
+        assignee=tech.user,
         contact=carol,
         note="same",
     )
-    before = (await gql(TIMELINE, {"id": request_id(request)}, token=admin.token))["node"]
+    before = (await gql(TIMELINE, {"id": request_gid(request)}, token=admin.token))["node"]
     # when every field is sent with its current value
     payload = await _update(
         gql,
@@ -588,5 +586,5 @@ async def test_an_update_that_changes_nothing_records_nothing(gql: GraphQLClient
     # then
     assert payload["userErrors"] == []
     assert payload["accountRequest"]["timeline"]["totalCount"] == 0
-    after = (await gql(TIMELINE, {"id": request_id(request)}, token=admin.token))["node"]
+    after = (await gql(TIMELINE, {"id": request_gid(request)}, token=admin.token))["node"]
     assert after == before

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from models.permissions import Role
 from models.request_types import AccountRequestType
-from schema.relay import encode_id
 from tests.client import GraphQLClient
 from tests.factories import make_account, make_contact, staff
+from tests.ids import gid
 
 CREATE = """
 mutation Create($input: CreateAccountRequestInput!) {
@@ -51,9 +51,9 @@ async def test_create_edit_and_list(gql: GraphQLClient) -> None:
         CREATE,
         {
             "input": {
-                "accountId": encode_id("Account", account.id),
-                "typeId": encode_id("AccountRequestType", billing.id),
-                "contactId": encode_id("Contact", contact.id),
+                "accountId": gid("Account", account.id),
+                "typeId": gid("AccountRequestType", billing.id),
+                "contactId": gid("Contact", contact.id),
                 "note": "Invoice 42 looks wrong",
             }
         },

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import error_pairs, gid
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
 from tests.factories import make_account, staff
+from tests.ids import gid
 
 SET_ACTIVE = """
 mutation SetActive($input: SetAccountActiveInput!) {

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import error_pairs, gid, names
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import (
+    GraphQLClient,
+    assert_forbidden,
+    assert_unauthenticated,
+    error_pairs,
+    node_names,
+)
 from tests.factories import make_account, make_user, staff
+from tests.ids import gid
 
 SET_MANAGER = """
 mutation SetManager($input: SetAccountManagerInput!) {
@@ -144,7 +150,7 @@ async def test_a_manager_may_have_many_accounts(gql: GraphQLClient) -> None:
     }
     # and the manager now sees exactly those accounts
     mine = await gql(MY_ACCOUNTS, token=ann.token)
-    assert names(mine["accounts"]) == ["Acme", "Bolt"]
+    assert node_names(mine["accounts"]) == ["Acme", "Bolt"]
 
 
 async def test_someone_without_the_role_is_refused(gql: GraphQLClient) -> None:

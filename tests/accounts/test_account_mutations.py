@@ -7,9 +7,15 @@ from typing import Any
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import error_pairs, gid, names
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import (
+    GraphQLClient,
+    assert_forbidden,
+    assert_unauthenticated,
+    error_pairs,
+    node_names,
+)
 from tests.factories import make_account, make_user, staff
+from tests.ids import gid
 
 CREATE_ACCOUNT = """
 mutation Create($input: CreateAccountInput!) {
@@ -244,7 +250,7 @@ async def test_update_account_needs_manage_accounts(gql: GraphQLClient, role: Ro
 
     # then
     assert_forbidden(body)
-    assert names({"nodes": await _all_accounts(gql, admin.token)}) == ["Acme"]
+    assert node_names({"nodes": await _all_accounts(gql, admin.token)}) == ["Acme"]
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.DISPATCHER])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import gid, names, top_level_codes
-from tests.client import GraphQLClient, assert_unauthenticated
+from tests.client import GraphQLClient, assert_unauthenticated, error_codes, node_names
 from tests.factories import make_account, make_user, portal_contact, staff
+from tests.ids import gid
 
 ACCOUNTS = """
 query Accounts(
@@ -53,7 +53,7 @@ async def test_staff_with_view_all_see_every_account(gql: GraphQLClient, role: R
     data = await gql(ACCOUNTS, token=viewer.token)
 
     # then
-    assert names(data["accounts"]) == ["Acme", "Bolt"]
+    assert node_names(data["accounts"]) == ["Acme", "Bolt"]
     assert data["accounts"]["totalCount"] == 2
 
 
@@ -70,7 +70,7 @@ async def test_account_manager_sees_only_own_accounts(gql: GraphQLClient) -> Non
     data = await gql(ACCOUNTS, token=manager.token)
 
     # then
-    assert names(data["accounts"]) == ["Acme", "Cobalt"]
+    assert node_names(data["accounts"]) == ["Acme", "Cobalt"]
     assert data["accounts"]["totalCount"] == 2
 
 
@@ -114,7 +114,7 @@ async def test_portal_contact_sees_only_its_own_account(gql: GraphQLClient) -> N
     data = await gql(ACCOUNTS, token=contact.token)
 
     # then
-    assert names(data["accounts"]) == ["Acme"]
+    assert node_names(data["accounts"]) == ["Acme"]
     assert data["accounts"]["totalCount"] == 1
 
 
@@ -123,7 +123,7 @@ async def test_portal_contact_sees_only_its_own_account(gql: GraphQLClient) -> N
 
 async def _filtered(gql: GraphQLClient, token: str, spec: dict[str, object]) -> list[str]:
     data = await gql(ACCOUNTS, {"filter": spec}, token=token)
-    return names(data["accounts"])
+    return node_names(data["accounts"])
 
 
 async def test_search_matches_name_or_number_in_any_case(gql: GraphQLClient) -> None:
@@ -232,7 +232,7 @@ async def test_malformed_id_in_a_filter_is_a_client_error(gql: GraphQLClient) ->
     body = await gql.raw(ACCOUNTS, {"filter": {"managerIds": ["not-an-id"]}}, token=admin.token)
 
     # then
-    assert top_level_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
 # --- ordering --------------------------------------------------------------------
@@ -249,8 +249,8 @@ async def test_order_by_name_number_and_created_at(gql: GraphQLClient) -> None:
     await third.filter(id=third.id).update(number="N-2")
 
     # when
-    default = names((await gql(ACCOUNTS, token=admin.token))["accounts"])
-    by_name_desc = names(
+    default = node_names((await gql(ACCOUNTS, token=admin.token))["accounts"])
+    by_name_desc = node_names(
         (
             await gql(
                 ACCOUNTS, {"orderBy": {"field": "NAME", "direction": "DESC"}}, token=admin.token
@@ -260,7 +260,7 @@ async def test_order_by_name_number_and_created_at(gql: GraphQLClient) -> None:
     by_number = (await gql(ACCOUNTS, {"orderBy": {"field": "NUMBER"}}, token=admin.token))[
         "accounts"
     ]["nodes"]
-    newest_first = names(
+    newest_first = node_names(
         (
             await gql(
                 ACCOUNTS,
@@ -300,9 +300,9 @@ async def test_forward_paging_with_first_and_after(gql: GraphQLClient) -> None:
     page3 = (await gql(ACCOUNTS, {"first": 2, "after": after2}, token=admin.token))["accounts"]
 
     # then
-    assert names(page1) == wanted[0:2]
-    assert names(page2) == wanted[2:4]
-    assert names(page3) == wanted[4:5]
+    assert node_names(page1) == wanted[0:2]
+    assert node_names(page2) == wanted[2:4]
+    assert node_names(page3) == wanted[4:5]
     assert [p["pageInfo"]["hasNextPage"] for p in (page1, page2, page3)] == [True, True, False]
     assert [p["pageInfo"]["hasPreviousPage"] for p in (page1, page2, page3)] == [
         False,
@@ -327,9 +327,9 @@ async def test_backward_paging_with_last_and_before(gql: GraphQLClient) -> None:
     page3 = (await gql(ACCOUNTS, {"last": 2, "before": before2}, token=admin.token))["accounts"]
 
     # then
-    assert names(page1) == wanted[3:5]
-    assert names(page2) == wanted[1:3]
-    assert names(page3) == wanted[0:1]
+    assert node_names(page1) == wanted[3:5]
+    assert node_names(page2) == wanted[1:3]
+    assert node_names(page3) == wanted[0:1]
     assert page1["pageInfo"]["hasNextPage"] is False
     assert [p["pageInfo"]["hasPreviousPage"] for p in (page1, page2, page3)] == [
         True,
@@ -376,7 +376,7 @@ async def test_bad_paging_arguments_are_refused(
     body = await gql.raw(ACCOUNTS, arguments, token=admin.token)
 
     # then
-    assert top_level_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["data"] is None
 
 
@@ -389,4 +389,4 @@ async def test_first_hundred_is_allowed(gql: GraphQLClient) -> None:
     data = await gql(ACCOUNTS, {"first": 100}, token=admin.token)
 
     # then
-    assert names(data["accounts"]) == ["Acme"]
+    assert node_names(data["accounts"]) == ["Acme"]

@@ -7,8 +7,13 @@ from typing import Any
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import error_pairs, gid, names
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import (
+    GraphQLClient,
+    assert_forbidden,
+    assert_unauthenticated,
+    error_pairs,
+    node_names,
+)
 from tests.factories import (
     PASSWORD,
     make_account,
@@ -18,6 +23,7 @@ from tests.factories import (
     staff,
     token_for,
 )
+from tests.ids import gid
 
 CREATE_CONTACT = """
 mutation CreateContact($input: CreateContactInput!) {
@@ -145,7 +151,7 @@ async def test_create_contact(gql: GraphQLClient, role: Role) -> None:
         "portalAccess": False,
         "account": {"name": "Acme"},
     }
-    assert names(await _contacts(gql, viewer.token, acme.id)) == ["Carol Jones"]
+    assert node_names(await _contacts(gql, viewer.token, acme.id)) == ["Carol Jones"]
 
 
 async def test_create_contact_with_portal_access_can_sign_in(gql: GraphQLClient) -> None:
@@ -172,7 +178,7 @@ async def test_account_manager_adds_a_contact_to_an_own_account(gql: GraphQLClie
 
     # then
     assert data["createContact"]["userErrors"] == []
-    assert names(await _contacts(gql, manager.token, acme.id)) == ["Carol"]
+    assert node_names(await _contacts(gql, manager.token, acme.id)) == ["Carol"]
 
 
 async def test_account_manager_gets_not_found_for_another_account(gql: GraphQLClient) -> None:
@@ -322,7 +328,7 @@ async def test_update_contact_wrong_role_is_forbidden(gql: GraphQLClient) -> Non
 
     # then
     assert_forbidden(body)
-    assert names(await _contacts(gql, tech.token, acme.id)) == ["Carol"]
+    assert node_names(await _contacts(gql, tech.token, acme.id)) == ["Carol"]
 
 
 async def test_portal_contact_cannot_update_contacts(gql: GraphQLClient) -> None:
@@ -368,7 +374,7 @@ async def test_update_contact(gql: GraphQLClient, role: Role) -> None:
         },
         "userErrors": [],
     }
-    assert names(await _contacts(gql, viewer.token, acme.id)) == ["Carol Jones"]
+    assert node_names(await _contacts(gql, viewer.token, acme.id)) == ["Carol Jones"]
 
 
 async def test_update_contact_of_another_account_reads_like_a_missing_contact(
@@ -393,7 +399,7 @@ async def test_update_contact_of_another_account_reads_like_a_missing_contact(
     # then
     assert theirs == missing
     assert error_pairs(theirs["updateContact"]) == [("NOT_FOUND", ["input", "id"])]
-    assert names(await _contacts(gql, admin.token, bolt.id)) == ["Dave"]
+    assert node_names(await _contacts(gql, admin.token, bolt.id)) == ["Dave"]
 
 
 async def test_update_contact_visible_but_not_editable_is_forbidden(gql: GraphQLClient) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import gid, top_level_codes
-from tests.client import GraphQLClient, assert_unauthenticated
+from tests.client import GraphQLClient, assert_unauthenticated, error_codes
 from tests.factories import make_account, make_contact, make_site, make_user, portal_contact, staff
+from tests.ids import gid
 
 NODE = """
 query Node($id: ID!) {
@@ -222,8 +222,8 @@ async def test_malformed_id_is_a_client_error(gql: GraphQLClient, bad_id: str) -
     several = await gql.raw(NODES, {"ids": [bad_id]}, token=admin.token)
 
     # then
-    assert top_level_codes(single) == ["BAD_USER_INPUT"]
-    assert top_level_codes(several) == ["BAD_USER_INPUT"]
+    assert error_codes(single) == ["BAD_USER_INPUT"]
+    assert error_codes(several) == ["BAD_USER_INPUT"]
 
 
 async def test_out_of_range_key_answers_null(gql: GraphQLClient) -> None:

@@ -7,9 +7,15 @@ from typing import Any
 import pytest
 
 from models.permissions import Role
-from tests.accounts.helpers import error_pairs, gid, names
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import (
+    GraphQLClient,
+    assert_forbidden,
+    assert_unauthenticated,
+    error_pairs,
+    node_names,
+)
 from tests.factories import make_account, make_site, make_user, portal_contact, staff
+from tests.ids import gid
 
 CREATE_SITE = """
 mutation CreateSite($input: CreateSiteInput!) {
@@ -121,7 +127,7 @@ async def test_create_site(gql: GraphQLClient, role: Role) -> None:
         "isActive": True,
         "account": {"name": "Acme"},
     }
-    assert names(await _sites(gql, viewer.token, acme.id)) == ["Main plant"]
+    assert node_names(await _sites(gql, viewer.token, acme.id)) == ["Main plant"]
 
 
 async def test_account_manager_adds_a_site_to_an_own_account(gql: GraphQLClient) -> None:
@@ -134,7 +140,7 @@ async def test_account_manager_adds_a_site_to_an_own_account(gql: GraphQLClient)
 
     # then
     assert data["createSite"]["userErrors"] == []
-    assert names(await _sites(gql, manager.token, acme.id)) == ["Main plant"]
+    assert node_names(await _sites(gql, manager.token, acme.id)) == ["Main plant"]
 
 
 async def test_account_manager_gets_not_found_for_another_account(gql: GraphQLClient) -> None:
@@ -218,7 +224,7 @@ async def test_update_site_wrong_role_is_forbidden(gql: GraphQLClient) -> None:
 
     # then
     assert_forbidden(body)
-    assert names(await _sites(gql, tech.token, acme.id)) == ["Main plant"]
+    assert node_names(await _sites(gql, tech.token, acme.id)) == ["Main plant"]
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.DISPATCHER, Role.ACCOUNT_MANAGER])
@@ -277,7 +283,7 @@ async def test_update_site_of_another_account_reads_like_a_missing_site(
     # then
     assert theirs == missing
     assert error_pairs(theirs["updateSite"]) == [("NOT_FOUND", ["input", "id"])]
-    assert names(await _sites(gql, admin.token, bolt.id)) == ["Depot"]
+    assert node_names(await _sites(gql, admin.token, bolt.id)) == ["Depot"]
 
 
 async def test_update_site_visible_but_not_editable_is_forbidden(gql: GraphQLClient) -> None:
@@ -309,4 +315,4 @@ async def test_update_site_refuses_blank_name_and_writes_nothing(gql: GraphQLCli
 
     # then
     assert error_pairs(data["updateSite"]) == [("REQUIRED", ["input", "name"])]
-    assert names(await _sites(gql, admin.token, acme.id)) == ["Main plant"]
+    assert node_names(await _sites(gql, admin.token, acme.id)) == ["Main plant"]

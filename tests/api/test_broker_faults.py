@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,39 +21,26 @@ import httpx
 import pytest
 
 from models.permissions import Role
-from schema.relay import encode_id
+from tests.accounts.operations import SET_MANAGER, manager_variables
 from tests.clients.live import DocketServe
 from tests.conftest import Server
 from tests.factories import Person, make_account, staff
 from tests.faults import FaultyProxy
+from tests.ports import free_port
+from tests.ws import ending_codes
 from tests.ws import socket as graphql_socket
 
 pytestmark = pytest.mark.services_only
 
 ADDED = "subscription { notificationAdded { title } }"
-SET_MANAGER = """
-mutation($accountId: ID!, $managerId: ID) {
-  setAccountManager(input: {accountId: $accountId, managerId: $managerId}) { userErrors { code } }
-}
-"""
 PUBLISH = b"PUBLISH"
 WAIT = 15.0  # seconds the watchdog (a ping a second, 0.5 s each) is given to notice
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def redis_proxy() -> AsyncIterator[FaultyProxy]:
-    url = urlsplit(os.environ["TEST_REDIS_URL"])
-    proxy = FaultyProxy(url.hostname or "127.0.0.1", url.port or 6379)
-    await proxy.start()
-    yield proxy
-    await proxy.stop()
+    async with FaultyProxy.in_front_of(os.environ["TEST_REDIS_URL"], 6379) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -65,10 +51,10 @@ async def api(
     database = urlsplit(server.settings.broker_url).path or "/0"
     serve = DocketServe(
         tmp_path,
-        _free_port(),
+        free_port(),
         database_url=server.settings.database_url,
         broker_url=f"redis://127.0.0.1:{redis_proxy.port}{database}",
-        spa_ports=(_free_port(), _free_port()),
+        spa_ports=(free_port(), free_port()),
     )
     serve.env["SECRET_KEY"] = server.settings.secret()  # the factories' tokens work
     yield serve
@@ -94,10 +80,7 @@ async def _until_broker(api: DocketServe, state: str) -> dict[str, Any]:
 async def _manage(api: DocketServe, admin: Person, manager: Person) -> dict[str, Any]:
     """A mutation that notifies `manager` (who is told in the app)."""
     account = await make_account()
-    variables = {
-        "accountId": encode_id("Account", account.id),
-        "managerId": encode_id("User", manager.row.id),
-    }
+    variables = manager_variables(account.id, manager)
     async with httpx.AsyncClient(base_url=api.url, timeout=30) as http:
         response = await http.post(
             "/graphql",
@@ -106,12 +89,6 @@ async def _manage(api: DocketServe, admin: Person, manager: Person) -> dict[str,
         )
     body: dict[str, Any] = response.json()
     return body
-
-
-def _error_code(message: dict[str, Any]) -> str:
-    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-    code: str = errors[0]["extensions"]["code"]
-    return code
 
 
 async def test_the_api_starts_while_redis_is_down_and_picks_it_up(
@@ -131,7 +108,7 @@ async def test_the_api_starts_while_redis_is_down_and_picks_it_up(
     manager = await staff(Role.ACCOUNT_MANAGER)
     async with graphql_socket(api.ws_url, manager.token) as ws:
         await ws.subscribe("n", ADDED)
-        assert _error_code(await ws.receive(WAIT)) == "LIVE_UPDATES_INTERRUPTED"
+        assert ending_codes(await ws.receive(WAIT))[0] == "LIVE_UPDATES_INTERRUPTED"
 
     # when Redis comes back
     await redis_proxy.restore()
@@ -164,10 +141,10 @@ async def test_open_subscriptions_end_with_a_code_when_redis_is_lost(
             redis_proxy.hang()
         # then the subscription ends with a code (it went silent), and a new one is
         # refused with the same code while Redis is away
-        assert _error_code(await ws.receive(WAIT)) == "LIVE_UPDATES_INTERRUPTED"
+        assert ending_codes(await ws.receive(WAIT))[0] == "LIVE_UPDATES_INTERRUPTED"
         assert await ws.receive(WAIT) == {"id": "n", "type": "complete"}
         await ws.subscribe("again", ADDED)
-        assert _error_code(await ws.receive(WAIT)) == "LIVE_UPDATES_INTERRUPTED"
+        assert ending_codes(await ws.receive(WAIT))[0] == "LIVE_UPDATES_INTERRUPTED"
     assert (await _ready(api))["status"] == "degraded"
 
 

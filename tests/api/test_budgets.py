@@ -1,5 +1,5 @@
 """Query budgets: operations are priced before they run and paid from buckets shared
-by all processes (api.limits, schema.cost)."""
+by all processes (schema.budgets, schema.cost)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ import httpx
 import pytest
 from graphql import parse
 
-from api import limits
 from api.app import build_app
 from api.settings import Settings
 from models.permissions import Role
-from schema import build_schema
+from schema import budgets, build_schema
 from schema.cost import operation_cost
+from tests.auth.operations import LOGIN
 from tests.factories import make_account, staff
-from tests.users.helpers import LOGIN
 
 LIST = "query($n: Int) { accounts(first: $n) { totalCount nodes { id name } } }"
 HUGE = """
@@ -34,14 +33,14 @@ async def budgeted(
 ) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
     """Clients of an app with small budgets, on the test server's database and broker."""
 
-    await limits.forget_budgets()  # users' IDs restart with every test, budgets do not
+    await budgets.forget_budgets()  # users' IDs restart with every test, budgets do not
 
     def client(**limits: float) -> httpx.AsyncClient:
         app = build_app(settings.model_copy(update=limits), configure_logs=False)
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d")
 
     yield client
-    await limits.forget_budgets()  # the other tests' users and address start full
+    await budgets.forget_budgets()  # the other tests' users and address start full
 
 
 async def _post(http: httpx.AsyncClient, token: str | None, query: str, **variables: Any) -> Any:

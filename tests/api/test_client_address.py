@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -11,13 +10,7 @@ import pytest
 
 from tests.clients.live import DocketServe
 from tests.conftest import Server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -32,10 +25,10 @@ async def serve(
     async def start(trusted: str) -> DocketServe:
         api = DocketServe(
             tmp_path / str(len(started)),
-            _free_port(),
+            free_port(),
             database_url=server.settings.database_url if services else None,
             broker_url=server.settings.broker_url if services else None,
-            spa_ports=(_free_port(), _free_port()),
+            spa_ports=(free_port(), free_port()),
         )
         api.env |= {
             "TRUSTED_PROXIES": trusted,

@@ -4,7 +4,6 @@ the API recovers by itself when the database is back."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from tests.clients.live import DocketServe
 from tests.conftest import Server
 from tests.factories import staff
 from tests.faults import FaultyProxy
+from tests.ports import free_port
 
 pytestmark = pytest.mark.services_only
 
@@ -24,20 +24,10 @@ LIST = "{ accounts { totalCount } }"
 CREATE = 'mutation { createAccount(input: {name: "Acme"}) { userErrors { code } } }'
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def database_proxy(server: Server) -> AsyncIterator[FaultyProxy]:
-    url = urlsplit(server.settings.database_url)
-    proxy = FaultyProxy(url.hostname or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    yield proxy
-    await proxy.stop()
+    async with FaultyProxy.in_front_of(server.settings.database_url, 5432) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -48,10 +38,10 @@ async def api(
     through_proxy = url._replace(netloc=f"{url.username}@127.0.0.1:{database_proxy.port}")
     serve = DocketServe(
         tmp_path,
-        _free_port(),
+        free_port(),
         database_url=through_proxy.geturl(),
         broker_url=server.settings.broker_url,
-        spa_ports=(_free_port(), _free_port()),
+        spa_ports=(free_port(), free_port()),
     )
     serve.env["SECRET_KEY"] = server.settings.secret()
     await serve.start()

@@ -14,7 +14,7 @@ from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import submitted
+from tests.service_requests.operations import submitted
 from tests.ws import socket
 
 TEAMS = "{ teams { nodes { name } } }"

@@ -11,15 +11,15 @@ import pytest
 
 from api import broker, fanout
 from api.broker import MemoryBroker
+from fastpath import shared_events
 from models import service_requests as sr
 from models.errors import SubscriberTooSlow
 from models.permissions import Role
-from schema import shared_events
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import QUEUE_CHANGED, submitted
-from tests.users.helpers import set_roles
+from tests.service_requests.operations import QUEUE_CHANGED, submitted
+from tests.users.operations import set_roles
 from tests.ws import Socket, ending_codes, subscribed
 
 

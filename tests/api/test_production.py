@@ -18,7 +18,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from models.demo import DEMO_PASSWORD
-from tests.conftest import _free_port
+from tests.ports import free_port
 
 INTROSPECT = "{ __schema { queryType { name } } }"
 TYPO = "{ acounts { totalCount } }"
@@ -36,7 +36,7 @@ def _docket(*args: str) -> list[str]:
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("production")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DOCKET_ENV": "production",

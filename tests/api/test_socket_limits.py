@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,13 +11,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.clients.live import DocketServe
 from tests.conftest import Server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -27,10 +20,10 @@ async def served(server: Server, tmp_path: Path) -> AsyncIterator[DocketServe]:
     services = not server.settings.uses_sqlite
     serve = DocketServe(
         tmp_path,
-        _free_port(),
+        free_port(),
         database_url=server.settings.database_url if services else None,
         broker_url=server.settings.broker_url if services else None,
-        spa_ports=(_free_port(), _free_port()),
+        spa_ports=(free_port(), free_port()),
     )
     await serve.start()
     yield serve

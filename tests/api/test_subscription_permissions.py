@@ -10,8 +10,8 @@ from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import Person, make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import QUEUE_CHANGED, submitted
-from tests.users.helpers import set_roles
+from tests.service_requests.operations import QUEUE_CHANGED, submitted
+from tests.users.operations import set_roles
 from tests.ws import Socket, ending_codes, subscribed
 
 

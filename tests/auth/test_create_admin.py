@@ -13,8 +13,8 @@ from api.settings import Settings
 from models import users
 from models.admin import create_admin
 from models.permissions import Role
+from tests.auth.operations import login
 from tests.client import GraphQLClient
-from tests.users.helpers import login
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
 STRONG = "first admin secret 99"

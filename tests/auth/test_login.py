@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from models import auth
 from models.permissions import Role
-from tests.client import GraphQLClient
+from tests.auth.operations import ME, login
+from tests.client import GraphQLClient, assert_user_error, user_error_codes
 from tests.factories import PASSWORD, make_account, make_contact, make_user
-from tests.users.helpers import ME, assert_user_error, error_codes, gid, login
+from tests.ids import gid
 
 WRONG = "not the right password"
 
@@ -163,7 +164,7 @@ async def test_a_burst_of_guesses_gets_no_more_checks_than_the_limit(gql: GraphQ
 
     # then only five passwords were checked (the count was read before the check
     # and written after it: 38 of 40 got checked), and the right one came too late
-    codes = [tuple(error_codes(payload)) for payload in payloads]
+    codes = [tuple(user_error_codes(payload)) for payload in payloads]
     checked = [code for code in codes if code != ("TOO_MANY_ATTEMPTS",)]
     assert len(checked) == auth.MAX_FAILURES, codes
     assert payloads[35]["token"] is None

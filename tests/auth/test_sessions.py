@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from models import auth
 from models.permissions import Role
+from tests.auth.operations import ME, login
 from tests.client import GraphQLClient, assert_unauthenticated
 from tests.factories import PASSWORD, make_account, portal_contact, staff
-from tests.users.helpers import ME, gid, login
+from tests.ids import gid
 
 LOGOUT = "mutation { logout { ok userErrors { code } } }"
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tests.photos.helpers import image_bytes, post_file
+from tests.photos.images import image_bytes
+from tests.photos.operations import post_file
 
 if TYPE_CHECKING:
     from tests.conformance.seed import Api, World

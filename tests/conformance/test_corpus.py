@@ -25,8 +25,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from api.graphql_view import DocketGraphQL
-from schema.engine_versions import fast_paths_verified
-from schema.projection import ProjectingExecutor
+from fastpath.executor import ProjectingExecutor
+from fastpath.versions import fast_paths_verified
 from tests.conformance.answers import (
     comparable,
     difference,

@@ -10,16 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from api.mailer import MailWorker
 from api.settings import Settings
 from models.accounts import Account
 from models.permissions import Role
 from models.users import Team, TeamMember
-from schema.relay import encode_id
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
 from tests.conftest import Server, StatementCounter
 from tests.factories import Person, make_account, staff
-from tests.smtp import SmtpServer, worker_settings
+from tests.ids import gid
+from tests.smtp import SmtpServer, mail_worker
 
 REQUEST = """
 mutation($input: RequestCreditAccountInput!) {
@@ -98,9 +97,9 @@ async def _world(gql: GraphQLClient) -> World:
     team = await Team.create(name="Credit", leader_id=w.leader.id)
     await TeamMember.create(team_id=team.id, user_id=w.leader.id)
     await TeamMember.create(team_id=team.id, user_id=w.member.id)
-    await gql(SETTINGS, {"input": {"creditTeamId": encode_id("Team", team.id)}}, w.admin.token)
+    await gql(SETTINGS, {"input": {"creditTeamId": gid("Team", team.id)}}, w.admin.token)
     w.account = await make_account("Northwind")
-    w.account_id = encode_id("Account", w.account.id)
+    w.account_id = gid("Account", w.account.id)
     return w
 
 
@@ -180,7 +179,7 @@ async def _kinds(gql: GraphQLClient, who: Person) -> list[str]:
 async def test_admins_and_project_managers_may_request(gql: GraphQLClient, role: Role) -> None:
     who = await staff(role)
     account = await make_account()
-    payload = await _request(gql, who, encode_id("Account", account.id))
+    payload = await _request(gql, who, gid("Account", account.id))
     assert payload["userErrors"] == []
     assert payload["creditAccountRequest"]["status"] == "PENDING"
     assert payload["creditAccountRequest"]["requestedLimit"] == "5000.00"
@@ -192,13 +191,13 @@ async def test_admins_and_project_managers_may_request(gql: GraphQLClient, role:
 async def test_other_staff_may_not_request(gql: GraphQLClient, role: Role) -> None:
     who = await staff(role)
     account = await make_account(manager=who.row if role is Role.ACCOUNT_MANAGER else None)  # type: ignore[arg-type]
-    variables = {"input": {"accountId": encode_id("Account", account.id), "requestedLimit": "10"}}
+    variables = {"input": {"accountId": gid("Account", account.id), "requestedLimit": "10"}}
     assert_forbidden(await gql.raw(REQUEST, variables, who.token))
 
 
 async def test_anonymous_may_not_request(gql: GraphQLClient) -> None:
     account = await make_account()
-    variables = {"input": {"accountId": encode_id("Account", account.id), "requestedLimit": "10"}}
+    variables = {"input": {"accountId": gid("Account", account.id), "requestedLimit": "10"}}
     assert_unauthenticated(await gql.raw(REQUEST, variables))
 
 
@@ -212,7 +211,7 @@ async def test_one_pending_request_per_account(gql: GraphQLClient) -> None:
     ]
     # another account is not held up
     other = await make_account()
-    assert (await _request(gql, w.pm, encode_id("Account", other.id)))["userErrors"] == []
+    assert (await _request(gql, w.pm, gid("Account", other.id)))["userErrors"] == []
 
 
 @pytest.mark.parametrize("limit", ["0", "0.00", "-5.00", "10.001"])
@@ -458,7 +457,7 @@ async def test_request_and_rejection_mail_over_smtp(
 ) -> None:
     w = await _world(gql)
     request_id = await _request_id(gql, w, "1234.50")
-    worker = MailWorker(worker_settings(settings, smtp.url))
+    worker = mail_worker(settings, smtp)
     await worker.run_once()
     [asked] = smtp.messages
     assert str(w.leader.row.email) in str(asked["To"])

@@ -8,9 +8,9 @@ from models.linked_items import Invoice
 from models.outbox import OutboxEmail
 from models.permissions import Role
 from models.users import Team, TeamMember
-from schema.relay import encode_id
 from tests.client import GraphQLClient
 from tests.factories import make_account, staff
+from tests.ids import gid
 
 REQUEST = """
 mutation($input: RequestCreditAccountInput!) {
@@ -61,9 +61,9 @@ async def test_request_reject_accept_and_balances(gql: GraphQLClient) -> None:
     team = await Team.create(name="Credit", leader_id=leader.id)
     await TeamMember.create(team_id=team.id, user_id=leader.id)
     await TeamMember.create(team_id=team.id, user_id=member.id)
-    await gql(SET_TEAM, {"t": encode_id("Team", team.id)}, admin.token)
+    await gql(SET_TEAM, {"t": gid("Team", team.id)}, admin.token)
     account = await make_account("Northwind")
-    account_id = encode_id("Account", account.id)
+    account_id = gid("Account", account.id)
     # when the project manager requests a limit
     asked = await gql(
         REQUEST, {"input": {"accountId": account_id, "requestedLimit": "5000.00"}}, pm.token

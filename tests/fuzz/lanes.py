@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import build_app
 from api.settings import Settings
-from schema.projection import same_answer
+from fastpath import same_answer
 from tests.fuzz.documents import Case, dumps
 
 ROOT = Path(__file__).resolve().parents[2]

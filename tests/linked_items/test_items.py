@@ -9,9 +9,10 @@ import pytest
 
 from models.accounts import Account
 from models.permissions import Role
-from tests.account_requests.rows import gid, make_request, request_id, user
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.account_requests.rows import make_request, request_gid
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
 from tests.factories import Person, make_account, make_site, make_user, portal_contact, staff
+from tests.ids import gid
 
 CREATE_TASK = """
 mutation($input: CreateTaskInput!) {
@@ -164,10 +165,6 @@ def memo_input(account: Account, number: str = "CM-1", **extra: Any) -> dict[str
     }
 
 
-def errors(payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    return [(e["code"], e["field"]) for e in payload["userErrors"]]
-
-
 # --- who may create -------------------------------------------------------------------------
 
 WORK = [
@@ -187,14 +184,14 @@ async def test_staff_who_work_requests_create_tasks_appointments_and_records(
 ) -> None:
     # given
     manager = await staff(Role.ACCOUNT_MANAGER)
-    own = await make_account(manager=user(manager))
+    own = await make_account(manager=manager.user)
     other = await make_account()
     dispatcher = await staff(Role.DISPATCHER)
     # when / then
     assert (await gql(mutation, variables(other), dispatcher.token))[name]["userErrors"] == []
     assert (await gql(mutation, variables(own), manager.token))[name]["userErrors"] == []
     refused = (await gql(mutation, variables(other), manager.token))[name]
-    assert errors(refused) in (
+    assert error_pairs(refused) in (
         [("NOT_FOUND", ["input", "accountId"])],
         [("FORBIDDEN", ["input", "accountId"])],
     )
@@ -233,7 +230,7 @@ async def test_voiding_needs_billing_staff(gql: GraphQLClient) -> None:
     admin = await staff(Role.ADMIN)
     assert (await gql(VOID_INVOICE, void, admin.token))["voidInvoice"]["userErrors"] == []
     again = (await gql(VOID_INVOICE, void, accounting.token))["voidInvoice"]
-    assert errors(again) == [("INVALID", ["input", "id"])]
+    assert error_pairs(again) == [("INVALID", ["input", "id"])]
 
 
 # --- money ----------------------------------------------------------------------------------
@@ -308,7 +305,7 @@ async def test_bad_invoice_amounts_and_dates_are_invalid(
     ]
     # then
     assert result["invoice"] is None
-    assert errors(result) == [("INVALID", ["input", field])]
+    assert error_pairs(result) == [("INVALID", ["input", field])]
 
 
 @pytest.mark.parametrize("amount", ["0.00", "-1.00", "2.345"])
@@ -318,7 +315,7 @@ async def test_bad_credit_memo_amounts_are_invalid(gql: GraphQLClient, amount: s
     result = (await gql(CREATE_MEMO, memo_input(account, amount=amount), accounting.token))[
         "createCreditMemo"
     ]
-    assert errors(result) == [("INVALID", ["input", "amount"])]
+    assert error_pairs(result) == [("INVALID", ["input", "amount"])]
 
 
 async def test_invoice_and_credit_memo_numbers_are_unique(gql: GraphQLClient) -> None:
@@ -333,8 +330,8 @@ async def test_invoice_and_credit_memo_numbers_are_unique(gql: GraphQLClient) ->
     ]
     memo = (await gql(CREATE_MEMO, memo_input(other, "N-1"), accounting.token))["createCreditMemo"]
     # then
-    assert errors(invoice) == [("DUPLICATE", ["input", "number"])]
-    assert errors(memo) == [("DUPLICATE", ["input", "number"])]
+    assert error_pairs(invoice) == [("DUPLICATE", ["input", "number"])]
+    assert error_pairs(memo) == [("DUPLICATE", ["input", "number"])]
 
 
 async def test_voiding_keeps_the_link_and_the_timeline(gql: GraphQLClient) -> None:
@@ -347,7 +344,7 @@ async def test_voiding_keeps_the_link_and_the_timeline(gql: GraphQLClient) -> No
     ]["invoice"]
     linked = await gql(
         LINK,
-        {"input": {"accountRequestId": request_id(request), "itemIds": [invoice["id"]]}},
+        {"input": {"accountRequestId": request_gid(request), "itemIds": [invoice["id"]]}},
         dispatcher.token,
     )
     assert linked["linkAccountRequestItems"]["userErrors"] == []
@@ -364,7 +361,7 @@ async def test_voiding_keeps_the_link_and_the_timeline(gql: GraphQLClient) -> No
         "amountDue": "0.00",
         "accountRequests": [{"number": request.id}],
     }
-    node = (await gql(REQUEST, {"id": request_id(request)}, dispatcher.token))["node"]
+    node = (await gql(REQUEST, {"id": request_gid(request)}, dispatcher.token))["node"]
     assert node["linkedItems"]["nodes"] == [
         {"__typename": "Invoice", "id": invoice["id"], "status": "VOID", "amountDue": "0.00"}
     ]
@@ -387,8 +384,8 @@ async def test_appointments_check_their_times_and_site(gql: GraphQLClient) -> No
     good = appointment_input(account, siteId=gid("Site", site.id))
     booked = (await gql(CREATE_APPOINTMENT, good, dispatcher.token))["createAppointment"]
     # then
-    assert errors(refused) == [("INVALID", ["input", "endsAt"])]
-    assert errors(misplaced) == [("INVALID", ["input", "siteId"])]
+    assert error_pairs(refused) == [("INVALID", ["input", "endsAt"])]
+    assert error_pairs(misplaced) == [("INVALID", ["input", "siteId"])]
     assert booked["appointment"]["site"] == {"name": "Depot"}
     assert booked["appointment"]["status"] == "PENDING"
     done = await gql(
@@ -472,7 +469,7 @@ async def test_assigning_a_task_or_appointment_notifies_the_assignee(gql: GraphQ
         ADD_TASK,
         {
             "input": {
-                "accountRequestId": request_id(request),
+                "accountRequestId": request_gid(request),
                 "title": "Order parts",
                 "assigneeId": tech_id,
             }
@@ -506,7 +503,7 @@ async def test_assigning_yourself_sends_nothing(gql: GraphQLClient) -> None:
         ADD_APPOINTMENT,
         {
             "input": {
-                "accountRequestId": request_id(request),
+                "accountRequestId": request_gid(request),
                 "startsAt": START.isoformat(),
                 "endsAt": (START + timedelta(hours=2)).isoformat(),
                 "assigneeId": me,
@@ -522,27 +519,27 @@ async def test_an_assigned_technician_adds_items_to_their_request(gql: GraphQLCl
     # given
     technician = await staff(Role.TECHNICIAN)
     account = await make_account()
-    mine = await make_request(account, assignee=user(technician))
+    mine = await make_request(account, assignee=technician.user)
     theirs = await make_request(account)
     # when
     added = (
         await gql(
             ADD_TASK,
-            {"input": {"accountRequestId": request_id(mine), "title": "Bring a ladder"}},
+            {"input": {"accountRequestId": request_gid(mine), "title": "Bring a ladder"}},
             technician.token,
         )
     )["addTaskToAccountRequest"]
     refused = (
         await gql(
             ADD_TASK,
-            {"input": {"accountRequestId": request_id(theirs), "title": "Bring a ladder"}},
+            {"input": {"accountRequestId": request_gid(theirs), "title": "Bring a ladder"}},
             technician.token,
         )
     )["addTaskToAccountRequest"]
     # then
     assert added["userErrors"] == []
     assert added["task"]["accountRequests"] == [{"number": mine.id}]
-    assert errors(refused) == [("FORBIDDEN", ["input", "accountRequestId"])]
+    assert error_pairs(refused) == [("FORBIDDEN", ["input", "accountRequestId"])]
 
 
 async def test_adding_to_a_request_fails_as_a_whole(gql: GraphQLClient) -> None:
@@ -557,7 +554,7 @@ async def test_adding_to_a_request_fails_as_a_whole(gql: GraphQLClient) -> None:
             ADD_TASK,
             {
                 "input": {
-                    "accountRequestId": request_id(request),
+                    "accountRequestId": request_gid(request),
                     "title": "Call",
                     "assigneeId": gid("User", bookkeeper.id),
                 }
@@ -567,6 +564,6 @@ async def test_adding_to_a_request_fails_as_a_whole(gql: GraphQLClient) -> None:
     )["addTaskToAccountRequest"]
     # then
     assert refused["task"] is None
-    assert errors(refused) == [("ASSIGNEE_NOT_ELIGIBLE", ["input", "assigneeId"])]
+    assert error_pairs(refused) == [("ASSIGNEE_NOT_ELIGIBLE", ["input", "assigneeId"])]
     lists = await gql(ACCOUNT_ITEMS, {"id": gid("Account", account.id)}, dispatcher.token)
     assert lists["node"]["tasks"]["totalCount"] == 0

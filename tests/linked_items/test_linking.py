@@ -22,10 +22,11 @@ from models.linked_items import (
     TaskStatus,
 )
 from models.permissions import Role
-from tests.account_requests.rows import gid, make_request, request_id, user
+from tests.account_requests.rows import make_request, request_gid
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_codes
 from tests.conftest import StatementCounter
 from tests.factories import make_account, portal_contact, staff
+from tests.ids import gid
 
 LINK = """
 mutation($input: LinkAccountRequestItemsInput!) {
@@ -129,7 +130,7 @@ def ref(row: TimestampedModel) -> str:
 
 async def link(gql: GraphQLClient, token: str, request: Any, ids: list[str]) -> dict[str, Any]:
     data = await gql(
-        LINK, {"input": {"accountRequestId": request_id(request), "itemIds": ids}}, token
+        LINK, {"input": {"accountRequestId": request_gid(request), "itemIds": ids}}, token
     )
     result: dict[str, Any] = data["linkAccountRequestItems"]
     return result
@@ -137,14 +138,14 @@ async def link(gql: GraphQLClient, token: str, request: Any, ids: list[str]) -> 
 
 async def unlink(gql: GraphQLClient, token: str, request: Any, item: str) -> dict[str, Any]:
     data = await gql(
-        UNLINK, {"input": {"accountRequestId": request_id(request), "itemId": item}}, token
+        UNLINK, {"input": {"accountRequestId": request_gid(request), "itemId": item}}, token
     )
     result: dict[str, Any] = data["unlinkAccountRequestItem"]
     return result
 
 
 async def linked(gql: GraphQLClient, token: str, request: Any) -> dict[str, Any]:
-    node: dict[str, Any] = (await gql(LINKED, {"id": request_id(request)}, token))["node"]
+    node: dict[str, Any] = (await gql(LINKED, {"id": request_gid(request)}, token))["node"]
     return node
 
 
@@ -326,7 +327,7 @@ async def test_pickers_list_exactly_the_candidates(gql: GraphQLClient) -> None:
     }
     for kind, rows in expected.items():
         # when
-        data = await gql(PICKER, {"id": request_id(request), "kind": kind}, dispatcher.token)
+        data = await gql(PICKER, {"id": request_gid(request), "kind": kind}, dispatcher.token)
         # then
         picker = data["node"]["linkableItems"]
         assert sorted(n["id"] for n in picker["nodes"]) == sorted(ref(r) for r in rows), kind
@@ -340,7 +341,7 @@ async def test_a_technician_links_only_on_requests_assigned_to_them(gql: GraphQL
     # given
     technician = await staff(Role.TECHNICIAN)
     account = await make_account()
-    mine = await make_request(account, assignee=user(technician))
+    mine = await make_request(account, assignee=technician.user)
     theirs = await make_request(account)
     item = await record(account)
     # when
@@ -362,15 +363,15 @@ async def test_linking_needs_a_signed_in_editor(gql: GraphQLClient) -> None:
     item = await record(account)
     contact = await portal_contact(account)
     accounting = await staff(Role.ACCOUNTING)
-    link_vars = {"input": {"accountRequestId": request_id(request), "itemIds": [ref(item)]}}
-    unlink_vars = {"input": {"accountRequestId": request_id(request), "itemId": ref(item)}}
+    link_vars = {"input": {"accountRequestId": request_gid(request), "itemIds": [ref(item)]}}
+    unlink_vars = {"input": {"accountRequestId": request_gid(request), "itemId": ref(item)}}
     # when / then
     assert_unauthenticated(await gql.raw(LINK, link_vars))
     assert_unauthenticated(await gql.raw(UNLINK, unlink_vars))
     assert_forbidden(await gql.raw(LINK, link_vars, contact.token))
     assert_forbidden(await gql.raw(LINK, link_vars, accounting.token))
     assert_forbidden(await gql.raw(UNLINK, unlink_vars, accounting.token))
-    assert_unauthenticated(await gql.raw(PICKER, {"id": request_id(request), "kind": "TASK"}))
+    assert_unauthenticated(await gql.raw(PICKER, {"id": request_gid(request), "kind": "TASK"}))
 
 
 async def test_portal_contacts_see_linked_items_but_never_tasks(gql: GraphQLClient) -> None:
@@ -402,7 +403,7 @@ async def test_portal_contacts_see_linked_items_but_never_tasks(gql: GraphQLClie
         "id": ref(visible[0])
     }
     # and a contact of another account sees nothing at all
-    assert (await gql(LINKED, {"id": request_id(request)}, stranger.token))["node"] is None
+    assert (await gql(LINKED, {"id": request_gid(request)}, stranger.token))["node"] is None
     for row in [the_task, *visible]:
         assert (await gql(NODE, {"id": ref(row)}, stranger.token))["node"] is None
 
@@ -418,7 +419,7 @@ async def test_a_request_with_links_stays_on_its_account(gql: GraphQLClient) -> 
     request = await make_request(account)
     rows = [await task(account), await invoice(account)]
     await link(gql, dispatcher.token, request, [ref(row) for row in rows])
-    move = {"input": {"id": request_id(request), "accountId": gid("Account", target.id)}}
+    move = {"input": {"id": request_gid(request), "accountId": gid("Account", target.id)}}
     # when
     refused_move = (await gql(MOVE, move, dispatcher.token))["updateAccountRequest"]
     # then
@@ -491,12 +492,12 @@ async def test_a_batch_takes_at_most_100_well_formed_ids(
     # when
     too_many = await gql.raw(
         LINK,
-        {"input": {"accountRequestId": request_id(request), "itemIds": [ref(item)] * 101}},
+        {"input": {"accountRequestId": request_gid(request), "itemIds": [ref(item)] * 101}},
         dispatcher.token,
     )
     malformed = await gql.raw(
         LINK,
-        {"input": {"accountRequestId": request_id(request), "itemIds": [ref(item), "nope"]}},
+        {"input": {"accountRequestId": request_gid(request), "itemIds": [ref(item), "nope"]}},
         dispatcher.token,
     )
     # then

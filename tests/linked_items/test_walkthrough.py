@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from models.linked_items import CreditMemo, Invoice, ServiceRecord
 from models.permissions import Role
-from schema.relay import encode_id
 from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
 from tests.factories import make_account, make_site, staff
+from tests.ids import gid
 
 ADD_TASK = """
 mutation($input: AddTaskToAccountRequestInput!) {
@@ -57,7 +57,7 @@ async def test_add_pick_link_and_read_all_five(gql: GraphQLClient) -> None:
     account = await make_account("Northwind")
     site = await make_site(account, "Warehouse")
     request = await make_request(account)
-    request_id = encode_id("AccountRequest", request.id)
+    request_id = gid("AccountRequest", request.id)
     today = date.today()
     record = await ServiceRecord.create(
         account_id=account.id, site_id=site.id, service_date=today, description="Fixed door"
@@ -91,7 +91,7 @@ async def test_add_pick_link_and_read_all_five(gql: GraphQLClient) -> None:
                 "accountRequestId": request_id,
                 "startsAt": start.isoformat(),
                 "endsAt": (start + timedelta(hours=1)).isoformat(),
-                "siteId": encode_id("Site", site.id),
+                "siteId": gid("Site", site.id),
             }
         },
         dispatcher.token,
@@ -100,12 +100,12 @@ async def test_add_pick_link_and_read_all_five(gql: GraphQLClient) -> None:
     # and picks the invoice (the void one is not offered), the record and the memo
     picker = await gql(PICKER, {"id": request_id, "kind": "INVOICE"}, dispatcher.token)
     assert picker["node"]["linkableItems"]["nodes"] == [
-        {"__typename": "Invoice", "id": encode_id("Invoice", invoice.id), "number": "INV-1"}
+        {"__typename": "Invoice", "id": gid("Invoice", invoice.id), "number": "INV-1"}
     ]
     ids = [
-        encode_id("Invoice", invoice.id),
-        encode_id("ServiceRecord", record.id),
-        encode_id("CreditMemo", memo.id),
+        gid("Invoice", invoice.id),
+        gid("ServiceRecord", record.id),
+        gid("CreditMemo", memo.id),
     ]
     linked = await gql(
         LINK, {"input": {"accountRequestId": request_id, "itemIds": ids}}, dispatcher.token
@@ -123,7 +123,7 @@ async def test_add_pick_link_and_read_all_five(gql: GraphQLClient) -> None:
     # a void invoice is refused with its reason, and nothing of the batch is linked
     refused = await gql(
         LINK,
-        {"input": {"accountRequestId": request_id, "itemIds": [encode_id("Invoice", void.id)]}},
+        {"input": {"accountRequestId": request_id, "itemIds": [gid("Invoice", void.id)]}},
         dispatcher.token,
     )
     assert refused["linkAccountRequestItems"]["userErrors"] == [

@@ -12,18 +12,13 @@ import httpx
 import pytest
 
 from models.permissions import Role
-from schema.relay import encode_id
+from tests.accounts.operations import SET_MANAGER, manager_variables
 from tests.factories import make_account, staff
 from tests.ws import socket
 
 pytestmark = pytest.mark.services_only
 
 ADDED = "subscription { notificationAdded { kind title } }"
-SET_MANAGER = """
-mutation Set($accountId: ID!, $managerId: ID) {
-  setAccountManager(input: {accountId: $accountId, managerId: $managerId}) { userErrors { code } }
-}
-"""
 
 
 async def test_a_change_on_one_process_reaches_a_subscriber_of_the_other(
@@ -45,10 +40,7 @@ async def test_a_change_on_one_process_reaches_a_subscriber_of_the_other(
                 "/graphql",
                 json={
                     "query": SET_MANAGER,
-                    "variables": {
-                        "accountId": encode_id("Account", account.id),
-                        "managerId": encode_id("User", maya.id),
-                    },
+                    "variables": manager_variables(account.id, maya),
                 },
                 headers={"authorization": f"Bearer {admin.token}"},
             )

@@ -5,18 +5,11 @@ from __future__ import annotations
 from models.notifications import Notification
 from models.outbox import OutboxEmail
 from models.permissions import Role
-from schema.relay import encode_id
+from tests.accounts.operations import SET_MANAGER, set_manager
 from tests.client import GraphQLClient, assert_unauthenticated
-from tests.factories import Person, make_account, portal_contact, staff
+from tests.factories import make_account, portal_contact, staff
+from tests.ids import gid
 
-SET_MANAGER = """
-mutation Set($accountId: ID!, $managerId: ID) {
-  setAccountManager(input: {accountId: $accountId, managerId: $managerId}) {
-    account { name }
-    userErrors { code }
-  }
-}
-"""
 INBOX = """
 query Inbox($first: Int, $after: String, $last: Int, $unreadOnly: Boolean = false) {
   unreadNotificationCount
@@ -39,25 +32,13 @@ mutation Mark($ids: [ID!], $all: Boolean = false) {
 """
 
 
-async def _assign(gql: GraphQLClient, admin: Person, account_id: int, manager: Person | None):
-    data = await gql(
-        SET_MANAGER,
-        {
-            "accountId": encode_id("Account", account_id),
-            "managerId": encode_id("User", manager.id) if manager else None,
-        },
-        token=admin.token,
-    )
-    assert data["setAccountManager"]["userErrors"] == []
-
-
 async def test_new_manager_is_notified_in_app_and_by_mail(gql: GraphQLClient) -> None:
     # given
     admin = await staff(Role.ADMIN, name="Ada Admin")
     maya = await staff(Role.ACCOUNT_MANAGER, name="Maya Manager")
     account = await make_account("Northwind")
     # when
-    await _assign(gql, admin, account.id, maya)
+    await set_manager(gql, admin, account.id, maya)
     # then
     inbox = await gql(INBOX, token=maya.token)
     assert inbox["unreadNotificationCount"] == 1
@@ -78,9 +59,9 @@ async def test_previous_manager_is_told_the_account_was_taken(gql: GraphQLClient
     maya = await staff(Role.ACCOUNT_MANAGER, name="Maya Manager")
     mo = await staff(Role.ACCOUNT_MANAGER, name="Mo Manager")
     account = await make_account("Contoso")
-    await _assign(gql, admin, account.id, maya)
+    await set_manager(gql, admin, account.id, maya)
     # when
-    await _assign(gql, admin, account.id, mo)
+    await set_manager(gql, admin, account.id, mo)
     # then
     maya_inbox = await gql(INBOX, {"last": 1}, token=maya.token)
     [latest] = maya_inbox["notifications"]["nodes"]
@@ -96,8 +77,8 @@ async def test_unchanged_manager_and_self_assignment_notify_nobody(gql: GraphQLC
     boss = await staff(Role.ADMIN, Role.ACCOUNT_MANAGER)
     account = await make_account()
     # when they take the account themselves, twice
-    await _assign(gql, boss, account.id, boss)
-    await _assign(gql, boss, account.id, boss)
+    await set_manager(gql, boss, account.id, boss)
+    await set_manager(gql, boss, account.id, boss)
     # then
     assert await Notification.all().count() == 0
     assert await OutboxEmail.all().count() == 0
@@ -111,7 +92,7 @@ async def test_refused_assignment_writes_no_notification(gql: GraphQLClient) -> 
     # when
     data = await gql(
         SET_MANAGER,
-        {"accountId": encode_id("Account", account.id), "managerId": encode_id("User", tech.id)},
+        {"accountId": gid("Account", account.id), "managerId": gid("User", tech.id)},
         token=admin.token,
     )
     # then
@@ -125,10 +106,10 @@ async def test_catch_up_after_the_last_cursor_returns_only_newer(gql: GraphQLCli
     admin = await staff(Role.ADMIN)
     maya = await staff(Role.ACCOUNT_MANAGER)
     accounts = [await make_account(f"Account {i}") for i in range(3)]
-    await _assign(gql, admin, accounts[0].id, maya)
+    await set_manager(gql, admin, accounts[0].id, maya)
     seen = (await gql(INBOX, token=maya.token))["notifications"]["pageInfo"]["endCursor"]
     for account in accounts[1:]:
-        await _assign(gql, admin, account.id, maya)
+        await set_manager(gql, admin, account.id, maya)
     # when
     data = await gql(INBOX, {"after": seen}, token=maya.token)
     # then
@@ -143,7 +124,7 @@ async def test_mark_read_by_ids_and_all(gql: GraphQLClient) -> None:
     admin = await staff(Role.ADMIN)
     maya = await staff(Role.ACCOUNT_MANAGER)
     for i in range(3):
-        await _assign(gql, admin, (await make_account(f"A{i}")).id, maya)
+        await set_manager(gql, admin, (await make_account(f"A{i}")).id, maya)
     notes = (await gql(INBOX, token=maya.token))["notifications"]["nodes"]
     # when
     some = await gql(MARK, {"ids": [notes[0]["id"]]}, token=maya.token)
@@ -168,7 +149,7 @@ async def test_nobody_sees_or_marks_another_persons_notifications(gql: GraphQLCl
     admin = await staff(Role.ADMIN)
     maya = await staff(Role.ACCOUNT_MANAGER)
     other = await staff(Role.ACCOUNT_MANAGER)
-    await _assign(gql, admin, (await make_account()).id, maya)
+    await set_manager(gql, admin, (await make_account()).id, maya)
     [note] = (await gql(INBOX, token=maya.token))["notifications"]["nodes"]
     # when another user reads and marks it
     theirs = await gql(INBOX, token=other.token)
@@ -209,7 +190,7 @@ async def test_outbox_emails_are_nodes_for_admins_only(gql: GraphQLClient) -> No
             context={"name": "X", "account_name": "A", "account_number": "1", "assigned_by": "B"},
         )
     query = "query($id: ID!) { node(id: $id) { ... on OutboxEmail { toAddress } } }"
-    variables = {"id": encode_id("OutboxEmail", mail.id)}
+    variables = {"id": gid("OutboxEmail", mail.id)}
     # when / then
     assert (await gql(query, variables, token=admin.token))["node"] == {
         "toAddress": "x@example.com"

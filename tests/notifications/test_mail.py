@@ -16,19 +16,11 @@ from models import outbox
 from models.clock import now
 from models.mail_templates import TEMPLATES, render
 from models.permissions import Role
-from schema.relay import encode_id
+from tests.accounts.operations import set_manager
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
-from tests.factories import Person, make_account, staff
-from tests.smtp import RETRY_BASE_SECONDS, SmtpServer, worker_settings
-
-SET_MANAGER = """
-mutation SetManager($input: SetAccountManagerInput!) {
-  setAccountManager(input: $input) {
-    account { name }
-    userErrors { code field message }
-  }
-}
-"""
+from tests.factories import make_account, staff
+from tests.ids import gid
+from tests.smtp import RETRY_BASE_SECONDS, SmtpServer, mail_worker, worker_settings
 
 OUTBOX = """
 query Outbox($status: OutboxStatus) {
@@ -49,20 +41,6 @@ mutation Retry($input: RetryOutboxEmailInput!) {
 """
 
 REFUSAL = "550 5.1.1 no such user"
-
-
-async def _assign(gql: GraphQLClient, admin: Person, account_id: int, manager: Person) -> None:
-    data = await gql(
-        SET_MANAGER,
-        {
-            "input": {
-                "accountId": encode_id("Account", account_id),
-                "managerId": encode_id("User", manager.id),
-            }
-        },
-        token=admin.token,
-    )
-    assert data["setAccountManager"]["userErrors"] == []
 
 
 async def _queue(count: int, to: str = "someone@example.com") -> list[outbox.OutboxEmail]:
@@ -87,10 +65,6 @@ async def _rows() -> list[outbox.OutboxEmail]:
     return await outbox.OutboxEmail.all().order_by("id")
 
 
-def _worker(settings: Settings, smtp: SmtpServer) -> MailWorker:
-    return MailWorker(worker_settings(settings, smtp.url))
-
-
 async def _wait_out_backoff(rows: list[outbox.OutboxEmail]) -> None:
     latest = max(row.next_attempt_at for row in rows)
     await asyncio.sleep(max((latest - now()).total_seconds(), 0) + 0.02)
@@ -106,13 +80,13 @@ async def test_assigning_a_manager_delivers_their_mail_over_smtp(
     admin = await staff(Role.ADMIN, name="Ada Admin")
     maya = await staff(Role.ACCOUNT_MANAGER, name="Maya Manager", email="maya@example.com")
     account = await make_account("Northwind")
-    await _assign(gql, admin, account.id, maya)
+    await set_manager(gql, admin, account.id, maya)
     [queued] = await _rows()
     assert (queued.status, queued.to_address) == (outbox.OutboxStatus.PENDING, "maya@example.com")
     assert smtp.messages == []
 
     # when
-    handled = await _worker(settings, smtp).run_once()
+    handled = await mail_worker(settings, smtp).run_once()
 
     # then
     assert handled == 1
@@ -150,12 +124,12 @@ async def test_reassigning_mails_the_new_and_the_previous_manager(
     maya = await staff(Role.ACCOUNT_MANAGER, name="Maya Manager", email="maya@example.com")
     omar = await staff(Role.ACCOUNT_MANAGER, name="Omar Other", email="omar@example.com")
     account = await make_account("Northwind")
-    await _assign(gql, admin, account.id, maya)
-    await _worker(settings, smtp).run_once()
+    await set_manager(gql, admin, account.id, maya)
+    await mail_worker(settings, smtp).run_once()
 
     # when
-    await _assign(gql, admin, account.id, omar)
-    handled = await _worker(settings, smtp).run_once()
+    await set_manager(gql, admin, account.id, omar)
+    handled = await mail_worker(settings, smtp).run_once()
 
     # then
     assert handled == 2
@@ -170,7 +144,7 @@ async def test_reassigning_mails_the_new_and_the_previous_manager(
 async def test_a_second_pass_sends_nothing_again(settings: Settings, smtp: SmtpServer) -> None:
     # given
     await _queue(3)
-    worker = _worker(settings, smtp)
+    worker = mail_worker(settings, smtp)
     assert await worker.run_once() == 3
 
     # when
@@ -189,7 +163,7 @@ async def test_server_down_keeps_mail_pending_then_delivers_each_once(
 ) -> None:
     # given: nothing listens on the port yet
     queued = await _queue(3)
-    worker = _worker(settings, smtp_down)
+    worker = mail_worker(settings, smtp_down)
     before = now()
 
     # when
@@ -239,7 +213,7 @@ async def test_a_pass_does_not_retry_what_failed_in_the_same_pass(
 async def test_mail_is_retried_later_and_later(settings: Settings, smtp_down: SmtpServer) -> None:
     # given
     await _queue(1)
-    worker = _worker(settings, smtp_down)
+    worker = mail_worker(settings, smtp_down)
     delays = []
 
     # when
@@ -278,7 +252,7 @@ async def test_mail_fails_after_the_last_temporary_attempt(
     await outbox.OutboxEmail.filter(id=queued.id).update(attempts=outbox.MAX_TEMPORARY_ATTEMPTS - 1)
 
     # when
-    await _worker(settings, smtp_down).run_once()
+    await mail_worker(settings, smtp_down).run_once()
 
     # then
     [row] = await _rows()
@@ -301,7 +275,7 @@ async def test_a_5xx_answer_fails_the_mail_at_once(
     else:
         smtp.handler.data_answer = REFUSAL
     await _queue(1, to="ghost@example.com")
-    worker = _worker(settings, smtp)
+    worker = mail_worker(settings, smtp)
 
     # when
     handled = await worker.run_once()
@@ -332,7 +306,7 @@ async def test_a_refused_mail_does_not_hold_up_the_others(
     await _queue(2, to="b@example.com")
 
     # when
-    await _worker(settings, smtp).run_once()
+    await mail_worker(settings, smtp).run_once()
 
     # then
     statuses = {row.to_address: row.status for row in await _rows()}
@@ -357,7 +331,7 @@ async def test_a_mail_that_cannot_be_built_fails_at_once_and_the_rest_go_out(
     await outbox.OutboxEmail.filter(id=broken.id).update(subject="Hi\nBcc: victim@example.com")
 
     # when
-    handled = await _worker(settings, smtp).run_once()
+    handled = await mail_worker(settings, smtp).run_once()
 
     # then
     assert handled == 2
@@ -377,7 +351,7 @@ async def test_an_admin_finds_a_failed_mail_and_sends_it_again(
     smtp.handler.refused["ghost@example.com"] = REFUSAL
     [queued] = await _queue(1, to="ghost@example.com")
     await _queue(1, to="fine@example.com")
-    worker = _worker(settings, smtp)
+    worker = mail_worker(settings, smtp)
     await worker.run_once()
     smtp.handler.refused.clear()
 
@@ -388,7 +362,7 @@ async def test_an_admin_finds_a_failed_mail_and_sends_it_again(
     failed = listed["outboxEmails"]
     assert failed["totalCount"] == 1
     [node] = failed["nodes"]
-    assert node["id"] == encode_id("OutboxEmail", queued.id)
+    assert node["id"] == gid("OutboxEmail", queued.id)
     assert (node["toAddress"], node["status"], node["attempts"]) == (
         "ghost@example.com",
         "FAILED",
@@ -427,7 +401,7 @@ async def test_only_a_failed_mail_can_be_retried(gql: GraphQLClient) -> None:
     [pending] = await _queue(1)
 
     # when
-    data = await gql(RETRY, {"input": {"id": encode_id("OutboxEmail", pending.id)}}, admin.token)
+    data = await gql(RETRY, {"input": {"id": gid("OutboxEmail", pending.id)}}, admin.token)
 
     # then
     payload = data["retryOutboxEmail"]
@@ -439,7 +413,7 @@ async def test_only_a_failed_mail_can_be_retried(gql: GraphQLClient) -> None:
     assert (row.status, row.attempts) == (outbox.OutboxStatus.PENDING, 0)
 
 
-@pytest.mark.parametrize("global_id", [encode_id("OutboxEmail", 999_999), encode_id("User", 1)])
+@pytest.mark.parametrize("global_id", [gid("OutboxEmail", 999_999), gid("User", 1)])
 async def test_retrying_an_unknown_mail_is_not_found(gql: GraphQLClient, global_id: str) -> None:
     # given
     admin = await staff(Role.ADMIN)
@@ -458,7 +432,7 @@ async def test_anonymous_may_not_see_or_retry_the_outbox(gql: GraphQLClient) -> 
 
     # when
     listed = await gql.raw(OUTBOX)
-    retried = await gql.raw(RETRY, {"input": {"id": encode_id("OutboxEmail", row.id)}})
+    retried = await gql.raw(RETRY, {"input": {"id": gid("OutboxEmail", row.id)}})
 
     # then
     assert_unauthenticated(listed)
@@ -477,7 +451,7 @@ async def test_staff_other_than_admins_may_not_see_or_retry_the_outbox(
     # when
     listed = await gql.raw(OUTBOX, token=viewer.token)
     retried = await gql.raw(
-        RETRY, {"input": {"id": encode_id("OutboxEmail", row.id)}}, token=viewer.token
+        RETRY, {"input": {"id": gid("OutboxEmail", row.id)}}, token=viewer.token
     )
 
     # then
@@ -495,7 +469,7 @@ async def test_two_workers_racing_send_each_mail_exactly_once(
 ) -> None:
     # given
     queued = await _queue(45)
-    first, second = _worker(settings, smtp), _worker(settings, smtp)
+    first, second = mail_worker(settings, smtp), mail_worker(settings, smtp)
 
     # when
     handled = await asyncio.gather(first.run_once(), second.run_once())
@@ -531,7 +505,7 @@ async def test_mail_claimed_by_a_crashed_worker_is_sent_once_its_lease_expires(
     queued = await _queue(2)
     claimed = await outbox.claim_batch()
     assert [row.id for row in claimed] == [row.id for row in queued]
-    worker = _worker(settings, smtp)
+    worker = mail_worker(settings, smtp)
     assert await worker.run_once() == 0
     assert {row.status for row in await _rows()} == {outbox.OutboxStatus.SENDING}
 
@@ -598,7 +572,7 @@ async def test_a_stopping_worker_claims_no_further_batch(
     stop.set()
 
     # when
-    handled = await _worker(settings, smtp).run_once(stop)
+    handled = await mail_worker(settings, smtp).run_once(stop)
 
     # then
     assert handled == 0
@@ -672,8 +646,8 @@ async def test_an_account_name_with_markup_arrives_escaped_in_html_and_plain_in_
     account = await make_account("<b>Acme & Co</b>")
 
     # when
-    await _assign(gql, admin, account.id, maya)
-    await _worker(settings, smtp).run_once()
+    await set_manager(gql, admin, account.id, maya)
+    await mail_worker(settings, smtp).run_once()
 
     # then
     [message] = smtp.messages

@@ -15,34 +15,21 @@ from models.errors import DomainError, ErrorCode
 from models.events import collect_events
 from models.permissions import Role
 from schema.errors import run_in_transaction
-from schema.relay import encode_id
+from tests.accounts.operations import set_manager
 from tests.client import GraphQLClient
 from tests.conftest import Server
-from tests.factories import Person, make_account, staff
+from tests.factories import make_account, staff
+from tests.ids import gid
 from tests.ws import socket
 
 ADDED = (
     "subscription { notificationAdded { kind title cursor subject { ... on Account { name } } } }"
 )
-SET_MANAGER = """
-mutation Set($accountId: ID!, $managerId: ID) {
-  setAccountManager(input: {accountId: $accountId, managerId: $managerId}) { userErrors { code } }
-}
-"""
 UPDATE_USER = """
 mutation Update($id: ID!, $isActive: Boolean, $password: String) {
   updateUser(input: {id: $id, isActive: $isActive, password: $password}) { userErrors { code } }
 }
 """
-
-
-async def _assign(gql: GraphQLClient, admin: Person, account_id: int, manager: Person) -> None:
-    variables = {
-        "accountId": encode_id("Account", account_id),
-        "managerId": encode_id("User", manager.id),
-    }
-    data = await gql(SET_MANAGER, variables, token=admin.token)
-    assert data["setAccountManager"]["userErrors"] == []
 
 
 async def test_assignment_reaches_the_subscriber_within_a_second(
@@ -57,7 +44,7 @@ async def test_assignment_reaches_the_subscriber_within_a_second(
         await asyncio.sleep(0.1)  # the subscription is registered with the broker
         # when an admin gives her an account
         started = time.monotonic()
-        await _assign(gql, admin, account.id, maya)
+        await set_manager(gql, admin, account.id, maya)
         message = await ws.receive(timeout=1.0)
         elapsed = time.monotonic() - started
     # then
@@ -83,7 +70,7 @@ async def test_a_subscriber_never_receives_someone_elses_notifications(
         await mo_ws.subscribe("n", ADDED)
         await asyncio.sleep(0.1)
         # when only Maya gets an account
-        await _assign(gql, admin, (await make_account()).id, maya)
+        await set_manager(gql, admin, (await make_account()).id, maya)
         # then
         assert (await maya_ws.receive())["type"] == "next"
         assert await mo_ws.nothing_within(0.5)
@@ -117,7 +104,7 @@ async def test_ended_session_ends_the_subscription_within_two_seconds(
         if how == "logout":
             await gql("mutation { logout { ok } }", token=maya.token)
         else:
-            variables = {"id": encode_id("User", maya.id)}
+            variables = {"id": gid("User", maya.id)}
             variables |= (
                 {"isActive": False} if how == "deactivation" else {"password": "a brand new pass 9"}
             )

@@ -9,12 +9,13 @@ import pytest
 from models.account_requests import AccountRequest
 from models.permissions import Role
 from models.photos import Photo
-from schema.relay import encode_id
-from tests.account_requests.rows import make_request, user
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.account_requests.rows import make_request, request_gid
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
 from tests.conftest import StoredObjects
 from tests.factories import Person, make_account, portal_contact, staff
-from tests.photos.helpers import (
+from tests.ids import gid
+from tests.photos.images import image_bytes
+from tests.photos.operations import (
     CREATE_UPLOAD,
     DELETE_PHOTO,
     PHOTO_NODE,
@@ -23,13 +24,7 @@ from tests.photos.helpers import (
     add_photo,
     create_upload,
     download,
-    image_bytes,
-    request_gid,
 )
-
-
-def _codes(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
-    return [(error["code"], error["field"]) for error in payload["userErrors"]]
 
 
 def _upload_input(request_id: str) -> dict[str, Any]:
@@ -103,9 +98,9 @@ async def test_technician_adds_photos_only_to_requests_assigned_to_them(
     # given a technician, a request of someone else and one assigned to them
     technician = await staff(Role.TECHNICIAN)
     account = await make_account()
-    not_theirs = await make_request(account, assignee=user(await staff(Role.TECHNICIAN)))
+    not_theirs = await make_request(account, assignee=(await staff(Role.TECHNICIAN)).user)
     unassigned = await make_request(account)
-    theirs = await make_request(account, assignee=user(technician))
+    theirs = await make_request(account, assignee=technician.user)
 
     # when they start uploads on each
     refused = [
@@ -118,7 +113,7 @@ async def test_technician_adds_photos_only_to_requests_assigned_to_them(
     for body in refused:
         assert_forbidden(body)
     assert photo["status"] == "READY"
-    assert photo["uploadedBy"] == {"name": user(technician).name}
+    assert photo["uploadedBy"] == {"name": technician.user.name}
     assert await Photo.filter(request_id__in=[not_theirs.id, unassigned.id]).count() == 0
 
 
@@ -127,7 +122,7 @@ async def test_account_manager_adds_photos_to_own_accounts_only(
 ) -> None:
     # given a manager's account, its sub-account and another account
     manager = await staff(Role.ACCOUNT_MANAGER)
-    managed = await make_account(manager=user(manager))
+    managed = await make_account(manager=manager.user)
     own = await make_request(managed)
     sub = await make_request(await make_account(parent=managed))
     other = await make_request(await make_account())
@@ -137,12 +132,12 @@ async def test_account_manager_adds_photos_to_own_accounts_only(
     on_sub = await add_photo(gql, manager, sub)
     on_other = await create_upload(gql, manager, other, image_bytes())
     ghost = await gql(
-        CREATE_UPLOAD, _upload_input(encode_id("AccountRequest", 999_999)), token=manager.token
+        CREATE_UPLOAD, _upload_input(gid("AccountRequest", 999_999)), token=manager.token
     )
 
     # then its own accounts take them; the other answers like a request that does not exist
     assert on_own["status"] == on_sub["status"] == "READY"
-    assert _codes(on_other) == [("NOT_FOUND", ["input", "accountRequestId"])]
+    assert error_pairs(on_other) == [("NOT_FOUND", ["input", "accountRequestId"])]
     assert on_other["userErrors"] == ghost["createPhotoUpload"]["userErrors"]
     assert on_other["photo"] is None and on_other["uploadTarget"] is None
     assert await Photo.filter(request_id=other.id).count() == 0
@@ -181,11 +176,11 @@ async def test_portal_contact_cannot_add_photos_to_another_accounts_request(
     # when it starts an upload there, and on an ID that does not exist
     created = await create_upload(gql, contact, foreign, image_bytes())
     ghost = await gql(
-        CREATE_UPLOAD, _upload_input(encode_id("AccountRequest", 999_999)), token=contact.token
+        CREATE_UPLOAD, _upload_input(gid("AccountRequest", 999_999)), token=contact.token
     )
 
     # then both answer alike, NOT_FOUND, and nothing is written anywhere
-    assert _codes(created) == [("NOT_FOUND", ["input", "accountRequestId"])]
+    assert error_pairs(created) == [("NOT_FOUND", ["input", "accountRequestId"])]
     assert created["userErrors"] == ghost["createPhotoUpload"]["userErrors"]
     assert created["photo"] is None and created["uploadTarget"] is None
     assert await Photo.all().count() == 0
@@ -279,7 +274,7 @@ async def test_nobody_hides_a_photo_a_contact_added(
     for body in (by_contact, by_staff):
         assert "errors" not in body, body
         payload = body["data"]["updatePhoto"]
-        assert _codes(payload) == [("INVALID", ["input", "displayInPortal"])]
+        assert error_pairs(payload) == [("INVALID", ["input", "displayInPortal"])]
         assert payload["photo"] is None
     assert (await _photo(gql, contact, photo["id"]))["displayInPortal"] is True
     portal = await _request_node(gql, contact, request)
@@ -305,12 +300,12 @@ async def test_portal_contact_cannot_update_a_staff_photo(
     on_shown = await _update(gql, contact, shown["id"], description="Mine now")
     on_hidden = await _update(gql, contact, hidden["id"], description="Mine now")
     on_foreign = await _update(gql, contact, foreign["id"], description="Mine now")
-    on_ghost = await _update(gql, contact, encode_id("Photo", 999_999), description="Mine now")
+    on_ghost = await _update(gql, contact, gid("Photo", 999_999), description="Mine now")
 
     # then the photo it sees is refused at the top level
     assert_forbidden(on_shown)
     # and those it does not see answer like a photo that does not exist
-    assert _codes(on_hidden["data"]["updatePhoto"]) == [("NOT_FOUND", ["input", "id"])]
+    assert error_pairs(on_hidden["data"]["updatePhoto"]) == [("NOT_FOUND", ["input", "id"])]
     assert on_hidden == on_foreign == on_ghost
     # and nothing changed
     for photo in (shown, hidden):
@@ -328,7 +323,7 @@ async def test_a_description_longer_than_2000_characters_is_refused(
     too_long = await _update(gql, dispatcher, photo["id"], description="x" * 2001)
     longest = await _update(gql, dispatcher, photo["id"], description="y" * 2000)
 
-    assert _codes(too_long["data"]["updatePhoto"]) == [("TOO_LONG", ["input", "description"])]
+    assert error_pairs(too_long["data"]["updatePhoto"]) == [("TOO_LONG", ["input", "description"])]
     assert longest["data"]["updatePhoto"]["userErrors"] == []
     assert longest["data"]["updatePhoto"]["photo"]["description"] == "y" * 2000
     # and the refused change left no trace in the timeline
@@ -382,7 +377,7 @@ async def test_technician_deletes_only_photos_of_requests_assigned_to_them(
     technician = await staff(Role.TECHNICIAN)
     account = await make_account()
     not_theirs = await make_request(account)
-    theirs = await make_request(account, assignee=user(technician))
+    theirs = await make_request(account, assignee=technician.user)
     kept = await add_photo(gql, dispatcher, not_theirs)
     removable = await add_photo(gql, dispatcher, theirs)
     assert len(stored_objects.keys()) == 4

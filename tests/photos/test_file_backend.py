@@ -18,14 +18,8 @@ from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
 from tests.conftest import Server, StoredObjects
 from tests.factories import make_account, staff
-from tests.photos.helpers import (
-    PHOTO_NODE,
-    add_photo,
-    create_upload,
-    download,
-    image_bytes,
-    post_file,
-)
+from tests.photos.images import image_bytes
+from tests.photos.operations import PHOTO_NODE, add_photo, create_upload, download, post_file
 
 pytestmark = pytest.mark.file_storage_only
 

@@ -20,7 +20,8 @@ from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
 from tests.conftest import Server, StoredObjects
 from tests.factories import make_account, staff
-from tests.photos.helpers import add_photo, create_upload, image_bytes, post_file
+from tests.photos.images import image_bytes
+from tests.photos.operations import add_photo, create_upload, post_file
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from models.permissions import Role
-from tests.account_requests.rows import make_request
+from tests.account_requests.rows import make_request, request_gid
 from tests.client import GraphQLClient
 from tests.conftest import Server, StoredObjects
 from tests.factories import make_account, portal_contact, staff
-from tests.photos.helpers import DELETE_PHOTO, add_photo, create_upload, request_gid
+from tests.photos.operations import DELETE_PHOTO, add_photo, create_upload
 from tests.ws import socket
 
 FOLLOW = """
@@ -25,14 +24,6 @@ subscription Follow($id: ID!) {
 UPDATED_AT = """
 query($id: ID!) { node(id: $id) { ... on AccountRequest { updatedAt } } }
 """
-
-
-async def _next(ws: Any) -> dict[str, Any]:
-    message: dict[str, Any] = await ws.receive(timeout=5)
-    assert message["type"] == "next", message
-    assert "errors" not in message["payload"], message
-    data: dict[str, Any] = message["payload"]["data"]["accountRequestUpdated"]
-    return data
 
 
 async def test_followers_see_photos_arrive_and_leave(
@@ -54,8 +45,8 @@ async def test_followers_see_photos_arrive_and_leave(
 
         # when the dispatcher adds a photo the portal does not show
         photo = await add_photo(gql, dispatcher, request, description="Meter cabinet")
-        staff_view = await _next(staff_ws)
-        customer_view = await _next(customer_ws)
+        staff_view = await staff_ws.next_data("accountRequestUpdated")
+        customer_view = await customer_ws.next_data("accountRequestUpdated")
 
         # then staff see it with a thumbnail, the customer sees the request but not it
         assert staff_view["photos"]["totalCount"] == 1
@@ -69,7 +60,7 @@ async def test_followers_see_photos_arrive_and_leave(
         # and when it is removed, followers see it gone
         removed = await gql(DELETE_PHOTO, {"input": {"id": photo["id"]}}, dispatcher.token)
         assert removed["deletePhoto"]["userErrors"] == []
-        after_delete = await _next(staff_ws)
+        after_delete = await staff_ws.next_data("accountRequestUpdated")
         assert after_delete["photos"]["totalCount"] == 0
         assert after_delete["timeline"]["nodes"] == [{"kind": "PHOTO_REMOVED"}]
 

@@ -17,7 +17,7 @@ from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
 from tests.conftest import StoredObjects
 from tests.factories import make_account, staff
-from tests.photos.helpers import complete, create_upload, post_file
+from tests.photos.operations import complete, create_upload, post_file
 
 SIDE = 8_900
 

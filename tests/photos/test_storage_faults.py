@@ -4,41 +4,31 @@ the store is back, with nothing lost."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from models.permissions import Role
-from tests.account_requests.rows import make_request
+from tests.account_requests.rows import make_request, request_gid
 from tests.clients.live import DocketServe
 from tests.conftest import S3_BUCKET, MotoServer, Server
 from tests.factories import make_account, staff
 from tests.faults import FaultyProxy
-from tests.photos.helpers import COMPLETE_UPLOAD, CREATE_UPLOAD, image_bytes, post_file, request_gid
+from tests.photos.images import image_bytes
+from tests.photos.operations import COMPLETE_UPLOAD, CREATE_UPLOAD, post_file
+from tests.ports import free_port
 
 pytestmark = pytest.mark.services_only
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 async def store_proxy(moto_s3: MotoServer | None) -> AsyncIterator[FaultyProxy]:
     assert moto_s3 is not None
-    url = urlsplit(moto_s3.url)
-    proxy = FaultyProxy(url.hostname or "127.0.0.1", url.port or 80)
-    await proxy.start()
-    yield proxy
-    await proxy.stop()
+    async with FaultyProxy.in_front_of(moto_s3.url, 80) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -47,10 +37,10 @@ async def api(
 ) -> AsyncIterator[DocketServe]:
     serve = DocketServe(
         tmp_path,
-        _free_port(),
+        free_port(),
         database_url=server.settings.database_url,
         broker_url=server.settings.broker_url,
-        spa_ports=(_free_port(), _free_port()),
+        spa_ports=(free_port(), free_port()),
     )
     serve.env |= {
         "SECRET_KEY": server.settings.secret(),

@@ -11,25 +11,23 @@ from PIL import Image
 
 from api import housekeeping
 from api.storage import current_storage
+from fastpath.direct import DirectQueries
 from models.permissions import Role
 from models.photos import Photo, PhotoStatus
 from schema import photos as photos_schema
-from schema.direct import DirectQueries
 from schema.relay import decode_id
-from tests.account_requests.rows import make_request
-from tests.client import GraphQLClient
+from tests.account_requests.rows import make_request, request_gid
+from tests.client import GraphQLClient, error_pairs
 from tests.conftest import Server, StoredObjects
 from tests.factories import make_account, staff
-from tests.photos.helpers import (
+from tests.photos.images import gps_of, image_bytes
+from tests.photos.operations import (
     REQUEST_PHOTOS,
     add_photo,
     complete,
     create_upload,
     download,
-    gps_of,
-    image_bytes,
     post_file,
-    request_gid,
 )
 
 UPDATE_SETTINGS = """
@@ -37,10 +35,6 @@ mutation($input: UpdateCompanySettingsInput!) {
   updateCompanySettings(input: $input) { userErrors { code field message } }
 }
 """
-
-
-def _codes(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
-    return [(error["code"], error["field"]) for error in payload["userErrors"]]
 
 
 async def test_round_trip_create_post_complete_download(
@@ -144,7 +138,7 @@ async def test_oversize_is_refused_before_any_upload(
         gql, admin, request, b"x", byte_size=1024 * 1024 + 1, content_type="image/jpeg"
     )
     # then it is refused with the reason, and nothing is written anywhere
-    assert _codes(created) == [("PHOTO_TOO_LARGE", ["input", "byteSize"])]
+    assert error_pairs(created) == [("PHOTO_TOO_LARGE", ["input", "byteSize"])]
     assert "1 MB" in created["userErrors"][0]["message"]
     assert created["photo"] is None and created["uploadTarget"] is None
     assert await Photo.all().count() == 0
@@ -158,7 +152,7 @@ async def test_a_type_not_allowed_is_refused(
     dispatcher = await staff(Role.DISPATCHER)
     request = await make_request(await make_account())
     created = await create_upload(gql, dispatcher, request, b"GIF89a", content_type=content_type)
-    assert _codes(created) == [("PHOTO_TYPE_NOT_ALLOWED", ["input", "contentType"])]
+    assert error_pairs(created) == [("PHOTO_TYPE_NOT_ALLOWED", ["input", "contentType"])]
     assert await Photo.all().count() == 0
 
 
@@ -167,7 +161,7 @@ async def test_a_type_the_company_turned_off_is_refused(gql: GraphQLClient) -> N
     await gql(UPDATE_SETTINGS, {"input": {"allowedPhotoTypes": ["image/jpeg"]}}, admin.token)
     request = await make_request(await make_account())
     created = await create_upload(gql, admin, request, image_bytes("PNG"), content_type="image/png")
-    assert _codes(created) == [("PHOTO_TYPE_NOT_ALLOWED", ["input", "contentType"])]
+    assert error_pairs(created) == [("PHOTO_TYPE_NOT_ALLOWED", ["input", "contentType"])]
 
 
 async def test_html_renamed_to_jpg_is_refused_and_deleted(
@@ -185,7 +179,7 @@ async def test_html_renamed_to_jpg_is_refused_and_deleted(
     assert len(stored_objects.keys()) == 1
     done = await complete(gql, dispatcher, created["photo"]["id"])
     # then completion refuses it, deletes the object, and the photo never shows
-    assert _codes(done) == [("NOT_AN_IMAGE", ["input", "photoId"])]
+    assert error_pairs(done) == [("NOT_AN_IMAGE", ["input", "photoId"])]
     assert done["photo"] is None
     assert stored_objects.keys() == set()
     data = await gql(REQUEST_PHOTOS, {"id": request_gid(request)}, token=dispatcher.token)
@@ -201,7 +195,7 @@ async def test_a_png_announced_as_jpeg_is_refused(
     created = await create_upload(gql, dispatcher, request, data, content_type="image/jpeg")
     await post_file(created["uploadTarget"], data)
     done = await complete(gql, dispatcher, created["photo"]["id"])
-    assert _codes(done) == [("NOT_AN_IMAGE", ["input", "photoId"])]
+    assert error_pairs(done) == [("NOT_AN_IMAGE", ["input", "photoId"])]
     assert "PNG" in done["userErrors"][0]["message"]
     assert stored_objects.keys() == set()
 
@@ -216,7 +210,7 @@ async def test_a_truncated_image_is_refused(
     created = await create_upload(gql, dispatcher, request, data)
     await post_file(created["uploadTarget"], data)
     done = await complete(gql, dispatcher, created["photo"]["id"])
-    assert _codes(done) == [("NOT_AN_IMAGE", ["input", "photoId"])]
+    assert error_pairs(done) == [("NOT_AN_IMAGE", ["input", "photoId"])]
     assert stored_objects.keys() == set()
 
 
@@ -227,7 +221,7 @@ async def test_completing_before_uploading_says_so_and_keeps_the_photo_pending(
     request = await make_request(await make_account())
     created = await create_upload(gql, dispatcher, request, image_bytes())
     done = await complete(gql, dispatcher, created["photo"]["id"])
-    assert _codes(done) == [("UPLOAD_NOT_FOUND", ["input", "photoId"])]
+    assert error_pairs(done) == [("UPLOAD_NOT_FOUND", ["input", "photoId"])]
     _, key = decode_id(created["photo"]["id"])
     assert (await Photo.get(id=key)).status is PhotoStatus.PENDING
 
@@ -239,7 +233,7 @@ async def test_a_second_completion_is_refused(
     request = await make_request(await make_account())
     photo = await add_photo(gql, dispatcher, request)
     again = await complete(gql, dispatcher, photo["id"])
-    assert _codes(again) == [("ALREADY_COMPLETED", ["input", "photoId"])]
+    assert error_pairs(again) == [("ALREADY_COMPLETED", ["input", "photoId"])]
     # and the photo and its objects are untouched
     assert len(stored_objects.keys()) == 2
     assert (await download(photo["url"])).status_code == 200
@@ -263,11 +257,11 @@ async def test_an_expired_target_is_refused_and_leaves_nothing(
     # then the store refuses them, or (an emulator that ignores the policy) completion does
     if sent.status_code in (200, 201, 204):
         done = await complete(gql, dispatcher, created["photo"]["id"])
-        assert _codes(done) == [("UPLOAD_EXPIRED", ["input", "photoId"])]
+        assert error_pairs(done) == [("UPLOAD_EXPIRED", ["input", "photoId"])]
     else:
         assert sent.status_code == 403
         done = await complete(gql, dispatcher, created["photo"]["id"])
-        assert _codes(done) == [("UPLOAD_NOT_FOUND", ["input", "photoId"])]
+        assert error_pairs(done) == [("UPLOAD_NOT_FOUND", ["input", "photoId"])]
     assert stored_objects.keys() == set()
 
 
@@ -281,7 +275,7 @@ async def test_a_file_of_another_size_than_announced_is_refused(
     sent = await post_file(created["uploadTarget"], data)
     if sent.status_code in (200, 201, 204):  # the store ignored the size condition
         done = await complete(gql, dispatcher, created["photo"]["id"])
-        assert _codes(done) == [("UPLOAD_SIZE_MISMATCH", ["input", "photoId"])]
+        assert error_pairs(done) == [("UPLOAD_SIZE_MISMATCH", ["input", "photoId"])]
     else:
         assert sent.status_code in (400, 403)
     assert stored_objects.keys() == set()
@@ -294,7 +288,7 @@ async def test_the_photo_limit_per_request_holds(gql: GraphQLClient) -> None:
     for _ in range(2):
         assert (await create_upload(gql, admin, request, image_bytes()))["userErrors"] == []
     third = await create_upload(gql, admin, request, image_bytes())
-    assert _codes(third) == [("TOO_MANY_ITEMS", ["input", "accountRequestId"])]
+    assert error_pairs(third) == [("TOO_MANY_ITEMS", ["input", "accountRequestId"])]
     assert await Photo.all().count() == 2
 
 
@@ -308,7 +302,7 @@ async def test_only_the_uploader_completes(
     created = await create_upload(gql, dispatcher, request, data)
     await post_file(created["uploadTarget"], data)
     done = await complete(gql, other, created["photo"]["id"])
-    assert _codes(done) == [("NOT_FOUND", ["input", "photoId"])]
+    assert error_pairs(done) == [("NOT_FOUND", ["input", "photoId"])]
     assert len(stored_objects.keys()) == 1  # still the uploader's to complete
 
 
@@ -320,7 +314,7 @@ async def test_filename_keeps_only_its_last_segment(gql: GraphQLClient) -> None:
     )
     assert created["photo"]["filename"] == "leak.jpg"
     blank = await create_upload(gql, dispatcher, request, image_bytes(), filename="  ")
-    assert _codes(blank) == [("REQUIRED", ["input", "filename"])]
+    assert error_pairs(blank) == [("REQUIRED", ["input", "filename"])]
 
 
 async def _no_second_look(*_: Any) -> None:

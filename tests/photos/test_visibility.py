@@ -11,18 +11,12 @@ import pytest
 
 from models.account_requests import AccountRequest
 from models.permissions import Role
-from schema.relay import encode_id
-from tests.account_requests.rows import make_request, user
+from tests.account_requests.rows import make_request, request_gid
 from tests.client import GraphQLClient, assert_unauthenticated
 from tests.conftest import Server, StatementCounter, StoredObjects
 from tests.factories import Person, make_account, make_user, portal_contact, staff
-from tests.photos.helpers import (
-    PHOTO_NODE,
-    REQUEST_PHOTOS,
-    add_photo,
-    download,
-    request_gid,
-)
+from tests.ids import gid
+from tests.photos.operations import PHOTO_NODE, REQUEST_PHOTOS, add_photo, download
 
 REQUESTS_WITH_PHOTOS = """
 query($first: Int!) {
@@ -110,7 +104,7 @@ async def test_account_manager_sees_photos_of_managed_accounts_and_sub_accounts_
 ) -> None:
     # given a manager's account, its sub-account (managed by nobody) and someone else's account
     manager = await staff(Role.ACCOUNT_MANAGER)
-    managed = await make_account(manager=user(manager))
+    managed = await make_account(manager=manager.user)
     sub_account = await make_account(parent=managed)
     elsewhere = await make_account(manager=await make_user(Role.ACCOUNT_MANAGER))
     own_request = await make_request(managed)
@@ -156,7 +150,7 @@ async def test_portal_contact_sees_only_flagged_photos_of_its_own_account(
     own_shown = await _photo(gql, contact, shown)
     unflagged = await gql.raw(PHOTO_NODE, {"id": hidden}, token=contact.token)
     foreign = await gql.raw(PHOTO_NODE, {"id": other_shown}, token=contact.token)
-    ghost = await gql.raw(PHOTO_NODE, {"id": encode_id("Photo", 999_999)}, token=contact.token)
+    ghost = await gql.raw(PHOTO_NODE, {"id": gid("Photo", 999_999)}, token=contact.token)
 
     # then only the flagged photo of its own account shows
     assert node["photos"]["totalCount"] == 1
@@ -312,7 +306,7 @@ async def test_photos_of_a_request_list_take_a_fixed_number_of_statements(
 ) -> None:
     # given six requests of one account, each with two photos flagged for the portal
     manager = await staff(Role.ACCOUNT_MANAGER)
-    account = await make_account(manager=user(manager))
+    account = await make_account(manager=manager.user)
     viewer = {
         "dispatcher": await staff(Role.DISPATCHER),
         "account manager": manager,
@@ -336,6 +330,6 @@ async def test_photos_of_a_request_list_take_a_fixed_number_of_statements(
         assert all(photo["url"] for photo in photos)
     if viewer_kind != "portal contact":
         uploaders = {p["uploadedBy"]["name"] for n in large_nodes for p in n["photos"]["nodes"]}
-        assert uploaders == {user(uploader).name}
+        assert uploaders == {uploader.user.name}
     # and the number of statements does not grow with the number of requests
     assert small == large, count_statements.statements

@@ -20,7 +20,8 @@ from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import Person, staff
-from tests.service_requests.helpers_b import APPROVE, DECLINE, Pending, pending_request
+from tests.service_requests.operations import APPROVE, DECLINE
+from tests.service_requests.people import Pending, pending_request
 
 CALLS = 20
 ME = "{ me { ... on User { id } } }"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.factories import staff
-from tests.service_requests.helpers_b import approve, decline, pending_request
+from tests.service_requests.operations import approve, decline
+from tests.service_requests.people import pending_request
 
 INBOX = """
 {

@@ -5,15 +5,15 @@ from __future__ import annotations
 import html
 from email.message import EmailMessage
 
-from api.mailer import MailWorker
 from api.settings import Settings
 from models import outbox
 from models import service_requests as sr
 from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.factories import staff
-from tests.service_requests.helpers_b import approve, decline, pending_request
-from tests.smtp import SmtpServer, worker_settings
+from tests.service_requests.operations import approve, decline
+from tests.service_requests.people import pending_request
+from tests.smtp import SmtpServer, mail_worker
 
 REASON = (
     "We cannot send anyone before the 3rd.\n"
@@ -22,10 +22,6 @@ REASON = (
     "  Indented line, tab\there, accents: é ü ß, emoji: 🚚\n"
     "Braces stay: {reason} {0}"
 )
-
-
-def _worker(settings: Settings, smtp: SmtpServer) -> MailWorker:
-    return MailWorker(worker_settings(settings, smtp.url))
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
@@ -41,12 +37,12 @@ async def test_the_decline_mail_carries_the_reason_verbatim(
 ) -> None:
     # given
     dispatcher = await staff(Role.DISPATCHER)
-    request = await pending_request(gql, site_name="Warehouse", service_type="INSTALLATION")
+    request = await pending_request(gql, site_name="Warehouse", serviceType="INSTALLATION")
     payload = await decline(gql, dispatcher.token, request.id, REASON)
     assert payload["userErrors"] == []
 
     # when
-    handled = await _worker(settings, smtp).run_once()
+    handled = await mail_worker(settings, smtp).run_once()
 
     # then
     assert handled == 1
@@ -70,13 +66,13 @@ async def test_the_approval_mail_names_the_job(
 ) -> None:
     # given
     admin = await staff(Role.ADMIN)
-    request = await pending_request(gql, site_name="Bakery <North>", service_type="REPAIR")
+    request = await pending_request(gql, site_name="Bakery <North>", serviceType="REPAIR")
     payload = await approve(gql, admin.token, request.id, {"priority": "HIGH"})
     assert payload["userErrors"] == []
     job = await sr.Job.get(service_request_id=request.number)
 
     # when
-    handled = await _worker(settings, smtp).run_once()
+    handled = await mail_worker(settings, smtp).run_once()
 
     # then
     assert handled == 1
@@ -105,7 +101,7 @@ async def test_only_the_submitting_contact_is_mailed(
     assert (await decline(gql, dispatcher.token, declined.id, "No."))["userErrors"] == []
 
     # when
-    handled = await _worker(settings, smtp).run_once()
+    handled = await mail_worker(settings, smtp).run_once()
 
     # then
     assert handled == 2

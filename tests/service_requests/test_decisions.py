@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,24 +12,19 @@ from models import outbox
 from models import service_requests as sr
 from models.clock import now
 from models.permissions import Role
-from schema.relay import encode_id
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
 from tests.conftest import Server
 from tests.factories import Person, staff
-from tests.service_requests.helpers_a import QUEUE_CHANGED
-from tests.service_requests.helpers_b import (
+from tests.ids import gid
+from tests.service_requests.operations import (
     APPROVE,
     DECLINE,
-    NON_REVIEWERS,
-    REVIEWERS,
-    Pending,
+    QUEUE_CHANGED,
     approve,
-    codes,
     decline,
-    parse,
-    pending_request,
     set_company_sla,
 )
+from tests.service_requests.people import NON_REVIEWERS, REVIEWERS, Pending, pending_request
 from tests.ws import socket
 
 DRAFT = """
@@ -66,6 +61,11 @@ REASON = (
 )
 
 
+def parse(value: str) -> datetime:
+    """A time the API answered, comparable with `now()`."""
+    return datetime.fromisoformat(value)
+
+
 async def _draft(gql: GraphQLClient, dispatcher: Person, request: Pending) -> dict[str, Any]:
     data = await gql(DRAFT, {"id": request.id}, token=dispatcher.token)
     draft: dict[str, Any] = data["node"]["jobDraft"]
@@ -93,9 +93,9 @@ async def test_the_draft_prefills_the_create_job_form_from_the_request(
         account_name="Northwind",
         site_name="Warehouse",
         sla_hours=4,
-        service_type="INSPECTION",
+        serviceType="INSPECTION",
         description="Check the sprinklers\nin hall 2",
-        preferred_date=TOMORROW,
+        preferredDate=TOMORROW.isoformat(),
     )
 
     # when
@@ -203,9 +203,9 @@ async def test_approving_creates_a_job_linked_to_the_request_ready_for_assignmen
         gql,
         account_name="Northwind",
         site_name="Warehouse",
-        service_type="MAINTENANCE",
+        serviceType="MAINTENANCE",
         description="Yearly boiler service",
-        preferred_date=TOMORROW,
+        preferredDate=TOMORROW.isoformat(),
     )
 
     # when
@@ -238,7 +238,7 @@ async def test_approving_creates_a_job_linked_to_the_request_ready_for_assignmen
         "serviceRequest": {"id": request.id, "status": "APPROVED"},
     }
     [row] = await _jobs()
-    assert encode_id("Job", row.id) == job["id"]
+    assert gid("Job", row.id) == job["id"]
     assert row.created_by_id == dispatcher.id
     stored = await sr.ServiceRequest.get(id=request.number)
     assert stored.decided_by_id == dispatcher.id
@@ -248,7 +248,11 @@ async def test_every_job_field_overrides_the_draft(gql: GraphQLClient) -> None:
     # given: an urgent request (draft priority HIGH) of an account with a 4-hour SLA
     admin = await staff(Role.ADMIN)
     request = await pending_request(
-        gql, sla_hours=4, urgency="URGENT", description="Leaking roof", preferred_date=TOMORROW
+        gql,
+        sla_hours=4,
+        urgency="URGENT",
+        description="Leaking roof",
+        preferredDate=TOMORROW.isoformat(),
     )
     job_input = {
         "scheduledStart": "2031-03-04T08:00:00+00:00",
@@ -377,7 +381,7 @@ async def test_a_refused_approval_writes_nothing(
     payload = await approve(gql, dispatcher.token, request.id, job_input)
 
     # then
-    assert codes(payload) == [(code, field)]
+    assert error_pairs(payload) == [(code, field)]
     assert (payload["job"], payload["serviceRequest"]) == (None, None)
     stored = await sr.ServiceRequest.get(id=request.number)
     assert (stored.status, stored.decided_at, stored.decided_by_id) == (
@@ -403,7 +407,7 @@ async def test_approving_twice_is_already_decided_and_changes_nothing(
     again = await approve(gql, second.token, request.id, {"priority": "EMERGENCY"})
 
     # then
-    assert codes(again) == [("ALREADY_DECIDED", ["input", "id"])]
+    assert error_pairs(again) == [("ALREADY_DECIDED", ["input", "id"])]
     assert "already approved" in again["userErrors"][0]["message"]
     assert (again["job"], again["serviceRequest"]) == (None, None)
     [job] = await _jobs()
@@ -423,7 +427,7 @@ async def test_a_declined_request_cannot_be_approved(gql: GraphQLClient) -> None
     payload = await approve(gql, dispatcher.token, request.id)
 
     # then
-    assert codes(payload) == [("ALREADY_DECIDED", ["input", "id"])]
+    assert error_pairs(payload) == [("ALREADY_DECIDED", ["input", "id"])]
     assert "already declined" in payload["userErrors"][0]["message"]
     assert await _jobs() == []
     stored = await sr.ServiceRequest.get(id=request.number)
@@ -435,9 +439,7 @@ async def test_a_declined_request_cannot_be_approved(gql: GraphQLClient) -> None
     assert mail.template == "service_request_declined"
 
 
-@pytest.mark.parametrize(
-    "global_id", [encode_id("ServiceRequest", 999_999), encode_id("Account", 1)]
-)
+@pytest.mark.parametrize("global_id", [gid("ServiceRequest", 999_999), gid("Account", 1)])
 async def test_approving_an_unknown_request_is_not_found(
     gql: GraphQLClient, global_id: str
 ) -> None:
@@ -449,7 +451,7 @@ async def test_approving_an_unknown_request_is_not_found(
     payload = await approve(gql, dispatcher.token, global_id)
 
     # then
-    assert codes(payload) == [("NOT_FOUND", ["input", "id"])]
+    assert error_pairs(payload) == [("NOT_FOUND", ["input", "id"])]
     assert await _jobs() == []
 
 
@@ -478,7 +480,7 @@ async def test_a_decision_is_published_to_queue_subscribers(
 
         # and a refused decision publishes nothing
         refused = await approve(gql, dispatcher.token, first.id)
-        assert codes(refused) == [("ALREADY_DECIDED", ["input", "id"])]
+        assert error_pairs(refused) == [("ALREADY_DECIDED", ["input", "id"])]
         assert await ws.nothing_within(0.3)
 
 
@@ -521,7 +523,7 @@ async def test_a_decline_needs_a_reason_of_at_most_2000_characters(
     payload = await decline(gql, dispatcher.token, request.id, reason)
 
     # then
-    assert codes(payload) == [(code, ["input", "reason"])]
+    assert error_pairs(payload) == [(code, ["input", "reason"])]
     assert payload["serviceRequest"] is None
     stored = await sr.ServiceRequest.get(id=request.number)
     assert (stored.status, stored.decline_reason, stored.decided_at) == (
@@ -577,7 +579,7 @@ async def test_a_declined_request_is_final(gql: GraphQLClient) -> None:
     again = await decline(gql, second.token, request.id, "Second reason")
 
     # then
-    assert codes(again) == [("ALREADY_DECIDED", ["input", "id"])]
+    assert error_pairs(again) == [("ALREADY_DECIDED", ["input", "id"])]
     stored = await sr.ServiceRequest.get(id=request.number)
     assert (stored.decline_reason, stored.decided_by_id) == ("First reason", first.id)
     assert len(await _mails()) == 1
@@ -593,7 +595,7 @@ async def test_an_approved_request_cannot_be_declined(gql: GraphQLClient) -> Non
     payload = await decline(gql, dispatcher.token, request.id, "Changed my mind")
 
     # then
-    assert codes(payload) == [("ALREADY_DECIDED", ["input", "id"])]
+    assert error_pairs(payload) == [("ALREADY_DECIDED", ["input", "id"])]
     stored = await sr.ServiceRequest.get(id=request.number)
     assert (stored.status, stored.decline_reason) == (sr.ServiceRequestStatus.APPROVED, None)
     assert len(await _jobs()) == 1

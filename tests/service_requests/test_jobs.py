@@ -11,15 +11,10 @@ import pytest
 from models import service_requests as sr
 from models.accounts import Account, Site
 from models.permissions import Role
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_paths
 from tests.factories import Person, make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import (
-    NODE,
-    approve,
-    gid,
-    submitted,
-    user_errors,
-)
+from tests.ids import gid, pk_of
+from tests.service_requests.operations import NODE, approved_job, submitted
 
 JOB_FIELDS = """
 id status priority slaDueAt scheduledStart scheduledEnd skills parts assetIds
@@ -83,7 +78,7 @@ class World:
         site: Site = self.alpha_site if account is self.alpha else self.beta_site
         contact = self.alpha_contact if account is self.alpha else self.beta_contact
         request = await submitted(self.gql, contact, site)
-        return request, await approve(self.gql, self.dispatcher, request, **job)
+        return request, await approved_job(self.gql, self.dispatcher, request, **job)
 
     async def assign(self, job_id: str, person: Person | None, as_: Person | None = None) -> Any:
         variables = {
@@ -331,14 +326,8 @@ async def test_a_job_cannot_go_to_someone_who_never_sees_jobs(world: World, role
     payload = await world.assign(job, person)
     # then
     assert payload["job"] is None
-    assert user_errors(payload) == [("ASSIGNEE_NOT_ELIGIBLE", "input.assigneeId")]
-    assert (await sr.Job.get(id=int(await _pk(job)))).assignee_id is None
-
-
-async def _pk(global_id: str) -> int:
-    from schema.relay import decode_id
-
-    return decode_id(global_id)[1]
+    assert error_paths(payload) == [("ASSIGNEE_NOT_ELIGIBLE", "input.assigneeId")]
+    assert (await sr.Job.get(id=pk_of(job))).assignee_id is None
 
 
 async def test_unknown_and_inactive_assignees_are_refused(world: World) -> None:
@@ -355,8 +344,8 @@ async def test_unknown_and_inactive_assignees_are_refused(world: World) -> None:
         token=world.dispatcher.token,
     )
     # then
-    assert user_errors(inactive) == [("USER_INACTIVE", "input.assigneeId")]
-    assert user_errors(unknown["assignJob"]) == [("NOT_FOUND", "input.assigneeId")]
+    assert error_paths(inactive) == [("USER_INACTIVE", "input.assigneeId")]
+    assert error_paths(unknown["assignJob"]) == [("NOT_FOUND", "input.assigneeId")]
 
 
 async def test_unassigning_makes_the_job_ready_again(world: World) -> None:
@@ -374,12 +363,12 @@ async def test_an_unknown_job_cannot_be_assigned_or_cancelled(world: World) -> N
     # given
     tess = await staff(Role.TECHNICIAN)
     request, job = await world.job()
-    made_up = gid("Job", await _pk(job) + 1000)
+    made_up = gid("Job", pk_of(job) + 1000)
     # when / then
-    assert user_errors(await world.assign(made_up, tess)) == [("NOT_FOUND", "input.id")]
-    assert user_errors(await world.cancel(made_up, "x")) == [("NOT_FOUND", "input.id")]
+    assert error_paths(await world.assign(made_up, tess)) == [("NOT_FOUND", "input.id")]
+    assert error_paths(await world.cancel(made_up, "x")) == [("NOT_FOUND", "input.id")]
     # a service request's ID is not a job's
-    assert user_errors(await world.cancel(request, "x")) == [("NOT_FOUND", "input.id")]
+    assert error_paths(await world.cancel(request, "x")) == [("NOT_FOUND", "input.id")]
 
 
 async def test_technicians_cannot_assign_or_cancel_even_their_own_job(
@@ -395,7 +384,7 @@ async def test_technicians_cannot_assign_or_cancel_even_their_own_job(
     assert_forbidden(
         await gql.raw(CANCEL, {"input": {"id": job, "reason": "busy"}}, token=tess.token)
     )
-    assert (await sr.Job.get(id=await _pk(job))).status is sr.JobStatus.ASSIGNED
+    assert (await sr.Job.get(id=pk_of(job))).status is sr.JobStatus.ASSIGNED
 
 
 @pytest.mark.parametrize("role", [Role.PROJECT_MANAGER, Role.ACCOUNTING, Role.ACCOUNT_MANAGER])
@@ -425,7 +414,7 @@ async def test_portal_contacts_and_anonymous_cannot_assign_or_cancel(
     assert_forbidden(await gql.raw(ASSIGN, assign, token=world.alpha_contact.token))
     assert_unauthenticated(await gql.raw(CANCEL, cancel))
     assert_unauthenticated(await gql.raw(ASSIGN, assign))
-    assert (await sr.Job.get(id=await _pk(job))).status is sr.JobStatus.READY_FOR_ASSIGNMENT
+    assert (await sr.Job.get(id=pk_of(job))).status is sr.JobStatus.READY_FOR_ASSIGNMENT
 
 
 # --- cancelJob ------------------------------------------------------------------------------
@@ -479,8 +468,8 @@ async def test_a_cancel_reason_is_required(
     # when
     payload = await world.cancel(job, reason)
     # then
-    assert user_errors(payload) == [expected]
-    assert (await sr.Job.get(id=await _pk(job))).status is sr.JobStatus.READY_FOR_ASSIGNMENT
+    assert error_paths(payload) == [expected]
+    assert (await sr.Job.get(id=pk_of(job))).status is sr.JobStatus.READY_FOR_ASSIGNMENT
 
 
 async def test_a_cancelled_job_cannot_be_cancelled_again_or_assigned(world: World) -> None:
@@ -493,10 +482,10 @@ async def test_a_cancelled_job_cannot_be_cancelled_again_or_assigned(world: Worl
     assigned = await world.assign(job, tess)
     unassigned = await world.assign(job, None)
     # then
-    assert user_errors(again) == [("INVALID", "input.id")]
-    assert user_errors(assigned) == [("INVALID", "input.id")]
-    assert user_errors(unassigned) == [("INVALID", "input.id")]
-    row = await sr.Job.get(id=await _pk(job))
+    assert error_paths(again) == [("INVALID", "input.id")]
+    assert error_paths(assigned) == [("INVALID", "input.id")]
+    assert error_paths(unassigned) == [("INVALID", "input.id")]
+    row = await sr.Job.get(id=pk_of(job))
     assert row.status is sr.JobStatus.CANCELLED
     assert row.cancel_reason == "Duplicate"
     assert row.assignee_id is None

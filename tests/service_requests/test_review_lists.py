@@ -13,20 +13,19 @@ from models.permissions import Role
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_contact, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import (
+from tests.ids import gid, pk_of
+from tests.service_requests.operations import (
     NODE,
     QUEUE,
     SERVICE_REQUESTS,
-    approve,
+    approved_job,
     decline,
-    gid,
-    request_row,
     submitted,
 )
+from tests.service_requests.people import NON_REVIEWERS, REVIEWERS
+from tests.service_requests.rows import request_row
 
 T0 = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
-REVIEWERS = [Role.ADMIN, Role.DISPATCHER]
-NOT_REVIEWERS = [Role.TECHNICIAN, Role.ACCOUNT_MANAGER, Role.PROJECT_MANAGER, Role.ACCOUNTING]
 
 NODES = "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 WITH_DRAFT = """
@@ -82,7 +81,7 @@ async def test_reviewers_see_every_accounts_requests(gql: GraphQLClient, role: R
     assert seen == [row.id for row in reversed(rows)]
 
 
-@pytest.mark.parametrize("role", NOT_REVIEWERS)
+@pytest.mark.parametrize("role", NON_REVIEWERS)
 async def test_other_staff_are_refused_the_list_and_the_queue(
     gql: GraphQLClient, role: Role
 ) -> None:
@@ -118,15 +117,9 @@ async def test_a_portal_contact_sees_only_its_own_accounts_requests(gql: GraphQL
     # and asking for the other account by filter finds nothing
     assert await _ids(gql, contact.token, filter={"accountIds": [gid("Account", theirs.id)]}) == []
     assert await _ids(gql, contact.token, filter={"statuses": ["PENDING"]}) == sorted(
-        [await _number(own), await _number(colleagues)], reverse=True
+        [pk_of(own), pk_of(colleagues)], reverse=True
     )
     assert other.id not in await _ids(gql, contact.token)
-
-
-async def _number(global_id: str) -> int:
-    from schema.relay import decode_id
-
-    return decode_id(global_id)[1]
 
 
 async def test_another_accounts_request_reads_like_a_made_up_id(gql: GraphQLClient) -> None:
@@ -200,8 +193,9 @@ async def test_the_card_shows_what_the_dashboard_needs(gql: GraphQLClient) -> No
     )
     declined = await submitted(gql, contact, site, description="Paint the lobby")
     approved = await submitted(gql, contact, site, description="Fix the gate")
-    await decline(gql, dispatcher, declined, "We do not paint, sorry.")
-    job = await approve(gql, dispatcher, approved)
+    payload = await decline(gql, dispatcher.token, declined, "We do not paint, sorry.")
+    assert payload["userErrors"] == []
+    job = await approved_job(gql, dispatcher, approved)
     # when
     for viewer in (dispatcher, contact):
         data = await gql(SERVICE_REQUESTS, {"first": 10}, token=viewer.token)
@@ -483,9 +477,9 @@ async def test_the_queue_goes_down_as_requests_are_decided(gql: GraphQLClient) -
     second = await submitted(gql, contact, site)
     assert await gql(QUEUE, token=dispatcher.token) == {"serviceRequestQueue": {"pendingCount": 2}}
     # when / then
-    await approve(gql, dispatcher, first)
+    await approved_job(gql, dispatcher, first)
     assert await gql(QUEUE, token=dispatcher.token) == {"serviceRequestQueue": {"pendingCount": 1}}
-    await decline(gql, dispatcher, second, "No")
+    assert (await decline(gql, dispatcher.token, second, "No"))["userErrors"] == []
     assert await gql(QUEUE, token=dispatcher.token) == {"serviceRequestQueue": {"pendingCount": 0}}
 
 

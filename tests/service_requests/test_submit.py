@@ -16,19 +16,18 @@ from models import service_requests as sr
 from models.accounts import Account
 from models.clock import now
 from models.permissions import Role
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_paths
 from tests.conftest import Server, StatementCounter
 from tests.factories import make_account, make_site, portal_contact, staff
-from tests.service_requests.helpers_a import (
+from tests.ids import gid
+from tests.service_requests.operations import (
     QUEUE_CHANGED,
     SERVICE_REQUESTS,
     SUBMIT,
-    gid,
     set_enabled,
     submit,
     submit_input,
     submitted,
-    user_errors,
 )
 from tests.ws import socket
 
@@ -142,7 +141,7 @@ async def test_another_accounts_site_reads_exactly_like_a_made_up_one(gql: Graph
     assert foreign["serviceRequest"] is None
     assert foreign["userErrors"] == made_up["submitServiceRequest"]["userErrors"]
     assert foreign["userErrors"] == wrong_type["submitServiceRequest"]["userErrors"]
-    assert user_errors(foreign) == [("NOT_FOUND", "input.siteId")]
+    assert error_paths(foreign) == [("NOT_FOUND", "input.siteId")]
     assert await sr.ServiceRequest.all().count() == 0
 
 
@@ -190,7 +189,7 @@ async def test_description_is_required_and_at_most_5000_characters(
     # when
     payload = await submit(gql, contact, site, description=description)
     # then
-    assert user_errors(payload) == expected
+    assert error_paths(payload) == expected
     assert (payload["serviceRequest"] is None) == bool(expected)
     assert await sr.ServiceRequest.all().count() == (0 if expected else 1)
 
@@ -217,7 +216,7 @@ async def test_the_preferred_date_cannot_be_in_the_past(
     # when
     payload = await submit(gql, contact, site, preferredDate=preferred.isoformat())
     # then
-    assert user_errors(payload) == expected
+    assert error_paths(payload) == expected
     if not expected:
         assert payload["serviceRequest"]["preferredDate"] == preferred.isoformat()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from models.outbox import OutboxEmail
 from models.permissions import Role
-from schema.relay import encode_id
 from tests.client import GraphQLClient
 from tests.factories import make_account, make_site, portal_contact, staff
+from tests.ids import gid
 
 SUBMIT = """
 mutation Submit($input: SubmitServiceRequestInput!) {
@@ -52,7 +52,7 @@ async def test_submit_review_and_approve(gql: GraphQLClient) -> None:
         SUBMIT,
         {
             "input": {
-                "siteId": encode_id("Site", site.id),
+                "siteId": gid("Site", site.id),
                 "serviceType": "REPAIR",
                 "description": "Dock door stuck half open",
                 "urgency": "URGENT",

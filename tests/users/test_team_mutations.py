@@ -8,9 +8,9 @@ import pytest
 
 from models import users
 from models.permissions import Role
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, assert_user_error
 from tests.factories import make_user, staff
-from tests.users.helpers import assert_user_error, gid
+from tests.ids import gid
 
 TEAM_FIELDS = "id name leader { id } members { id name }"
 

@@ -8,9 +8,10 @@ import pytest
 
 from models import accounts, users
 from models.permissions import Role
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from tests.auth.operations import login
+from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, assert_user_error
 from tests.factories import PASSWORD, make_account, make_contact, make_user, staff
-from tests.users.helpers import assert_user_error, gid, login
+from tests.ids import gid
 
 USER_FIELDS = "id name email login employeeId phone mobile isActive roles"
 

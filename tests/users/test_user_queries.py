@@ -6,10 +6,17 @@ import pytest
 
 from models import users
 from models.permissions import Role
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated
+from models.validation import MAX_SEARCH
+from tests.client import (
+    GraphQLClient,
+    assert_forbidden,
+    assert_unauthenticated,
+    error_codes,
+    node_names,
+)
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_user, portal_contact, staff
-from tests.users.helpers import gid
+from tests.ids import gid
 
 USERS = """
 query Users($filter: UserFilter, $first: Int, $after: String, $last: Int, $before: String) {
@@ -40,12 +47,6 @@ query Teams($first: Int, $after: String) {
 """
 
 NODE = "query Node($id: ID!) { node(id: $id) { id ... on User { name } } }"
-
-
-def names(data: dict[str, object], field: str = "users") -> list[str]:
-    connection = data[field]
-    assert isinstance(connection, dict)
-    return [node["name"] for node in connection["nodes"]]
 
 
 @pytest.mark.parametrize("query", [USERS, TEAMS])
@@ -87,7 +88,7 @@ async def test_every_staff_role_lists_users(gql: GraphQLClient, role: Role) -> N
     data = await gql(USERS, token=viewer.token)
 
     # then
-    assert names(data) == ["Tess Tech", "Viewer"]
+    assert node_names(data["users"]) == ["Tess Tech", "Viewer"]
     assert data["users"]["totalCount"] == 2
 
 
@@ -102,7 +103,7 @@ async def test_users_filter_by_roles(gql: GraphQLClient) -> None:
     data = await gql(USERS, {"filter": {"roles": ["TECHNICIAN", "ACCOUNTING"]}}, token=admin.token)
 
     # then
-    assert names(data) == ["Al", "Dot", "Tom"]
+    assert node_names(data["users"]) == ["Al", "Dot", "Tom"]
     assert data["users"]["totalCount"] == 3
 
 
@@ -120,9 +121,9 @@ async def test_users_filter_by_search_and_active(gql: GraphQLClient) -> None:
     inactive = await gql(USERS, {"filter": {"isActive": False}}, token=admin.token)
 
     # then
-    assert names(smiths) == ["Old Smith", "Sam Smith", "Sue"]
-    assert names(active) == ["Sam Smith", "Sue"]
-    assert names(inactive) == ["Old Smith"]
+    assert node_names(smiths["users"]) == ["Old Smith", "Sam Smith", "Sue"]
+    assert node_names(active["users"]) == ["Sam Smith", "Sue"]
+    assert node_names(inactive["users"]) == ["Old Smith"]
     assert inactive["users"]["nodes"][0]["isActive"] is False
 
 
@@ -144,16 +145,16 @@ async def test_users_pages_forward_and_back(gql: GraphQLClient) -> None:
     )
 
     # then
-    assert names(first) == ["User 0", "User 1"]
+    assert node_names(first["users"]) == ["User 0", "User 1"]
     assert first["users"]["pageInfo"]["hasNextPage"] is True
     assert first["users"]["pageInfo"]["hasPreviousPage"] is False
     assert first["users"]["totalCount"] == 5
-    assert names(second) == ["User 2", "User 3"]
+    assert node_names(second["users"]) == ["User 2", "User 3"]
     assert second["users"]["pageInfo"]["hasNextPage"] is True
     assert second["users"]["pageInfo"]["hasPreviousPage"] is True
-    assert names(last) == ["User 3", "User 4"]
+    assert node_names(last["users"]) == ["User 3", "User 4"]
     assert last["users"]["pageInfo"]["hasNextPage"] is False
-    assert names(before) == ["User 0", "User 1"]
+    assert node_names(before["users"]) == ["User 0", "User 1"]
 
 
 async def test_users_page_size_is_capped(gql: GraphQLClient) -> None:
@@ -223,17 +224,22 @@ async def test_teams_list_with_leader_and_members(gql: GraphQLClient) -> None:
         "leader": {"name": "Lea"},
         "members": [{"name": "Lea"}, {"name": "Max"}],
     }
-    assert names(first, "teams") == ["Alpha", "Beta"]
+    assert node_names(first["teams"]) == ["Alpha", "Beta"]
     assert first["teams"]["pageInfo"]["hasNextPage"] is True
-    assert names(rest, "teams") == ["Gamma"]
+    assert node_names(rest["teams"]) == ["Gamma"]
     assert rest["teams"]["pageInfo"]["hasNextPage"] is False
 
 
-async def test_a_search_longer_than_any_column_finds_nobody(gql: GraphQLClient) -> None:
+async def test_the_longest_search_allowed_finds_nobody_and_a_longer_one_is_refused(
+    gql: GraphQLClient,
+) -> None:
+    # Searches are capped (models.validation.MAX_SEARCH): a longer one is the client's error.
     admin = await staff(Role.ADMIN)
-    data = await gql(USERS, {"filter": {"search": "x" * 300}}, token=admin.token)
+    data = await gql(USERS, {"filter": {"search": "x" * MAX_SEARCH}}, token=admin.token)
     assert data["users"]["nodes"] == []
     assert data["users"]["totalCount"] == 0
+    longer = {"filter": {"search": "x" * (MAX_SEARCH + 1)}}
+    assert error_codes(await gql.raw(USERS, longer, token=admin.token)) == ["BAD_USER_INPUT"]
 
 
 ACCOUNT_MANAGERS = """

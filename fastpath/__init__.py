@@ -1,0 +1,92 @@
+"""The fast execution engine: answers GraphQL queries exactly as standard execution
+does, without its per-field cost. Its contract is README.md beside this file.
+
+The app calls `accelerate` once, on the schema it built; domain types declare what
+the engine may answer in bulk with `related` and `batched`, mark permissions decided
+by the viewer alone as `ViewerPermission`, and page lists with `page_reads`.
+Nothing here imports the domain: what the engine needs from it is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastpath.answers import CHECKING, STATS, same_answer
+from fastpath.arguments import ViewerPermission
+from fastpath.declare import Batched, LoadedBy, batched, load_related, related
+from fastpath.direct import DirectQueries, Policy
+from fastpath.executor import ProjectingExecutor
+from fastpath.inputs import plan_input_objects
+from fastpath.narrow import GLOBAL_ID
+from fastpath.objects import Made, made_of, maker
+from fastpath.pages import connection_reads, narrow_page
+from fastpath.rules import check_rules
+from fastpath.versions import fast_paths_verified
+
+__all__ = [
+    "CHECKING",
+    "STATS",
+    "Batched",
+    "Engine",
+    "LoadedBy",
+    "Made",
+    "Policy",
+    "ViewerPermission",
+    "accelerate",
+    "batched",
+    "connection_reads",
+    "load_related",
+    "made_of",
+    "maker",
+    "narrow_page",
+    "related",
+    "same_answer",
+]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What `accelerate` installed: the executor (None: standard execution) and the
+    direct lane the HTTP view sends queries through (None: off)."""
+
+    executor: type[ProjectingExecutor] | None
+    direct: DirectQueries | None
+
+
+def accelerate(
+    schema: Any,
+    *,
+    policy: Policy,
+    global_id: Callable[[str, Any], str],
+    compiled: bool = True,
+    direct: bool = True,
+    check: bool = False,
+    max_tokens: int,
+) -> Engine:
+    """Install the engine on a built Strawberry schema (once, at start-up).
+
+    - `compiled`: complete the objects of queries from compiled plans;
+    - `direct`: run a document seen before straight on graphql-core;
+    - `check` (EXECUTION_CHECK): also answer every query the standard way, and fail
+      on any difference (the test suite runs so);
+    - `policy`: what the direct lane must ask the app (see `Policy`);
+    - `global_id`: how the domain encodes global IDs (read in `from_row` code).
+
+    Types and fields that break the engine's rules stop start-up here, naming
+    them (`rules.check_rules`). On a graphql-core or Strawberry the engine was not
+    verified with, it turns itself off with one warning (`versions`).
+    """
+    check_rules(schema)
+    plan_input_objects(schema)
+    if not fast_paths_verified():
+        compiled = direct = False
+    GLOBAL_ID.encode = global_id
+    executor = (
+        type("CheckedExecutor", (ProjectingExecutor,), {"check": check}) if compiled else None
+    )
+    if executor is not None:
+        schema.execution_context_class = executor
+    lane = DirectQueries(schema, policy, max_tokens=max_tokens, check=check) if direct else None
+    return Engine(executor, lane)

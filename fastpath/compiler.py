@@ -1,0 +1,240 @@
+"""Compiling a plan from a root field's selection (see fastpath/README.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationType,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+
+from fastpath.arguments import RootArguments, _viewer_gate
+from fastpath.declare import _BATCHED_KEY, _METADATA_KEY
+from fastpath.keys import _MAX_PLANS, _has_directives
+from fastpath.leaves import (
+    _OWN_OUTPUT,
+    _enum_names,
+    _leaf_coercer,
+    _made_by,
+    _narrow,
+    _origin,
+    _record_answers,
+)
+from fastpath.plans import Completer, FieldPlan, NotCompilable, ObjectPlan, _plan_key, _same_nodes
+
+
+class Compiler:
+    """Executor mixin: compiling the plan of a root field's object, and the caches
+    plans and root arguments live in (shared by every executor of the process)."""
+
+    # Per root field: (its field nodes, its object type, the plan or None), keyed by
+    # their identities (see `_plan_key`).
+    _plans: dict[Hashable, tuple[tuple[Any, ...], GraphQLObjectType, ObjectPlan | None]] = {}
+    _documents: dict[int, tuple[Any, bool]] = {}
+    # Root arguments by `arguments_key`, coerced and (once called) converted.
+    _arguments: dict[Hashable, RootArguments] = {}
+    # Per document and operation name: (the document, (root object type, field node)
+    # of a query that may have a compiled root, else None).
+    _roots: dict[tuple[int, str | None], tuple[Any, tuple[Any, Any] | None]] = {}
+    operation: Any
+    fragment_definitions: Any
+    collect_subfields: Any
+
+    def _compilable_operation(self) -> bool:
+        """Queries without directives: their plans depend on the document alone."""
+        operation = self.operation
+        if operation.operation is not OperationType.QUERY:
+            return False
+        cached = self._documents.get(id(operation))
+        if cached is None or cached[0] is not operation:
+            if len(self._documents) > _MAX_PLANS:
+                self._documents.clear()
+            # Every fragment of the document, used by this operation or not: a cheap,
+            # safe over-approximation (graphql-core 3.3 keeps the definitions apart
+            # from `fragments`, which holds FragmentDetails).
+            plain = not _has_directives(operation) and not any(
+                _has_directives(fragment) for fragment in self.fragment_definitions.values()
+            )
+            cached = (operation, plain)
+            self._documents[id(operation)] = cached
+        return cached[1]
+
+    # --- compiling ------------------------------------------------------------------
+
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> ObjectPlan | None:
+        nodes = tuple(details.node for details in field_details_list)
+        key = _plan_key(return_type, nodes)
+        cached = self._plans.get(key)
+        if cached is not None and _same_nodes(cached[0], nodes) and cached[1] is return_type:
+            return cached[2]
+        try:
+            if any(details.fragment_variable_values for details in field_details_list):
+                raise NotCompilable  # fragment arguments: one node, several meanings
+            plan: ObjectPlan | None = self._compile_object(return_type, field_details_list)
+        except NotCompilable:
+            plan = None
+        if plan is not None:
+            _keep_safe_narrowing(plan, single_root=self._single_root_field())
+        if len(self._plans) > _MAX_PLANS:
+            self._plans.clear()
+        self._plans[key] = (nodes, return_type, plan)
+        return plan
+
+    @classmethod
+    def cached_plan(cls, return_type: Any, nodes: Sequence[Any]) -> ObjectPlan | None:
+        """The plan compiled for a root field's object, if one was (see `narrow_page`).
+        `nodes` are all the field nodes merged into the root field's response key."""
+        cached = cls._plans.get(_plan_key(return_type, nodes))
+        if cached is None or not _same_nodes(cached[0], nodes) or cached[1] is not return_type:
+            return None
+        return cached[2]
+
+    def _single_root_field(self) -> bool:
+        selections = self.operation.selection_set.selections
+        return len(selections) == 1 and isinstance(selections[0], FieldNode)
+
+    def _compile_object(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> ObjectPlan:
+        grouped, defer_usages, *_ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            raise NotCompilable
+        plans = []
+        for response_name, details in grouped.items():
+            first = details[0]
+            if first.defer_usage is not None:
+                raise NotCompilable
+            name = first.node.name.value
+            if name == "__typename":
+                plans.append(FieldPlan(response_name, None, typename=object_type.name))
+                continue
+            field_def = object_type.fields.get(name)
+            if field_def is None:
+                raise NotCompilable
+            plans.append(self._compile_field(response_name, field_def, details))
+        return ObjectPlan(object_type, plans)
+
+    def _compile_field(
+        self, response_name: str, field_def: GraphQLField, details: Any
+    ) -> FieldPlan:
+        definition = field_def.extensions.get("strawberry-definition")
+        if definition is None:
+            raise NotCompilable
+        completer = self._completer(field_def.type, details)
+        nodes = [detail.node for detail in details]
+        plain = not definition.extensions and not definition.permission_classes
+        loaded = definition.metadata.get(_METADATA_KEY) if definition.metadata else None
+        if plain and loaded is not None and not field_def.args:
+            convert = _from_row_of(completer.plan)
+            if convert is None:
+                raise NotCompilable  # checked at start-up: never the case (rules)
+            completer.trusted = _made_by(convert, completer.plan)
+            narrow = _narrow(convert, completer)
+            return FieldPlan(
+                response_name,
+                completer,
+                loaded=loaded,
+                convert=convert,
+                narrow=narrow,
+                answers=_record_answers(narrow, completer.plan),
+            )
+        if plain and definition.base_resolver is None and not field_def.args:
+            return FieldPlan(response_name, completer, attribute=definition.python_name)
+        batch = definition.metadata.get(_BATCHED_KEY) if definition.metadata else None
+        gate = ([] if plain else _viewer_gate(definition)) if not field_def.args else None
+        if gate is not None and (batch is not None or not plain):
+            if batch is not None and batch.makes is not None:
+                completer.trusted = _origin(completer.plan) is batch.makes
+            return FieldPlan(
+                response_name,
+                completer,
+                field_def=field_def,
+                field_nodes=nodes,
+                gate=gate,
+                definition=definition,
+                batch=batch,
+            )
+        return FieldPlan(
+            response_name,
+            completer,
+            field_def=field_def,
+            field_nodes=nodes,
+            fragment_variables=details[0].fragment_variable_values,
+        )
+
+    def _completer(self, output_type: GraphQLOutputType, details: Any) -> Completer:
+        non_null = is_non_null_type(output_type)
+        inner = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
+        if is_leaf_type(inner):
+            enum, names = _enum_names(inner)
+            return Completer(
+                non_null,
+                leaf=inner,
+                same=_OWN_OUTPUT.get(inner),
+                coerce=_leaf_coercer(inner),
+                enum=enum,
+                names=names,
+            )
+        if is_list_type(inner):
+            assert isinstance(inner, GraphQLList)
+            return Completer(non_null, item=self._completer(inner.of_type, details))
+        if is_object_type(inner):
+            assert isinstance(inner, GraphQLObjectType)
+            return Completer(non_null, plan=self._compile_object(inner, details))
+        raise NotCompilable  # interfaces and unions need their concrete type per value
+
+
+def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
+    """Narrow reads only where no other load of this operation may want the same
+    rows later. A narrow read fills no loader, so it is kept only where:
+
+    - the document has one root field;
+    - no other field of the plan uses the same loader;
+    - every resolver of the plan is a level above (its level has finished, so
+      whatever it loaded is in the loader, and the narrow read then gives way)
+      or beside it (stepped first, so the loads it starts at once are in the
+      loader too: a job draft's account).
+    """
+    levels: list[tuple[ObjectPlan, tuple[int, ...]]] = []
+    pending: list[tuple[ObjectPlan, tuple[int, ...]]] = [(plan, ())]
+    while pending:
+        current, path = pending.pop()
+        levels.append((current, path))
+        for position, field_plan in enumerate(current.fields):
+            completer = field_plan.completer
+            while completer is not None and completer.item is not None:
+                completer = completer.item
+            if completer is not None and completer.plan is not None:
+                pending.append((completer.plan, (*path, position)))
+    fields = [f for level, _ in levels for f in level.fields]
+    loaders = [f.loaded.loader for f in fields if f.loaded is not None]
+    resolver_paths = [
+        path for level, path in levels for f in level.fields if f.field_def is not None
+    ]
+    for level, path in levels:
+        for field_plan in level.fields:
+            if field_plan.narrow is None:
+                continue
+            assert field_plan.loaded is not None
+            resolvers_safe = all(
+                len(other) <= len(path) and path[: len(other)] == other for other in resolver_paths
+            )
+            if not single_root or not resolvers_safe or loaders.count(field_plan.loaded.loader) > 1:
+                field_plan.narrow = None
+
+
+def _from_row_of(plan: ObjectPlan | None) -> Any:
+    """The `from_row` of the type a related field's plan completes, if it has one."""
+    definition = plan.type.extensions.get("strawberry-definition") if plan else None
+    return getattr(getattr(definition, "origin", None), "from_row", None)

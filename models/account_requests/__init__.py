@@ -1,0 +1,57 @@
+"""Account requests: the workflow, who may do what, the timeline, and the lists."""
+
+from models.account_requests.creation import create_request
+from models.account_requests.edits import has_linked_items, update_request
+from models.account_requests.lists import (
+    ORDER_COLUMNS,
+    RequestFilter,
+    RequestOrderField,
+    count_by_status,
+    filter_requests,
+)
+from models.account_requests.rules import CLOSED, NOTE_LENGTH, STATUS_RANK, TRANSITIONS, RequestData
+from models.account_requests.tables import (
+    AccountRequest,
+    AccountRequestEvent,
+    EventKind,
+    RequestSource,
+    RequestStatus,
+)
+from models.account_requests.timeline import publish_change, record_event, request_channel
+from models.account_requests.visibility import (
+    may_edit,
+    may_reopen,
+    visible_account_requests,
+    visible_events,
+)
+from models.assignees import ELIGIBLE_ASSIGNEES, check_assignee
+
+__all__ = [
+    "CLOSED",
+    "ELIGIBLE_ASSIGNEES",
+    "NOTE_LENGTH",
+    "ORDER_COLUMNS",
+    "STATUS_RANK",
+    "TRANSITIONS",
+    "AccountRequest",
+    "AccountRequestEvent",
+    "EventKind",
+    "RequestData",
+    "RequestFilter",
+    "RequestOrderField",
+    "RequestSource",
+    "RequestStatus",
+    "check_assignee",
+    "count_by_status",
+    "create_request",
+    "filter_requests",
+    "has_linked_items",
+    "may_edit",
+    "may_reopen",
+    "publish_change",
+    "record_event",
+    "request_channel",
+    "update_request",
+    "visible_account_requests",
+    "visible_events",
+]

@@ -1,0 +1,104 @@
+"""The workflow of a request (where each status may go) and the checks its fields pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.account_requests.tables import AccountRequest, RequestStatus
+from models.account_requests.visibility import may_reopen
+from models.assignees import check_assignee
+from models.directory.accounts import Contact
+from models.errors import DomainError, ErrorCode, not_found
+from models.request_types import AccountRequestType
+from models.validation import optional_text
+from models.viewer import Viewer
+
+NOTE_LENGTH = 10_000
+
+S = RequestStatus
+
+CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
+
+# Where each status may go next. Leaving COMPLETED or CANCELLED is a reopen,
+# which needs the right to edit every request (or the account manager's own).
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    S.OPEN: frozenset({S.IN_PROGRESS, S.WAITING_ON_CUSTOMER, S.COMPLETED, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.OPEN, S.WAITING_ON_CUSTOMER, S.COMPLETED, S.CANCELLED}),
+    S.WAITING_ON_CUSTOMER: frozenset({S.OPEN, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED}),
+    S.COMPLETED: frozenset({S.OPEN, S.IN_PROGRESS}),
+    S.CANCELLED: frozenset({S.OPEN}),
+}
+
+# Workflow order, for sorting by status.
+STATUS_RANK = {status: rank for rank, status in enumerate(RequestStatus)}
+
+
+@dataclass
+class RequestData:
+    account_id: int | None = None
+    type_id: int | None = None
+    status: RequestStatus | None = None
+    assignee_id: int | None = None
+    clear_assignee: bool = False
+    contact_id: int | None = None
+    clear_contact: bool = False
+    note: str | None = None
+
+
+async def active_type(type_id: int, field: str = "typeId") -> AccountRequestType:
+    """A request type still in use."""
+    row = await AccountRequestType.get_or_none(id=type_id)
+    if row is None:
+        raise not_found(field, "request type")
+    if not row.is_active:
+        raise DomainError(
+            ErrorCode.TYPE_INACTIVE, f"The type {row.name} is no longer in use.", field
+        )
+    return row
+
+
+async def contact_of(account_id: int, contact_id: int, field: str = "contactId") -> Contact:
+    """A contact of the request's account."""
+    contact = await Contact.get_or_none(id=contact_id)
+    if contact is None or contact.account_id != account_id:
+        raise DomainError(
+            ErrorCode.CONTACT_NOT_OF_ACCOUNT, "The contact must belong to the account.", field
+        )
+    return contact
+
+
+async def default_assignee(request_type: AccountRequestType) -> int | None:
+    """The type's default assignee while they still work requests, else nobody.
+
+    Deactivating a user or taking their roles leaves type setups pointing at them;
+    a new request then starts unassigned rather than refused or sent to them.
+    """
+    user_id = request_type.default_assignee_id
+    if user_id is None:
+        return None
+    try:
+        await check_assignee(user_id, "typeId")
+    except DomainError:
+        return None
+    return user_id
+
+
+def clean_note(value: str | None) -> str:
+    return optional_text(value, "note", NOTE_LENGTH) or ""
+
+
+async def check_transition(viewer: Viewer, request: AccountRequest, target: RequestStatus) -> None:
+    allowed = TRANSITIONS[request.status]
+    if target not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed))
+        raise DomainError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            f"A {request.status.value} request can move to {names} only.",
+            "status",
+        )
+    if request.status in CLOSED and not await may_reopen(viewer, request):
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "Reopening a closed request needs a dispatcher, an admin or its account manager.",
+            "status",
+        )

@@ -1,0 +1,91 @@
+"""The job draft (the pre-filled Create Job form) and the SLA it inherits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol, TypeVar
+
+from models import company
+from models.clock import now
+from models.directory.accounts import Account
+from models.service_requests.tables import JobPriority, ServiceRequest, ServiceType, Urgency
+
+PRIORITY_OF_URGENCY = {Urgency.NORMAL: JobPriority.MEDIUM, Urgency.URGENT: JobPriority.HIGH}
+
+
+def sla_hours(account_sla_hours: int | None, company_sla_hours: int | None) -> int | None:
+    """The account's default SLA hours, else the company's, else none."""
+    return account_sla_hours if account_sla_hours is not None else company_sla_hours
+
+
+@dataclass(slots=True)
+class JobDraft:
+    account_id: int
+    site_id: int
+    service_type: ServiceType
+    description: str
+    booking_date: date | None
+    priority: JobPriority
+    sla_due_at: datetime | None
+
+
+D = TypeVar("D")
+
+
+class DraftSource(Protocol):
+    """What a draft reads of its request (a row, or its GraphQL object)."""
+
+    account_id: int
+    site_id: int
+    service_type: ServiceType
+    description: str
+    preferred_date: date | None
+    urgency: Urgency
+
+
+def drafts(
+    requests: Sequence[DraftSource],
+    account_sla_hours: Mapping[int, int | None],
+    company_sla_hours: int | None,
+    at: datetime,
+    make: Callable[..., D],
+) -> list[D | None]:
+    """What the Create Job form shows pre-filled for each request, with the SLA of
+    approving `at`; None for a request whose account is not in `account_sla_hours`
+    (not visible). The due time of each distinct number of hours is worked out once.
+
+    `make` builds each draft from JobDraft's fields, by name: `JobDraft` itself, or the
+    API's own type's maker, so a list's drafts are not built twice.
+    """
+    due: dict[int | None, datetime | None] = {}
+    found: list[D | None] = []
+    for request in requests:
+        if request.account_id not in account_sla_hours:
+            found.append(None)
+            continue
+        hours = sla_hours(account_sla_hours[request.account_id], company_sla_hours)
+        if hours not in due:
+            due[hours] = at + timedelta(hours=hours) if hours is not None else None
+        found.append(
+            make(
+                account_id=request.account_id,
+                site_id=request.site_id,
+                service_type=request.service_type,
+                description=request.description,
+                booking_date=request.preferred_date,
+                priority=PRIORITY_OF_URGENCY[request.urgency],
+                sla_due_at=due[hours],
+            )
+        )
+    return found
+
+
+async def draft_for(request: ServiceRequest, *, at: datetime | None = None) -> JobDraft:
+    settings = await company.get_settings()
+    account = await Account.get(id=request.account_id)
+    hours = {account.id: account.default_sla_hours}
+    [draft] = drafts([request], hours, settings.default_sla_hours, at or now(), JobDraft)
+    assert draft is not None  # its own account is in `hours`
+    return draft

@@ -1,0 +1,17 @@
+"""The reviewers' queue: how many requests wait, and the live feed told of each change."""
+
+from __future__ import annotations
+
+from models.events import publish_after_commit
+from models.service_requests.tables import ServiceRequest, ServiceRequestStatus
+
+QUEUE_CHANNEL = "service-requests:queue"
+
+
+async def pending_count() -> int:
+    return await ServiceRequest.filter(status=ServiceRequestStatus.PENDING).count()
+
+
+def queue_changed() -> None:
+    """Tell the reviewers' live queue to refresh (after commit)."""
+    publish_after_commit(QUEUE_CHANNEL, type="queue")

@@ -1,0 +1,27 @@
+"""Which service requests and jobs a viewer may see."""
+
+from __future__ import annotations
+
+from tortoise.queryset import QuerySet
+
+from models.permissions import Permission
+from models.service_requests.tables import Job, ServiceRequest
+from models.viewer import Viewer
+
+
+def visible_service_requests(viewer: Viewer) -> QuerySet[ServiceRequest]:
+    """Reviewers see all; a portal contact its own account's; nobody else any."""
+    if viewer.can(Permission.REVIEW_SERVICE_REQUESTS):
+        return ServiceRequest.all()
+    if viewer.contact is not None:
+        return ServiceRequest.filter(account_id=viewer.contact.account_id)
+    return ServiceRequest.filter(id__in=[])
+
+
+def visible_jobs(viewer: Viewer) -> QuerySet[Job]:
+    """Reviewers see every job; technicians the jobs assigned to them."""
+    if viewer.can(Permission.REVIEW_SERVICE_REQUESTS):
+        return Job.all()
+    if viewer.can(Permission.VIEW_ASSIGNED_JOBS):
+        return Job.filter(assignee_id=viewer.user_id or 0)
+    return Job.filter(id__in=[])

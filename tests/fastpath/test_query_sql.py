@@ -1,0 +1,146 @@
+"""`fastpath.query_sql.sql_of` remembers a query's SQL only under a key that decides it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from fastpath import query_sql
+from fastpath.rows import fetch, fetch_columns
+from models.account_requests import AccountRequest, RequestSource, RequestStatus
+from models.accounts import Account
+from models.permissions import Role
+from models.service_requests import ServiceRequest, ServiceRequestStatus
+from tests.client import GraphQLClient
+from tests.factories import make_account, staff
+
+WHEN = datetime(2026, 5, 1, 12, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def nothing_remembered() -> None:
+    query_sql.forget()
+
+
+def _built(query: QuerySet[Any], columns: tuple[str, ...] | None = None) -> tuple[str, list[Any]]:
+    """The SQL Tortoise builds for the query, nothing remembered."""
+    query._db = query._choose_db()
+    query._make_query()
+    if columns is not None:
+        query.query._selects = list(query.model._meta.basequery.select(*columns)._selects)
+    sql, values = query.query.get_parameterized_sql()
+    return sql, list(values)
+
+
+def _queries() -> list[tuple[QuerySet[Any], tuple[str, ...] | None]]:
+    """Each made anew per call: a QuerySet is built once and read once."""
+    return [
+        (AccountRequest.all(), None),
+        (AccountRequest.filter(status__in=[RequestStatus.OPEN]).order_by("-updated_at"), None),
+        (AccountRequest.filter(status__in=[RequestStatus.OPEN, RequestStatus.COMPLETED]), None),
+        (AccountRequest.filter(status__in=["OPEN"]).limit(51), None),
+        (AccountRequest.filter(type_id__in=[1, 2, 3], assignee_id__isnull=True).limit(11), None),
+        (
+            AccountRequest.filter(Q(updated_at__lt=WHEN) | Q(updated_at=WHEN, id__lt=40))
+            .order_by("-updated_at", "-id")
+            .limit(21),
+            ("id", "note", "updated_at"),
+        ),
+        (AccountRequest.filter(Q(note__icontains="leak") | Q(source=RequestSource.PORTAL)), None),
+        (AccountRequest.exclude(account_id=3).offset(10).limit(5), None),
+        (ServiceRequest.filter(status__in=[ServiceRequestStatus.PENDING]).limit(51), ("id",)),
+        (Account.filter(id=1), None),
+        (Account.filter(id=True), None),
+        (Account.filter(name="1"), None),
+        (Account.filter(name__in=["a", "b"]), None),
+        (Account.filter(name__in=["a", "c"]), None),
+    ]
+
+
+async def test_remembered_sql_is_the_sql_tortoise_builds() -> None:
+    # given a set of list queries, each read once so its SQL is remembered
+    for query, columns in _queries():
+        query_sql.sql_of(query, query._choose_db(), columns)
+    # when each is asked for again (a fresh QuerySet of the same shape and values)
+    for (query, columns), (again, _) in zip(_queries(), _queries(), strict=True):
+        remembered = query_sql.sql_of(query, query._choose_db(), columns)
+        # then its SQL and parameters are exactly what Tortoise builds for it
+        assert remembered == _built(again, columns)
+
+
+async def test_equal_looking_values_of_other_types_are_other_queries() -> None:
+    # given queries whose values compare equal in Python (1 == True) but are not the same
+    before = query_sql.kept_count()
+    queries = [Account.filter(id=1), Account.filter(id=True), Account.filter(name="1")]
+    # when their SQL is asked for, then each is remembered on its own
+    answers = [query_sql.sql_of(q, q._choose_db()) for q in queries]
+    assert query_sql.kept_count() == before + 3
+    assert [values for _, values in answers] == [[1], [True], ["1"]]
+
+
+async def test_queries_with_what_it_does_not_key_are_built_every_time() -> None:
+    # given queries with a subquery, a set, a join and an annotation
+    before = query_sql.kept_count()
+    queries: list[QuerySet[Any]] = [
+        AccountRequest.filter(account_id__in=Subquery(Account.filter(id=1).values("id"))),
+        Account.filter(id__in={1, 2}),
+        AccountRequest.filter(id=1).select_related("account"),
+        Account.filter(name="x").distinct(),
+    ]
+    for query in queries:
+        expected = _built(query._clone())
+        # then each answers its own SQL and none is remembered
+        assert query_sql.sql_of(query, query._choose_db()) == expected
+    assert query_sql.kept_count() == before
+
+
+async def test_rows_read_through_remembered_sql_are_the_rows() -> None:
+    # given two accounts
+    first, second = await make_account(), await make_account()
+    # when the same narrow query is read twice, then the answers are the same rows
+    for _ in range(2):
+        rows = await fetch(Account.filter(id__in=[first.id, second.id]).order_by("id"))
+        assert [row.id for row in rows] == [first.id, second.id]
+        records = await fetch_columns(Account.filter(id=second.id), ("id", "name"))
+        assert records is not None
+        assert [(r["id"], r["name"]) for r in records] == [(second.id, second.name)]
+
+
+async def test_what_is_remembered_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a small limit, and more distinct queries than it
+    monkeypatch.setattr(query_sql, "_MAX_KEPT", 5)
+    for key in range(12):
+        query = Account.filter(id=key)
+        query_sql.sql_of(query, query._choose_db())
+        # then never more than the limit are kept
+        assert query_sql.kept_count() <= 5
+
+
+LIST = "query Remembered { accountRequests(first: 5) { nodes { id note } } }"
+
+
+async def test_a_list_read_again_builds_no_sql(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a dispatcher who has read a list twice (whole rows, then the columns its
+    # compiled plan shows), and a count of SQL built after that
+    dispatcher = await staff(Role.DISPATCHER)
+    await gql(LIST, token=dispatcher.token)
+    first = await gql(LIST, token=dispatcher.token)
+    built: list[object] = []
+    original = QuerySet._make_query
+
+    def counted(self: QuerySet[Any]) -> None:
+        built.append(self.model)
+        original(self)
+
+    monkeypatch.setattr(QuerySet, "_make_query", counted)
+    # when it reads the same list again
+    second = await gql(LIST, token=dispatcher.token)
+    # then the same answer came without building the page's SQL
+    assert second == first
+    assert AccountRequest not in built

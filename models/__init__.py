@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.linked_items",
     "models.credit_accounts.tables",
     "models.photos.tables",
+    "models.access.tables",
 ]

@@ -36,6 +36,10 @@ class CompanySettings(TimestampedModel):
     # Database defaults too: these columns were added to a table that has its row.
     currency = fields.CharField(max_length=3, default="USD", db_default="USD")
     credit_warning_percent = fields.IntField(default=80, db_default=80)
+    # "Allow Account Manager to Create Requests": gates every request a manager raises.
+    managers_may_create_requests = fields.BooleanField(default=True, db_default=True)
+    # IANA name; "today", overdue and the times in mail and notification texts use it.
+    time_zone = fields.CharField(max_length=64, default="UTC", db_default="UTC")
 
     class Meta:
         table = "company_settings"

@@ -38,6 +38,8 @@ class NotificationKind(str, Enum):
     CREDIT_DECIDED = "CREDIT_DECIDED"
     CREDIT_LIMIT_WARNING = "CREDIT_LIMIT_WARNING"
     CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
+    ACCOUNT_REQUEST_RAISED = "ACCOUNT_REQUEST_RAISED"  # on an account the recipient manages
+    CREDIT_REQUEST_ASSIGNED = "CREDIT_REQUEST_ASSIGNED"
 
 
 class Notification(Model):
@@ -148,3 +150,23 @@ async def mark_read(viewer: Viewer, ids: list[int] | None, everything: bool) -> 
     if ids is not None:
         query = query.filter(id__in=ids)
     return await query.update(read_at=now())
+
+
+class NotificationPreference(Model):
+    """How one staff user wants one kind of notification: in the app, by e-mail, both or neither.
+
+    No row means the kind's default (see `DEFAULT_CHANNELS`).
+    """
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notification_preferences", on_delete=fields.CASCADE
+    )
+    user_id: int
+    kind = fields.CharEnumField(NotificationKind, max_length=64)
+    in_app = fields.BooleanField(default=True)
+    email = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "notification_preferences"
+        unique_together = (("user_id", "kind"),)

@@ -65,6 +65,11 @@ class AccountRequest(TimestampedModel):
     contact_id: int | None
     note = fields.TextField(default="")
     source = fields.CharEnumField(RequestSource, max_length=32)
+    # Staff only: never shown in the customer portal (its timeline, lists or counts).
+    internal = fields.BooleanField(default=False, db_default=False)
+    # The day the request is for (the calendar's date); null on rows older than the
+    # column, which read as their creation day.
+    for_date = fields.DateField(null=True)
     created_by_user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="created_requests", null=True, on_delete=fields.SET_NULL
     )
@@ -82,6 +87,7 @@ class AccountRequest(TimestampedModel):
             ("account_id", "created_at"),
             ("updated_at", "id"),
             ("created_at", "id"),
+            ("account_id", "for_date"),
         )
 
 

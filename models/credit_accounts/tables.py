@@ -44,6 +44,11 @@ class CreditAccountRequest(TimestampedModel):
     status = fields.CharEnumField(
         CreditRequestStatus, max_length=16, default=CreditRequestStatus.PENDING
     )
+    # The credit team member the request was delegated to (any member may still decide).
+    assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="assigned_credit_requests", null=True, on_delete=fields.SET_NULL
+    )
+    assignee_id: int | None
     decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="credit_decisions", null=True, on_delete=fields.SET_NULL
     )
@@ -53,7 +58,7 @@ class CreditAccountRequest(TimestampedModel):
 
     class Meta:
         table = "credit_account_requests"
-        indexes = (("account_id", "status"), ("status", "created_at"))
+        indexes = (("account_id", "status"), ("status", "created_at"), ("assignee_id", "status"))
 
 
 class CreditStanding(Model):

@@ -27,6 +27,8 @@ class User(TimestampedModel):
     mobile = fields.CharField(max_length=50, null=True)
     password_hash = fields.CharField(max_length=255)
     is_active = fields.BooleanField(default=True)
+    # Archived (deleted) by an admin: gone from pickers and lists; history keeps the name.
+    archived_at = fields.DatetimeField(null=True)
 
     roles: fields.ReverseRelation[UserRole]
     memberships: fields.ReverseRelation[TeamMember]

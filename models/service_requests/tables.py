@@ -42,6 +42,15 @@ class JobPriority(str, Enum):
     EMERGENCY = "EMERGENCY"
 
 
+class SlaRule(str, Enum):
+    """Which rule set a job's SLA due time."""
+
+    GIVEN = "GIVEN"  # the dispatcher gave it when approving
+    ACCOUNT_DEFAULT = "ACCOUNT_DEFAULT"  # the account's default SLA hours
+    COMPANY_DEFAULT = "COMPANY_DEFAULT"  # the company-wide default an admin turned on
+    NONE = "NONE"  # no rule applied: the job has no SLA deadline
+
+
 class JobStatus(str, Enum):
     READY_FOR_ASSIGNMENT = "READY_FOR_ASSIGNMENT"
     ASSIGNED = "ASSIGNED"
@@ -104,6 +113,10 @@ class Job(TimestampedModel):
     scheduled_end = fields.DatetimeField(null=True)
     priority = fields.CharEnumField(JobPriority, max_length=16)
     sla_due_at = fields.DatetimeField(null=True)
+    # Null on jobs older than the column.
+    sla_rule = fields.CharEnumField(SlaRule, max_length=32, null=True)
+    # The customer's preferred date from the service request (a date without time).
+    requested_date = fields.DateField(null=True)
     skills: list[str] = fields.JSONField(default=list)
     parts: list[str] = fields.JSONField(default=list)
     asset_ids: list[str] = fields.JSONField(default=list)

@@ -1,0 +1,1 @@
+"""Getting in without an admin typing a password: invitations and password resets."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import multiprocessing
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +26,7 @@ MAX_PIXELS = 80_000_000
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
+log = logging.getLogger(__name__)
 _heif_registered = False
 
 
@@ -74,15 +76,27 @@ async def prepare_apart(data: bytes, content_type: str) -> PreparedImage:
     everything back, and one worker bounds the peak to one image.
     """
     global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
-        )
-    try:
-        return await asyncio.get_running_loop().run_in_executor(_pool, prepare, data, content_type)
-    except BrokenProcessPool:
-        _pool = None  # the child died (out of memory, killed): a new pool next time
-        raise ImageRejected("The image could not be processed.") from None
+    # A pool breaks when its child ends without an answer: killed for memory, or (on
+    # Python 3.11, under load) the replacement of a child that ended after its one task
+    # racing the next submission. One more try on a fresh pool tells the two apart.
+    for attempt in range(2):
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=1,
+            )
+        pool = _pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, prepare, data, content_type
+            )
+        except BrokenProcessPool:
+            if _pool is pool:
+                _pool = None
+            pool.shutdown(wait=False)
+            log.info("the image process ended without an answer (try %d of 2)", attempt + 1)
+    raise ImageRejected("The image could not be processed.")
 
 
 def close_pool() -> None:

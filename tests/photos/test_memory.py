@@ -8,16 +8,22 @@ allocator keeps freed pages. Decoding happens in a process of its own.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
+import pytest
+
+from models import images
 from models.permissions import Role
 from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
 from tests.conftest import StoredObjects
 from tests.factories import make_account, staff
-from tests.photos.operations import complete, create_upload, post_file
+from tests.photos.operations import add_photo, complete, create_upload, post_file
 
 SIDE = 8_900
 
@@ -64,3 +70,27 @@ async def test_verifying_huge_images_leaves_the_api_process_as_it_was(
     assert [payload["photo"]["width"] for payload in done] == [SIDE, SIDE]
     grown = _resident_bytes() - before
     assert grown < 150 * 1024 * 1024, f"the API process grew by {grown // 2**20} MB"
+
+
+async def test_an_image_process_that_died_gets_a_fresh_one(
+    gql: GraphQLClient, stored_objects: StoredObjects, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an image process that ended without an answer (killed, or the Python 3.11
+    # race between a child's exit after its one task and the next submission)
+    broken = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    child_pid = await asyncio.get_running_loop().run_in_executor(broken, os.getpid)
+    os.kill(child_pid, signal.SIGKILL)
+    for _ in range(200):
+        if getattr(broken, "_broken", False):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the killed child did not break its pool")
+    monkeypatch.setattr(images, "_pool", broken)
+    dispatcher = await staff(Role.DISPATCHER)
+    request = await make_request(await make_account())
+    # when a photo is completed
+    photo = await add_photo(gql, dispatcher, request)
+    # then it is verified on a fresh process, not refused as "could not be processed"
+    assert photo["status"] == "READY"
+    assert images._pool is not broken

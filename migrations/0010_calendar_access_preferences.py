@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.access.tables import GrantPurpose
+from models.account_requests.tables import EventKind
 from models.notifications import NotificationKind
 from models.service_requests.tables import SlaRule
 from tortoise.fields.base import OnDelete
@@ -53,6 +54,11 @@ class Migration(migrations.Migration):
         ops.AddIndex(
             model_name='AccountRequest',
             index=Index(fields=['account_id', 'for_date']),
+        ),
+        ops.AlterField(
+            model_name='AccountRequestEvent',
+            name='kind',
+            field=fields.CharEnumField(description='CREATED: CREATED\nSTATUS_CHANGED: STATUS_CHANGED\nASSIGNED: ASSIGNED\nNOTE_CHANGED: NOTE_CHANGED\nCONTACT_CHANGED: CONTACT_CHANGED\nTYPE_CHANGED: TYPE_CHANGED\nACCOUNT_CHANGED: ACCOUNT_CHANGED\nITEM_LINKED: ITEM_LINKED\nITEM_UNLINKED: ITEM_UNLINKED\nPHOTO_ADDED: PHOTO_ADDED\nPHOTO_UPDATED: PHOTO_UPDATED\nPHOTO_REMOVED: PHOTO_REMOVED\nFOR_DATE_CHANGED: FOR_DATE_CHANGED\nINTERNAL_CHANGED: INTERNAL_CHANGED', enum_type=EventKind, max_length=32),
         ),
         ops.AddField(
             model_name='CompanySettings',

@@ -40,6 +40,8 @@ class EventKind(str, Enum):
     PHOTO_ADDED = "PHOTO_ADDED"
     PHOTO_UPDATED = "PHOTO_UPDATED"
     PHOTO_REMOVED = "PHOTO_REMOVED"
+    FOR_DATE_CHANGED = "FOR_DATE_CHANGED"
+    INTERNAL_CHANGED = "INTERNAL_CHANGED"
 
 
 class AccountRequest(TimestampedModel):

@@ -71,6 +71,7 @@ async def get_settings() -> CompanySettings:
 class SettingsData:
     service_requests_enabled: bool | None = None
     managers_may_create_on_behalf: bool | None = None
+    managers_may_create_requests: bool | None = None
     credit_team_id: int | None = None
     clear_credit_team: bool = False
     default_sla_hours: int | None = None
@@ -90,6 +91,8 @@ async def update_settings(viewer: Viewer, data: SettingsData) -> CompanySettings
         row.service_requests_enabled = data.service_requests_enabled
     if data.managers_may_create_on_behalf is not None:
         row.managers_may_create_on_behalf = data.managers_may_create_on_behalf
+    if data.managers_may_create_requests is not None:
+        row.managers_may_create_requests = data.managers_may_create_requests
     if data.clear_credit_team:
         row.credit_team_id = None
     elif data.credit_team_id is not None:

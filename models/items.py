@@ -41,6 +41,18 @@ async def workable_account(
     return account
 
 
+async def workable_item_account(
+    viewer: Viewer, account_id: int, assignee_id: int | None
+) -> accounts.Account:
+    """The account of a task or appointment the viewer may change: any item of an account
+    they may work on, and whatever is assigned to them (an assignee works their item)."""
+    if viewer.user_id is not None and assignee_id == viewer.user_id:
+        account = await accounts.Account.get(id=account_id)
+        accounts.ensure_active(account, "id")
+        return account
+    return await workable_account(viewer, account_id, "id")
+
+
 async def billing_account(viewer: Viewer, account_id: int) -> accounts.Account:
     """An account whose invoices and credit memos the viewer may keep (billing staff)."""
     require(viewer, Permission.MANAGE_BILLING)
@@ -107,7 +119,7 @@ async def update_task(viewer: Viewer, task_id: int, data: TaskData) -> Task:
         or not await accounts.visible_accounts(viewer).filter(id=task.account_id).exists()
     ):
         raise not_found("id", "task")
-    await workable_account(viewer, task.account_id, "id")
+    await workable_item_account(viewer, task.account_id, task.assignee_id)
     await _apply_task(viewer, task, data, creating=False)
     return task
 
@@ -121,7 +133,7 @@ async def _apply_task(viewer: Viewer, task: Task, data: TaskData, *, creating: b
     if data.clear_assignee:
         task.assignee_id = None
     elif data.assignee_id is not None:
-        await check_assignee(data.assignee_id, "assigneeId")
+        await check_assignee(data.assignee_id, "assigneeId", task.account_id)
         task.assignee_id = data.assignee_id
     if data.clear_due:
         task.due_at = None
@@ -173,7 +185,7 @@ async def update_appointment(
         or not await accounts.visible_accounts(viewer).filter(id=appointment.account_id).exists()
     ):
         raise not_found("id", "appointment")
-    await workable_account(viewer, appointment.account_id, "id")
+    await workable_item_account(viewer, appointment.account_id, appointment.assignee_id)
     await _apply_appointment(viewer, appointment, data)
     return appointment
 
@@ -195,7 +207,7 @@ async def _apply_appointment(
     if data.clear_assignee:
         appointment.assignee_id = None
     elif data.assignee_id is not None:
-        await check_assignee(data.assignee_id, "assigneeId")
+        await check_assignee(data.assignee_id, "assigneeId", appointment.account_id)
         appointment.assignee_id = data.assignee_id
     if data.status is not None:
         appointment.status = data.status
@@ -226,7 +238,7 @@ async def create_service_record(
 ) -> ServiceRecord:
     account = await workable_account(viewer, account_id)
     if data.performed_by_id is not None:
-        await check_assignee(data.performed_by_id, "performedById")
+        await check_assignee(data.performed_by_id, "performedById", account.id)
     return await ServiceRecord.create(
         account_id=account.id,
         site_id=await _site_of(account.id, data.site_id),

@@ -80,13 +80,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EDIT_OWN_ACCOUNTS,
             P.VIEW_STAFF,
             P.EDIT_OWN_ACCOUNT_REQUESTS,
+            P.EDIT_ASSIGNED_ACCOUNT_REQUESTS,
             P.VIEW_OWN_ACCOUNT_PHOTOS,
         }
     ),
-    Role.PROJECT_MANAGER: frozenset({P.VIEW_ALL_ACCOUNTS, P.VIEW_STAFF, P.REQUEST_CREDIT_ACCOUNT}),
+    # Every staff role may be assigned requests, and works what is assigned to it.
+    Role.PROJECT_MANAGER: frozenset(
+        {
+            P.VIEW_ALL_ACCOUNTS,
+            P.VIEW_STAFF,
+            P.REQUEST_CREDIT_ACCOUNT,
+            P.EDIT_ASSIGNED_ACCOUNT_REQUESTS,
+        }
+    ),
     # Deciding credit requests is for the credit team's members (company
     # settings), checked by that domain; the role alone only lets them see.
-    Role.ACCOUNTING: frozenset({P.VIEW_ALL_ACCOUNTS, P.VIEW_STAFF, P.MANAGE_BILLING}),
+    Role.ACCOUNTING: frozenset(
+        {P.VIEW_ALL_ACCOUNTS, P.VIEW_STAFF, P.MANAGE_BILLING, P.EDIT_ASSIGNED_ACCOUNT_REQUESTS}
+    ),
 }
 
 

@@ -38,6 +38,8 @@ async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
         raise DomainError(
             ErrorCode.FORBIDDEN, "You may add requests to your own accounts only.", "accountId"
         )
+    if source is RequestSource.ACCOUNT_MANAGER:
+        await _managers_may_create()
     accounts.ensure_active(account)
     if data.type_id is None:
         raise DomainError(ErrorCode.REQUIRED, "typeId is required.", "typeId")
@@ -55,9 +57,9 @@ async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
             )
     assignee_id = data.assignee_id
     if assignee_id is not None:
-        await check_assignee(assignee_id, "assigneeId")
+        await check_assignee(assignee_id, "assigneeId", account.id)
     elif not data.clear_assignee:
-        assignee_id = await default_assignee(request_type)
+        assignee_id = await default_assignee(request_type, account.id)
     status = data.status or RequestStatus.OPEN
     request = await AccountRequest.create(
         account_id=account.id,
@@ -76,6 +78,15 @@ async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
         await tell_assignees(viewer, request, None, assignee_id)
     publish_change(request)
     return request
+
+
+async def _managers_may_create() -> None:
+    """The setting "Allow Account Manager to Create Requests": off, managers raise none."""
+    if not (await company.get_settings()).managers_may_create_requests:
+        raise DomainError(
+            ErrorCode.MANAGER_CREATE_NOT_ALLOWED,
+            "Company settings do not let account managers create requests.",
+        )
 
 
 async def _create_from_portal(viewer: Viewer, data: RequestData) -> AccountRequest:
@@ -106,7 +117,7 @@ async def _create_from_portal(viewer: Viewer, data: RequestData) -> AccountReque
         type_id=request_type.id,
         status=RequestStatus.OPEN,
         status_rank=STATUS_RANK[RequestStatus.OPEN],
-        assignee_id=await default_assignee(request_type),
+        assignee_id=await default_assignee(request_type, account.id),
         contact_id=contact.id,
         note=clean_note(data.note),
         source=RequestSource.PORTAL,

@@ -68,7 +68,7 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
     if data.clear_assignee and request.assignee_id is not None:
         request.assignee_id = None
     elif data.assignee_id is not None and data.assignee_id != request.assignee_id:
-        await check_assignee(data.assignee_id, "assigneeId")
+        await check_assignee(data.assignee_id, "assigneeId", request.account_id)
         request.assignee_id = data.assignee_id
     if request.assignee_id != previous_assignee:
         changes.append((EventKind.ASSIGNED, _str(previous_assignee), _str(request.assignee_id)))

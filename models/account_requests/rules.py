@@ -67,17 +67,18 @@ async def contact_of(account_id: int, contact_id: int, field: str = "contactId")
     return contact
 
 
-async def default_assignee(request_type: AccountRequestType) -> int | None:
-    """The type's default assignee while they still work requests, else nobody.
+async def default_assignee(request_type: AccountRequestType, account_id: int) -> int | None:
+    """The type's default assignee while they may work requests of this account, else nobody.
 
-    Deactivating a user or taking their roles leaves type setups pointing at them;
-    a new request then starts unassigned rather than refused or sent to them.
+    Deactivating a user, archiving them or taking their roles leaves type setups
+    pointing at them, and an account manager sees only their own accounts; a new
+    request then starts unassigned rather than refused or sent where it cannot be seen.
     """
     user_id = request_type.default_assignee_id
     if user_id is None:
         return None
     try:
-        await check_assignee(user_id, "typeId")
+        await check_assignee(user_id, "typeId", account_id)
     except DomainError:
         return None
     return user_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import accounts
@@ -12,9 +12,18 @@ from models.viewer import Viewer
 
 
 def visible_account_requests(viewer: Viewer) -> QuerySet[AccountRequest]:
-    """Requests the viewer may see: scoped in SQL through the accounts they may see."""
+    """Requests the viewer may see: scoped in SQL through the accounts they may see.
+
+    Staff who see only some accounts see the requests of the accounts they manage,
+    and every request assigned to them, whichever its account.
+    """
     if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
         return AccountRequest.all()
+    if viewer.is_staff:
+        return AccountRequest.filter(
+            Q(account_id__in=Subquery(accounts.role_visible_accounts(viewer).values("id")))
+            | Q(assignee_id=viewer.user_id)
+        )
     if viewer.is_authenticated:
         return AccountRequest.filter(
             account_id__in=Subquery(accounts.visible_accounts(viewer).values("id"))

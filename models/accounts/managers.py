@@ -31,6 +31,8 @@ async def set_account_manager(
         manager = await User.get_or_none(id=manager_id)
         if manager is None:
             raise not_found("managerId", "user")
+        if manager.archived_at is not None:
+            raise DomainError(ErrorCode.USER_ARCHIVED, f"{manager.name} was removed.", "managerId")
         if not manager.is_active:
             raise DomainError(ErrorCode.USER_INACTIVE, "This user is inactive.", "managerId")
         if not await UserRole.filter(user_id=manager_id, role=Role.ACCOUNT_MANAGER).exists():

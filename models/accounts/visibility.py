@@ -14,14 +14,44 @@ from models.viewer import Viewer, require
 
 
 def visible_accounts(viewer: Viewer) -> QuerySet[Account]:
-    """Accounts the viewer may see, scoped inside the SQL query."""
+    """Accounts the viewer may see, scoped inside the SQL query.
+
+    Staff who see only some accounts see those they manage, and the accounts of the
+    requests, tasks and appointments assigned to them: an assignee can always open
+    what their work is about (read only: changing the account stays the manager's).
+    """
+    if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
+        return Account.all()
+    if viewer.is_staff:
+        return Account.filter(
+            Q(id__in=Subquery(managed_accounts(viewer).values("id")))
+            | Q(id__in=Subquery(assigned_work_accounts(viewer).values("id")))
+        )
+    if viewer.contact is not None:
+        return Account.filter(id=viewer.contact.account_id)
+    return Account.filter(id__in=[])
+
+
+def role_visible_accounts(viewer: Viewer) -> QuerySet[Account]:
+    """The accounts a staff viewer sees by role alone (all, or those they manage):
+    the accounts they may be given work on."""
     if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
         return Account.all()
     if viewer.can(Permission.VIEW_OWN_ACCOUNTS):
         return managed_accounts(viewer)
-    if viewer.contact is not None:
-        return Account.filter(id=viewer.contact.account_id)
     return Account.filter(id__in=[])
+
+
+def assigned_work_accounts(viewer: Viewer) -> QuerySet[Account]:
+    """Accounts with a request, task or appointment assigned to the viewer."""
+    if viewer.user_id is None:
+        return Account.filter(id__in=[])
+    mine = viewer.user_id
+    return Account.filter(
+        Q(id__in=Subquery(Account.filter(account_requests__assignee_id=mine).values("id")))
+        | Q(id__in=Subquery(Account.filter(tasks__assignee_id=mine).values("id")))
+        | Q(id__in=Subquery(Account.filter(appointments__assignee_id=mine).values("id")))
+    )
 
 
 MANAGED_DEPTH = 3
@@ -43,8 +73,8 @@ def managed_accounts(viewer: Viewer) -> QuerySet[Account]:
 def visible_sites(viewer: Viewer) -> QuerySet[Site]:
     if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
         return Site.all()
-    if viewer.can(Permission.VIEW_OWN_ACCOUNTS):
-        return Site.filter(account_id__in=Subquery(managed_accounts(viewer).values("id")))
+    if viewer.is_staff:
+        return Site.filter(account_id__in=Subquery(visible_accounts(viewer).values("id")))
     if viewer.contact is not None:
         return Site.filter(account_id=viewer.contact.account_id)
     return Site.filter(id__in=[])
@@ -53,8 +83,8 @@ def visible_sites(viewer: Viewer) -> QuerySet[Site]:
 def visible_contacts(viewer: Viewer) -> QuerySet[Contact]:
     if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
         return Contact.all()
-    if viewer.can(Permission.VIEW_OWN_ACCOUNTS):
-        return Contact.filter(account_id__in=Subquery(managed_accounts(viewer).values("id")))
+    if viewer.is_staff:
+        return Contact.filter(account_id__in=Subquery(visible_accounts(viewer).values("id")))
     if viewer.contact is not None:
         return Contact.filter(account_id=viewer.contact.account_id)
     return Contact.filter(id__in=[])

@@ -15,6 +15,7 @@ from models.directory.users import (
     role_map,
     signs_in_as,
 )
+from models.users.archive import Archived, archive_user, restore_user
 from models.users.operations import (
     UserData,
     add_user,
@@ -29,6 +30,7 @@ from models.users.visibility import search_users, visible_teams, visible_users
 __all__ = [
     "EMAIL_LENGTH",
     "LOGIN_LENGTH",
+    "Archived",
     "Team",
     "TeamData",
     "TeamMember",
@@ -36,10 +38,12 @@ __all__ = [
     "UserData",
     "UserRole",
     "add_user",
+    "archive_user",
     "create_team",
     "create_user",
     "eligible_user",
     "get_user",
+    "restore_user",
     "role_map",
     "search_users",
     "set_roles",

@@ -139,6 +139,10 @@ async def update_user(viewer: Viewer, user_id: int, data: UserData) -> User:
             "You cannot deactivate yourself or drop your own ADMIN role.",
             "isActive" if data.is_active is False else "roles",
         )
+    if user.archived_at is not None and data.is_active:
+        raise DomainError(
+            ErrorCode.USER_ARCHIVED, f"{user.name} was removed: restore them first.", "isActive"
+        )
     problems = await _check_unique(user, data)
     if problems:
         raise DomainErrors(problems)

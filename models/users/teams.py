@@ -31,12 +31,17 @@ async def _check_team(team: Team | None, data: TeamData) -> None:
         if await clash.exists():
             raise DomainError(ErrorCode.DUPLICATE, "Another team has this name.", "name")
     if data.leader_id is not None:
-        await get_user(data.leader_id, "leaderId")
+        leader = await get_user(data.leader_id, "leaderId")
+        if leader.archived_at is not None:
+            raise DomainError(ErrorCode.USER_ARCHIVED, f"{leader.name} was removed.", "leaderId")
     if data.member_ids is not None:
         wanted = set(data.member_ids)
         found = set(await User.filter(id__in=list(wanted)).values_list("id", flat=True))
         if wanted - found:
             raise not_found("memberIds", "user")
+        gone = await User.filter(id__in=list(wanted), archived_at__isnull=False).first()
+        if gone is not None:
+            raise DomainError(ErrorCode.USER_ARCHIVED, f"{gone.name} was removed.", "memberIds")
 
 
 async def _set_members(team: Team, member_ids: Iterable[int]) -> None:

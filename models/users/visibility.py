@@ -27,9 +27,13 @@ def search_users(
     roles: Iterable[Role] | None = None,
     role: Role | None = None,
     is_active: bool | None = None,
+    include_archived: bool = False,
 ) -> QuerySet[User]:
-    """The visible users matching a filter, by name."""
+    """The visible users matching a filter, by name; archived users only when asked
+    (by an admin: they are gone from every picker)."""
     query = visible_users(viewer)
+    if not (include_archived and viewer.can(Permission.MANAGE_SETUP)):
+        query = query.filter(archived_at__isnull=True)
     term = search_term(search)
     if term:
         query = query.filter(

@@ -11,7 +11,14 @@ from models.accounts import Account
 from models.permissions import Role
 from tests.account_requests.rows import make_request, make_type, request_gid
 from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, user_error_codes
-from tests.factories import make_account, make_contact, make_user, portal_contact, staff
+from tests.factories import (
+    make_account,
+    make_contact,
+    make_user,
+    portal_contact,
+    staff,
+    token_for,
+)
 from tests.ids import gid
 
 UPDATE = """
@@ -189,12 +196,27 @@ async def test_a_technician_who_hands_a_request_on_can_no_longer_edit_it(
 
 
 @pytest.mark.parametrize("role", [Role.PROJECT_MANAGER, Role.ACCOUNTING])
-async def test_roles_without_request_rights_are_forbidden(gql: GraphQLClient, role: Role) -> None:
-    # given
+async def test_roles_working_only_their_assigned_requests_may_not_edit_others(
+    gql: GraphQLClient, role: Role
+) -> None:
+    # given a request assigned to nobody
     person = await staff(role)
+    request = await make_request(await make_account(), note="old")
+    # when
+    payload = await _update(gql, person.token, request, note="x")
+    # then
+    assert user_error_codes(payload) == ["FORBIDDEN"]
+    await request.refresh_from_db()
+    assert request.note == "old"
+
+
+async def test_a_staff_user_without_roles_is_forbidden(gql: GraphQLClient) -> None:
+    # given
+    user = await make_user()
+    person_token = await token_for(user)
     request = await make_request(await make_account())
     # when
-    body = await gql.raw(UPDATE, {"input": {"id": request_gid(request), "note": "x"}}, person.token)
+    body = await gql.raw(UPDATE, {"input": {"id": request_gid(request), "note": "x"}}, person_token)
     # then
     assert_forbidden(body)
     assert body["data"] is None
@@ -383,7 +405,7 @@ async def test_assignee_null_unassigns_and_leaving_it_out_keeps_it(gql: GraphQLC
     ("who", "code"),
     [
         ("inactive", "USER_INACTIVE"),
-        ("project manager", "ASSIGNEE_NOT_ELIGIBLE"),
+        ("no role", "ASSIGNEE_NOT_ELIGIBLE"),
         ("nobody", "NOT_FOUND"),
     ],
 )
@@ -394,8 +416,8 @@ async def test_the_assignee_must_be_an_active_user_who_works_requests(
     request = await make_request(await make_account())
     if who == "inactive":
         target = gid("User", (await make_user(Role.TECHNICIAN, active=False)).id)
-    elif who == "project manager":
-        target = gid("User", (await staff(Role.PROJECT_MANAGER)).id)
+    elif who == "no role":
+        target = gid("User", (await make_user()).id)
     else:
         target = gid("User", 999_999)
     payload = await _update(gql, dispatcher.token, request, assigneeId=target)

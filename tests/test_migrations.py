@@ -15,6 +15,7 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def test_no_table_description_holds_a_semicolon() -> None:
+    """Model docstrings become SQL table comments: a semicolon there breaks SQLite migrations."""
     bad = [
         name
         for app in Tortoise.apps.values()

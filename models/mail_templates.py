@@ -131,6 +131,55 @@ TEMPLATES: dict[str, Template] = {
             "<p>Reply to this e-mail or call us if you have questions.</p>"
         ),
     ),
+    # Any notification without a mail of its own, for people who want it by e-mail.
+    "notification": Template(
+        subject="{title}",
+        text=(
+            "Hello {name},\n\n{title}\n\n{body}\n\n"
+            "You find it in Docket under Notifications.\n\n-- Docket"
+        ),
+        html=(
+            "<p>Hello {name},</p>"
+            "<p><strong>{title}</strong></p>"
+            '<p style="white-space: pre-wrap;">{body}</p>'
+            "<p>You find it in Docket under Notifications.</p>"
+        ),
+    ),
+    "invitation": Template(
+        subject="You are invited to Docket",
+        text=(
+            "Hello {name},\n\n"
+            "{invited_by} invited you to Docket. Choose your password here to get in:\n\n"
+            "{link}\n\n"
+            "The link works once, within {valid_for}. You then sign in with {email}.\n\n"
+            "-- Docket"
+        ),
+        html=(
+            "<p>Hello {name},</p>"
+            "<p>{invited_by} invited you to Docket. Choose your password to get in:</p>"
+            '<p><a href="{link}">Choose my password</a></p>'
+            "<p>The link works once, within {valid_for}. You then sign in with {email}.</p>"
+        ),
+    ),
+    "password_reset": Template(
+        subject="Choose a new Docket password",
+        text=(
+            "Hello {name},\n\n"
+            "Someone (we hope you) asked to reset the Docket password of {email}. "
+            "Choose a new one here:\n\n"
+            "{link}\n\n"
+            "The link works once, within {valid_for}. If you did not ask, ignore this "
+            "e-mail: your password stays as it is.\n\n"
+            "-- Docket"
+        ),
+        html=(
+            "<p>Hello {name},</p>"
+            "<p>Someone (we hope you) asked to reset the Docket password of {email}.</p>"
+            '<p><a href="{link}">Choose a new password</a></p>'
+            "<p>The link works once, within {valid_for}. If you did not ask, ignore this "
+            "e-mail: your password stays as it is.</p>"
+        ),
+    ),
 }
 
 

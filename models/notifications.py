@@ -100,33 +100,93 @@ class Message:
     mail_context: dict[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class Channels:
+    """Where one kind of notification reaches one person."""
+
+    in_app: bool
+    email: bool
+
+
+# The mail of a kind that has none of its own: its title and body.
+GENERIC_TEMPLATE = "notification"
+# Without a preference every kind shows in the app. By e-mail by default: what was
+# mailed before preferences existed, and a new request on an account one manages
+# (the "You now manage" mail promises it). Kinds that may come often (a portal
+# submission reaches every reviewer, assignments, credit warnings) mail only on request.
+_MAILED_BY_DEFAULT = frozenset(
+    {
+        NotificationKind.ACCOUNT_ASSIGNED,
+        NotificationKind.ACCOUNT_UNASSIGNED,
+        NotificationKind.ACCOUNT_REQUEST_RAISED,
+        NotificationKind.SERVICE_REQUEST_APPROVED,
+        NotificationKind.SERVICE_REQUEST_DECLINED,
+        NotificationKind.CREDIT_REQUESTED,
+        NotificationKind.CREDIT_DECIDED,
+    }
+)
+DEFAULT_CHANNELS: dict[NotificationKind, Channels] = {
+    kind: Channels(in_app=True, email=kind in _MAILED_BY_DEFAULT) for kind in NotificationKind
+}
+
+
+async def channels_for(user_ids: list[int], kind: NotificationKind) -> dict[int, Channels]:
+    """Each user's channels for `kind`: their preference, else the kind's default."""
+    found = {user_id: DEFAULT_CHANNELS[kind] for user_id in user_ids}
+    if user_ids:
+        chosen = NotificationPreference.filter(user_id__in=list(set(user_ids)), kind=kind)
+        for row in await chosen:
+            found[row.user_id] = Channels(in_app=row.in_app, email=row.email)
+    return found
+
+
 async def notify(recipients: Iterable[Recipient], message: Message) -> list[Notification]:
-    """Write the inbox rows and mail of `message` for each recipient (in this transaction)."""
+    """Write the inbox rows and mail of `message` for each recipient (in this transaction).
+
+    A staff user gets each channel their preference for the kind allows (one query for
+    all recipients); a kind without a mail of its own is mailed as its title and body.
+    A portal contact gets the inbox row, and the mail when the message has one.
+    """
+    people = list(recipients)
+    chosen = await channels_for([p.user.id for p in people if p.user is not None], message.kind)
     created = []
-    for recipient in recipients:
-        row = await Notification.create(
-            user_id=recipient.user.id if recipient.user else None,
-            contact_id=recipient.contact.id if recipient.contact else None,
-            kind=message.kind,
-            title=message.title,
-            body=message.body,
-            subject_type=message.subject_type,
-            subject_id=message.subject_id,
-        )
-        created.append(row)
-        channel = (
-            user_channel(recipient.user.id)
-            if recipient.user
-            else contact_channel(recipient.contact.id)  # type: ignore[union-attr]
-        )
-        publish_after_commit(channel, type="notification", id=row.id)
-        if message.mail_template and recipient.email:
+    for recipient in people:
+        template: str | None
+        if recipient.user is not None:
+            channels = chosen[recipient.user.id]
+            template = message.mail_template or GENERIC_TEMPLATE
+        else:
+            channels = Channels(in_app=True, email=message.mail_template is not None)
+            template = message.mail_template
+        if channels.in_app:
+            created.append(await _write(recipient, message))
+        if channels.email and template and recipient.email:
+            facts = {"title": message.title, "body": message.body}
             await outbox.queue_email(
                 to=recipient.email,
-                template=message.mail_template,
-                context={"name": recipient.name, **(message.mail_context or {})},
+                template=template,
+                context={"name": recipient.name, **facts, **(message.mail_context or {})},
             )
     return created
+
+
+async def _write(recipient: Recipient, message: Message) -> Notification:
+    row = await Notification.create(
+        user_id=recipient.user.id if recipient.user else None,
+        contact_id=recipient.contact.id if recipient.contact else None,
+        kind=message.kind,
+        title=message.title,
+        body=message.body,
+        subject_type=message.subject_type,
+        subject_id=message.subject_id,
+    )
+    if recipient.user is not None:
+        channel = user_channel(recipient.user.id)
+    else:
+        assert recipient.contact is not None
+        channel = contact_channel(recipient.contact.id)
+    publish_after_commit(channel, type="notification", id=row.id)
+    return row
 
 
 def visible_notifications(viewer: Viewer) -> QuerySet[Notification]:

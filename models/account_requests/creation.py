@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models import accounts, company
+from models import accounts, company, manager_notices
 from models.account_requests.rules import (
     STATUS_RANK,
     RequestData,
@@ -76,6 +76,7 @@ async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
     if assignee_id is not None:
         await record_event(request, viewer, EventKind.ASSIGNED, None, str(assignee_id))
         await tell_assignees(viewer, request, None, assignee_id)
+    await manager_notices.request_raised(viewer, request, account, request_type.name)
     publish_change(request)
     return request
 
@@ -127,5 +128,6 @@ async def _create_from_portal(viewer: Viewer, data: RequestData) -> AccountReque
     if request.assignee_id is not None:
         await record_event(request, viewer, EventKind.ASSIGNED, None, str(request.assignee_id))
         await tell_assignees(viewer, request, None, request.assignee_id)
+    await manager_notices.request_raised(viewer, request, account, request_type.name)
     publish_change(request)
     return request

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from models import accounts, company, notifications
+from models import accounts, company, manager_notices, notifications
 from models.clock import now
 from models.directory.accounts import Account, Site
 from models.directory.users import User, UserRole
@@ -56,7 +56,8 @@ async def submit(viewer: Viewer, data: SubmitData, *, today: date | None = None)
         urgency=data.urgency,
         preferred_date=data.preferred_date,
     )
-    reviewers = await _reviewers()
+    # Reviewers, and the account's managers (told of new work on their accounts).
+    reviewers = await manager_notices.with_managers(await _reviewers(), account.id)
     await notifications.notify(
         [notifications.Recipient(user=user) for user in reviewers],
         notifications.Message(

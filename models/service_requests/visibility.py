@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
+from models import accounts
 from models.permissions import Permission
 from models.service_requests.tables import Job, ServiceRequest
 from models.viewer import Viewer
 
 
 def visible_service_requests(viewer: Viewer) -> QuerySet[ServiceRequest]:
-    """Reviewers see all; a portal contact its own account's; nobody else any."""
+    """Reviewers see all; a portal contact its own account's; a manager their accounts'."""
     if viewer.can(Permission.REVIEW_SERVICE_REQUESTS):
         return ServiceRequest.all()
     if viewer.contact is not None:
         return ServiceRequest.filter(account_id=viewer.contact.account_id)
+    if viewer.can(Permission.VIEW_OWN_ACCOUNTS):
+        # A manager is told of each request on their accounts, so may open it (read only).
+        managed = accounts.managed_accounts(viewer).values("id")
+        return ServiceRequest.filter(account_id__in=Subquery(managed))
     return ServiceRequest.filter(id__in=[])
 
 

@@ -627,4 +627,5 @@ async def test_a_refused_create_writes_nothing(gql: GraphQLClient) -> None:
     # and the same create, accepted, writes all of it
     accepted = await create_request(gql, dispatcher.token, **_ids(account, billing))
     assert accepted["userErrors"] == []
-    assert await written_rows() == (1, 2, 1, 0)
+    # the assignee's notice, and the account manager's (in the app and by e-mail)
+    assert await written_rows() == (1, 2, 2, 1)

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
     public_url: str | None = None
+    # The web app's address: invitation and password-reset mails link to its pages.
+    app_url: str = "http://localhost:5173"
     upload_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     download_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     purge_interval_seconds: float = Field(default=3600.0, gt=0)
@@ -118,6 +120,13 @@ class Settings(BaseSettings):
         if value and urlsplit(value).scheme not in {"http", "https"}:
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else None
+
+    @field_validator("app_url")
+    @classmethod
+    def _app_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
+            raise ValueError("must start with http:// or https:// and name a host")
+        return value.rstrip("/")
 
     @field_validator("smtp_url")
     @classmethod

@@ -54,8 +54,8 @@ async def _apply_contact(contact: Contact, data: ContactData) -> bool:
     if contact.portal_access:
         if not contact.email:
             raise DomainError(ErrorCode.REQUIRED, "Portal access needs an e-mail.", "email")
-        if not contact.password_hash:
-            raise DomainError(ErrorCode.REQUIRED, "Portal access needs a password.", "password")
+        # Without a password the contact signs in once invited (inviteContact) and has
+        # chosen one.
         if await _portal_email_taken(contact.email, contact.id):
             raise DomainError(
                 ErrorCode.DUPLICATE, "This e-mail already signs in to Docket.", "email"

@@ -76,13 +76,19 @@ async def set_roles(user: User, roles: Iterable[Role]) -> None:
 
 async def create_user(viewer: Viewer, data: UserData) -> User:
     require(viewer, Permission.MANAGE_SETUP)
-    return await add_user(data)
+    return await add_user(data, password_required=False)
 
 
-async def add_user(data: UserData) -> User:
-    """Check and insert a user, whoever asks (createUser, or the CLI's first admin)."""
+async def add_user(data: UserData, *, password_required: bool = True) -> User:
+    """Check and insert a user, whoever asks (createUser, or the CLI's first admin).
+
+    Without a password (createUser may leave it out) nobody can sign in as the user
+    until they choose one from an invitation (inviteUser).
+    """
     data = _clean(data)
-    required = (("name", data.name), ("email", data.email), ("password", data.password))
+    required = [("name", data.name), ("email", data.email)]
+    if password_required:
+        required.append(("password", data.password))
     missing = [
         DomainError(ErrorCode.REQUIRED, f"{field} is required.", field)
         for field, value in required
@@ -90,8 +96,9 @@ async def add_user(data: UserData) -> User:
     ]
     if missing:
         raise DomainErrors(missing)
-    assert data.name and data.email and data.password
-    check_strength(data.password, email=data.email)
+    assert data.name and data.email
+    if data.password is not None:
+        check_strength(data.password, email=data.email)
     problems = await _check_unique(None, data)
     if problems:
         raise DomainErrors(problems)
@@ -109,7 +116,7 @@ async def add_user(data: UserData) -> User:
         employee_id=data.employee_id,
         phone=data.phone,
         mobile=data.mobile,
-        password_hash=await hash_password(data.password),
+        password_hash=await hash_password(data.password) if data.password is not None else "",
         is_active=True if data.is_active is None else data.is_active,
     )
     await set_roles(user, data.roles or [])

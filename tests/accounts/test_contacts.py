@@ -217,10 +217,6 @@ async def test_visible_but_not_editable_account_is_forbidden(gql: GraphQLClient)
         ({"email": "not an address"}, [("INVALID", ["input", "email"])]),
         ({"portalAccess": True, "password": STRONG}, [("REQUIRED", ["input", "email"])]),
         (
-            {"portalAccess": True, "email": "carol@acme.example"},
-            [("REQUIRED", ["input", "password"])],
-        ),
-        (
             {"portalAccess": True, "email": "carol@acme.example", "password": "short"},
             [("WEAK_PASSWORD", ["input", "password"])],
         ),
@@ -418,16 +414,18 @@ async def test_update_contact_visible_but_not_editable_is_forbidden(gql: GraphQL
     assert error_pairs(data["updateContact"]) == [("FORBIDDEN", ["input", "id"])]
 
 
-async def test_granting_portal_access_needs_a_password(gql: GraphQLClient) -> None:
+async def test_granting_portal_access_takes_a_strong_password_or_none(gql: GraphQLClient) -> None:
+    """Without one, the contact chooses it from an invitation (inviteContact)."""
     # given
     admin = await staff(Role.ADMIN)
     acme = await make_account("Acme")
     contact = await make_contact(acme, name="Carol")
+    other = await make_contact(acme, name="Chris")
 
     # when
     without = await gql(
         UPDATE_CONTACT,
-        {"input": {"id": gid("Contact", contact.id), "portalAccess": True}},
+        {"input": {"id": gid("Contact", other.id), "portalAccess": True}},
         token=admin.token,
     )
     weak = await gql(
@@ -448,7 +446,9 @@ async def test_granting_portal_access_needs_a_password(gql: GraphQLClient) -> No
     )
 
     # then
-    assert error_pairs(without["updateContact"]) == [("REQUIRED", ["input", "password"])]
+    assert without["updateContact"]["userErrors"] == []
+    assert without["updateContact"]["contact"]["portalAccess"] is True
+    assert not await _can_sign_in(gql, str(other.email), "")
     assert error_pairs(weak["updateContact"]) == [("WEAK_PASSWORD", ["input", "password"])]
     assert granted["updateContact"]["contact"]["portalAccess"] is True
     assert await _can_sign_in(gql, str(contact.email), STRONG)

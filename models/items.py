@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from models import accounts, notifications
+from models import accounts, notifications, zones
 from models.assignees import check_assignee
 from models.credit_accounts.balances import check_credit
 from models.directory.users import User
@@ -213,7 +213,7 @@ async def _apply_appointment(
         appointment.status = data.status
     await appointment.save()
     if appointment.assignee_id != previous:
-        when = appointment.starts_at.strftime("%Y-%m-%d %H:%M")
+        when = await zones.company_time_text(appointment.starts_at)
         await _tell_assignee(
             viewer,
             appointment.assignee_id,

@@ -99,19 +99,34 @@ TEMPLATES: dict[str, Template] = {
             '<blockquote style="white-space: pre-wrap;">{reason}</blockquote>'
         ),
     ),
+    "credit_request_assigned": Template(
+        subject="Credit request for {account_name} is yours to decide",
+        text=(
+            "Hello {name},\n\n"
+            "{assigned_by} gave you the credit request of {limit} for {account_name}.\n\n"
+            "Note: {note}\n\nPlease accept or reject it in Docket.\n\n-- Docket"
+        ),
+        html=(
+            "<p>Hello {name},</p>"
+            "<p>{assigned_by} gave you the credit request of <strong>{limit}</strong> for "
+            "<strong>{account_name}</strong>.</p>"
+            '<blockquote style="white-space: pre-wrap;">{note}</blockquote>'
+            "<p>Please accept or reject it in Docket.</p>"
+        ),
+    ),
     "service_request_approved": Template(
         subject="Your service request #{request_number} is approved",
         text=(
             "Hello {name},\n\n"
             "Good news: your {service_type} request #{request_number} for {site_name} is "
-            "approved. We created job #{job_number} and will confirm the visit with you.\n\n"
+            "approved. We created job #{job_number}. {visit}\n\n"
             "-- Docket"
         ),
         html=(
             "<p>Hello {name},</p>"
             "<p>Good news: your {service_type} request #{request_number} for "
-            "<strong>{site_name}</strong> is approved. We created job #{job_number} and "
-            "will confirm the visit with you.</p>"
+            "<strong>{site_name}</strong> is approved. We created job #{job_number}. "
+            "{visit}</p>"
         ),
     ),
     "service_request_declined": Template(

@@ -2,6 +2,8 @@
 
 from models.credit_accounts.balances import ZERO, Balance, balances, check_credit, level_of
 from models.credit_accounts.decisions import accept, reject, request_credit
+from models.credit_accounts.delegation import assign, may_delegate
+from models.credit_accounts.lists import CreditRequestFilter, filter_credit_requests
 from models.credit_accounts.payments import PaymentData, record_payment
 from models.credit_accounts.tables import (
     CreditAccountRequest,
@@ -18,16 +20,20 @@ __all__ = [
     "Balance",
     "CreditAccountRequest",
     "CreditLevel",
+    "CreditRequestFilter",
     "CreditRequestStatus",
     "CreditStanding",
     "InvoicePayment",
     "PaymentData",
     "accept",
+    "assign",
     "balances",
     "check_credit",
     "credit_team_ids",
+    "filter_credit_requests",
     "level_of",
     "may_decide",
+    "may_delegate",
     "may_view",
     "record_payment",
     "reject",

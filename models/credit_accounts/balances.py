@@ -10,8 +10,7 @@ from decimal import Decimal
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
-from models import company, notifications
-from models.clock import now
+from models import company, notifications, zones
 from models.credit_accounts.tables import CreditLevel, CreditStanding
 from models.credit_accounts.team import active_users, admins, credit_team_ids
 from models.directory.accounts import Account
@@ -27,9 +26,10 @@ class Balance:
 
 
 async def balances(account_ids: Iterable[int], today: date | None = None) -> dict[int, Balance]:
-    """What open invoices still owe, and the part past due, per account (two SQL sums)."""
+    """What open invoices still owe, and the part past due (due before `today`, the
+    company's by default), per account (two SQL sums)."""
     ids = list(set(account_ids))
-    day = today or now().date()
+    day = today or await zones.company_today()
     open_invoices = Invoice.filter(account_id__in=ids, status=InvoiceStatus.OPEN)
     totals = await _sums(open_invoices)
     overdue = await _sums(open_invoices.filter(due_on__lt=day))
@@ -77,7 +77,7 @@ async def check_credit(account_ids: Iterable[int]) -> None:
     # the account (its foreign key), and FOR UPDATE would deadlock two such callers.
     locked = await Account.select_for_update(no_key=True).filter(id__in=ids).order_by("id")
     settings = await company.get_settings()
-    current = await balances(ids)
+    current = await balances(ids, zones.today_in(zones.zone_named(settings.time_zone)))
     for account in locked:
         level = level_of(
             current[account.id].balance, account.credit_limit, settings.credit_warning_percent

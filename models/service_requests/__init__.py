@@ -32,6 +32,7 @@ from models.service_requests.tables import (
     ServiceRequest,
     ServiceRequestStatus,
     ServiceType,
+    SlaRule,
     Urgency,
 )
 from models.service_requests.visibility import visible_jobs, visible_service_requests
@@ -53,6 +54,7 @@ __all__ = [
     "ServiceRequestFilter",
     "ServiceRequestStatus",
     "ServiceType",
+    "SlaRule",
     "SubmitData",
     "Urgency",
     "approve",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from models import notifications
+from models import notifications, zones
 from models.clock import now
 from models.directory.accounts import Contact, Site
 from models.errors import DomainError, ErrorCode, not_found
@@ -105,6 +105,8 @@ async def approve(viewer: Viewer, request_id: int, data: JobInput) -> Job:
             scheduled_end=end,
             priority=data.priority or draft.priority,
             sla_due_at=data.sla_due_at if data.sla_due_at is not None else draft.sla_due_at,
+            # The customer's preferred date stays beside the booked slot, booked or not.
+            requested_date=request.preferred_date,
             skills=skills,
             parts=parts,
             asset_ids=asset_ids,
@@ -115,7 +117,11 @@ async def approve(viewer: Viewer, request_id: int, data: JobInput) -> Job:
         raise DomainError(
             ErrorCode.ALREADY_DECIDED, "This service request was already approved.", "id"
         ) from error
-    await _tell_customer(request, "service_request_approved", {"job_number": str(job.id)})
+    await _tell_customer(
+        request,
+        "service_request_approved",
+        {"job_number": str(job.id), "visit": await _visit(job)},
+    )
     queue_changed()
     return job
 
@@ -134,7 +140,7 @@ _DECISIONS = {
     "service_request_approved": (
         notifications.NotificationKind.SERVICE_REQUEST_APPROVED,
         "Your service request #{number} is approved",
-        "We created job #{job_number} for {site}; we will confirm the visit with you.",
+        "We created job #{job_number} for {site}. {visit}",
     ),
     "service_request_declined": (
         notifications.NotificationKind.SERVICE_REQUEST_DECLINED,
@@ -142,6 +148,18 @@ _DECISIONS = {
         "{reason}",
     ),
 }
+
+
+async def _visit(job: Job) -> str:
+    """The sentence about the visit, its time in the company's zone with the zone."""
+    if job.scheduled_start is None:
+        if job.requested_date is not None:
+            return (
+                f"We will confirm the visit with you (you asked for "
+                f"{job.requested_date.isoformat()})."
+            )
+        return "We will confirm the visit with you."
+    return f"The visit is booked for {await zones.company_time_text(job.scheduled_start)}."
 
 
 async def _tell_customer(request: ServiceRequest, template: str, facts: dict[str, str]) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from models import accounts, company, manager_notices, notifications
-from models.clock import now
+from models import accounts, company, manager_notices, notifications, zones
 from models.directory.accounts import Account, Site
 from models.directory.users import User, UserRole
 from models.errors import DomainError, ErrorCode, not_found
@@ -43,7 +42,9 @@ async def submit(viewer: Viewer, data: SubmitData, *, today: date | None = None)
     if site is None:
         raise not_found("siteId", "site")
     description = clean_text(data.description, "description", DESCRIPTION_LENGTH)
-    if data.preferred_date is not None and data.preferred_date < (today or now().date()):
+    # "Today" of the company's zone: 18:00 in Denver is already tomorrow in UTC.
+    day = today or zones.today_in(zones.zone_named(settings.time_zone))
+    if data.preferred_date is not None and data.preferred_date < day:
         raise DomainError(
             ErrorCode.INVALID, "The preferred date cannot be in the past.", "preferredDate"
         )

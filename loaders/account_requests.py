@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import tzinfo
+
 from fastpath.batch import BatchLoader
+from fastpath.once import Once
 from loaders.base import rows_by_id, rows_by_key
-from models import account_requests, request_types
+from models import account_requests, request_types, zones
 from models.viewer import Viewer
 
 
@@ -17,16 +21,21 @@ class AccountRequestLoaders:
             rows_by_id(lambda: account_requests.visible_account_requests(viewer))
         )
         # Newest first: the timeline reads from the latest change down. Portal
-        # contacts get the portal's share (no events about photos it does not show).
-        portal = viewer.is_contact
+        # contacts get the portal's share (no staff-only entries, no events about
+        # photos or items it does not show).
         self.events_by_request_id: BatchLoader[int, list[account_requests.AccountRequestEvent]] = (
-            rows_by_key(
-                lambda: account_requests.AccountRequestEvent.filter(
-                    **({"visible_in_portal": True} if portal else {})
-                ).order_by("-id"),
-                "request_id",
+            portal_timelines()
+            if viewer.is_contact
+            else rows_by_key(
+                lambda: account_requests.AccountRequestEvent.all().order_by("-id"), "request_id"
             )
         )
+        # Whether the viewer works each account as its account manager (nextStatuses).
+        self.manages_account_id: BatchLoader[int, bool] = BatchLoader(
+            load_fn=lambda keys: _manages(viewer, keys)
+        )
+        # The company's time zone, read at most once per operation (forDate of old rows).
+        self.company_zone: Once[tzinfo] = Once(zones.company_zone)
         self.account_requests_by_account_id: BatchLoader[
             int, list[account_requests.AccountRequest]
         ] = rows_by_key(
@@ -35,3 +44,27 @@ class AccountRequestLoaders:
             ),
             "account_id",
         )
+
+
+def portal_timelines() -> BatchLoader[int, list[account_requests.AccountRequestEvent]]:
+    """Timelines cut to what a portal contact may see: SQL drops what it can tell,
+    `portal_share` the links to staff-only items (newest first)."""
+    timelines = rows_by_key(
+        lambda: (
+            account_requests.AccountRequestEvent.filter(visible_in_portal=True)
+            .exclude(kind__in=list(account_requests.STAFF_ONLY_KINDS))
+            .order_by("-id")
+        ),
+        "request_id",
+    )
+
+    async def load(keys: Sequence[int]) -> list[list[account_requests.AccountRequestEvent]]:
+        found = await timelines.load_many(keys)
+        return [account_requests.portal_share(timeline) for timeline in found]
+
+    return BatchLoader(load_fn=load)
+
+
+async def _manages(viewer: Viewer, account_ids: Sequence[int]) -> list[bool]:
+    managed = await account_requests.managed_among(viewer, account_ids)
+    return [account_id in managed for account_id in account_ids]

@@ -71,7 +71,12 @@ async def link_items(
         if created:  # linking an already linked item is a no-op
             added += 1
             await requests.record_event(
-                request, viewer, requests.EventKind.ITEM_LINKED, None, global_ref(kind, pk)
+                request,
+                viewer,
+                requests.EventKind.ITEM_LINKED,
+                None,
+                global_ref(kind, pk),
+                visible_in_portal=kind.seen_by_contacts,
             )
     if added:
         await request.save(update_fields=["updated_at"])
@@ -89,7 +94,12 @@ async def unlink_item(viewer: Viewer, request_id: int, ref: ItemRef) -> requests
         raise DomainError(ErrorCode.NOT_FOUND, "This item is not linked to the request.", "itemId")
     assert kind is not None
     await requests.record_event(
-        request, viewer, requests.EventKind.ITEM_UNLINKED, global_ref(kind, pk), None
+        request,
+        viewer,
+        requests.EventKind.ITEM_UNLINKED,
+        global_ref(kind, pk),
+        None,
+        visible_in_portal=kind.seen_by_contacts,
     )
     await request.save(update_fields=["updated_at"])
     requests.publish_change(request)

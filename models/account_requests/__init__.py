@@ -9,7 +9,21 @@ from models.account_requests.lists import (
     count_by_status,
     filter_requests,
 )
-from models.account_requests.rules import CLOSED, NOTE_LENGTH, STATUS_RANK, TRANSITIONS, RequestData
+from models.account_requests.portal import (
+    STAFF_ONLY_KINDS,
+    portal_share,
+    shown_in_portal,
+    summary,
+)
+from models.account_requests.rules import (
+    CLOSED,
+    NOTE_LENGTH,
+    STATUS_RANK,
+    TRANSITIONS,
+    RequestData,
+    for_date_of,
+    next_statuses,
+)
 from models.account_requests.tables import (
     AccountRequest,
     AccountRequestEvent,
@@ -19,6 +33,7 @@ from models.account_requests.tables import (
 )
 from models.account_requests.timeline import publish_change, record_event, request_channel
 from models.account_requests.visibility import (
+    managed_among,
     may_edit,
     may_reopen,
     visible_account_requests,
@@ -31,6 +46,7 @@ __all__ = [
     "ELIGIBLE_ASSIGNEES",
     "NOTE_LENGTH",
     "ORDER_COLUMNS",
+    "STAFF_ONLY_KINDS",
     "STATUS_RANK",
     "TRANSITIONS",
     "AccountRequest",
@@ -45,12 +61,18 @@ __all__ = [
     "count_by_status",
     "create_request",
     "filter_requests",
+    "for_date_of",
     "has_linked_items",
+    "managed_among",
     "may_edit",
     "may_reopen",
+    "next_statuses",
+    "portal_share",
     "publish_change",
     "record_event",
     "request_channel",
+    "shown_in_portal",
+    "summary",
     "update_request",
     "visible_account_requests",
     "visible_events",

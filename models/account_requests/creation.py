@@ -20,6 +20,7 @@ from models.errors import DomainError, ErrorCode, not_found
 from models.permissions import Permission
 from models.request_types import AccountRequestType
 from models.viewer import Viewer, require
+from models.zones import company_today
 
 
 async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
@@ -70,6 +71,8 @@ async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
         contact_id=contact.id if contact else None,
         note=clean_note(data.note),
         source=source,
+        internal=bool(data.internal),
+        for_date=data.for_date or await company_today(),
         created_by_user_id=viewer.user_id,
     )
     await record_event(request, viewer, EventKind.CREATED, None, status.value)
@@ -113,6 +116,11 @@ async def _create_from_portal(viewer: Viewer, data: RequestData) -> AccountReque
         raise DomainError(ErrorCode.FORBIDDEN, "Portal requests are always your own.", "contactId")
     if data.status not in (None, RequestStatus.OPEN):
         raise DomainError(ErrorCode.FORBIDDEN, "Portal requests start OPEN.", "status")
+    if data.internal:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only staff mark requests internal.", "internal")
+    today = await company_today()
+    if data.for_date is not None and data.for_date < today:
+        raise DomainError(ErrorCode.INVALID, "Choose today or a later day.", "forDate")
     request = await AccountRequest.create(
         account_id=account.id,
         type_id=request_type.id,
@@ -122,6 +130,7 @@ async def _create_from_portal(viewer: Viewer, data: RequestData) -> AccountReque
         contact_id=contact.id,
         note=clean_note(data.note),
         source=RequestSource.PORTAL,
+        for_date=data.for_date or today,
         created_by_contact_id=contact.id,
     )
     await record_event(request, viewer, EventKind.CREATED, None, RequestStatus.OPEN.value)

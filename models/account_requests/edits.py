@@ -20,6 +20,7 @@ from models.errors import DomainError, ErrorCode, not_found
 from models.linked_items import has_links
 from models.permissions import Permission
 from models.viewer import Viewer, require
+from models.zones import company_zone, today_in
 
 
 async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> AccountRequest:
@@ -38,6 +39,7 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
     # Inactive accounts refuse request work, edits of their existing requests included.
     accounts.ensure_active(await Account.get(id=request.account_id), "id")
     changes: list[tuple[EventKind, str | None, str | None]] = []
+    was_for_date = request.for_date
     moved_to: Account | None = None
     if data.account_id is not None and data.account_id != request.account_id:
         moved_to = await _move(viewer, request, data.account_id)
@@ -59,6 +61,14 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
     if data.note is not None and clean_note(data.note) != request.note:
         changes.append((EventKind.NOTE_CHANGED, request.note, clean_note(data.note)))
         request.note = clean_note(data.note)
+    if data.for_date is not None and data.for_date != request.for_date:
+        was = request.for_date or today_in(await company_zone(), request.created_at)
+        if data.for_date != was:
+            changes.append((EventKind.FOR_DATE_CHANGED, was.isoformat(), data.for_date.isoformat()))
+        request.for_date = data.for_date
+    if data.internal is not None and data.internal != request.internal:
+        changes.append((EventKind.INTERNAL_CHANGED, _flag(request.internal), _flag(data.internal)))
+        request.internal = data.internal
     if data.status is not None and data.status != request.status:
         await check_transition(viewer, request, data.status)
         changes.append((EventKind.STATUS_CHANGED, request.status.value, data.status.value))
@@ -72,7 +82,7 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
         request.assignee_id = data.assignee_id
     if request.assignee_id != previous_assignee:
         changes.append((EventKind.ASSIGNED, _str(previous_assignee), _str(request.assignee_id)))
-    if not changes:
+    if not changes and request.for_date == was_for_date:
         return request
     await request.save()
     for kind, before, after in changes:
@@ -85,6 +95,10 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
 
 def _str(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 async def _move(viewer: Viewer, request: AccountRequest, account_id: int) -> Account:

@@ -48,6 +48,7 @@ class RequestFilter:
     updated_after: datetime | None = None
     updated_before: datetime | None = None
     search: str | None = None
+    internal: bool | None = None
 
 
 async def filter_requests(
@@ -70,6 +71,8 @@ async def filter_requests(
         query = query.filter(account_id__in=sorted(ids))
     if spec.sources is not None:
         query = query.filter(source__in=spec.sources)
+    if spec.internal is not None:
+        query = query.filter(internal=spec.internal)
     if spec.assigned_to_me:
         query = query.filter(assignee_id=viewer.user_id or 0)
     if spec.unassigned is not None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Protocol
 
 from models.account_requests.tables import AccountRequest, RequestStatus
-from models.account_requests.visibility import may_reopen
+from models.account_requests.visibility import Editable, edits_without_managing, may_reopen
 from models.assignees import check_assignee
 from models.directory.accounts import Contact
 from models.errors import DomainError, ErrorCode, not_found
+from models.permissions import Permission
 from models.request_types import AccountRequestType
 from models.validation import optional_text
 from models.viewer import Viewer
+from models.zones import today_in
 
 NOTE_LENGTH = 10_000
 
@@ -43,6 +48,8 @@ class RequestData:
     contact_id: int | None = None
     clear_contact: bool = False
     note: str | None = None
+    internal: bool | None = None  # staff only
+    for_date: date | None = None
 
 
 async def active_type(type_id: int, field: str = "typeId") -> AccountRequestType:
@@ -103,3 +110,35 @@ async def check_transition(viewer: Viewer, request: AccountRequest, target: Requ
             "Reopening a closed request needs a dispatcher, an admin or its account manager.",
             "status",
         )
+
+
+class WorkflowRow(Editable, Protocol):
+    """What `next_statuses` reads of a request."""
+
+    status: RequestStatus
+
+
+def next_statuses(
+    viewer: Viewer, rows: Sequence[WorkflowRow], managed: Collection[int]
+) -> list[list[RequestStatus]]:
+    """For each request, the statuses this viewer may move it to (workflow order): none
+    for whoever may not edit it (portal contacts included), and no reopening for whoever
+    may not reopen. `managed`: which of the rows' accounts the viewer works as their
+    account manager (`managed_among`, or a loader of it)."""
+    reopens_all = viewer.can(Permission.EDIT_ALL_ACCOUNT_REQUESTS)
+    found: list[list[RequestStatus]] = []
+    for row in rows:
+        manages = row.account_id in managed
+        if not (edits_without_managing(viewer, row) or manages) or (
+            row.status in CLOSED and not (reopens_all or manages)
+        ):
+            found.append([])
+        else:
+            found.append(sorted(TRANSITIONS[row.status], key=STATUS_RANK.__getitem__))
+    return found
+
+
+def for_date_of(for_date: date | None, created_at: datetime, zone: tzinfo) -> date:
+    """The day a request is for: its own, or (rows older than the column) the day it was
+    raised on in the company's time zone `zone`."""
+    return for_date or today_in(zone, created_at)

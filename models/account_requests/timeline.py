@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models import notifications
+from models.account_requests.portal import STAFF_ONLY_KINDS
 from models.account_requests.tables import AccountRequest, AccountRequestEvent, EventKind
 from models.directory.accounts import Account
 from models.directory.users import User
@@ -23,6 +24,7 @@ async def record_event(
     *,
     visible_in_portal: bool = True,
 ) -> None:
+    """One timeline entry; entries of staff-only kinds are never the portal's."""
     await AccountRequestEvent.create(
         request_id=request.id,
         kind=kind,
@@ -30,7 +32,7 @@ async def record_event(
         actor_contact_id=viewer.contact.id if viewer.contact else None,
         before=before,
         after=after,
-        visible_in_portal=visible_in_portal,
+        visible_in_portal=visible_in_portal and kind not in STAFF_ONLY_KINDS,
     )
 
 

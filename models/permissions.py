@@ -34,6 +34,7 @@ class Permission(str, Enum):
     DECIDE_CREDIT_ACCOUNT = "DECIDE_CREDIT_ACCOUNT"
     VIEW_ALL_PHOTOS = "VIEW_ALL_PHOTOS"
     VIEW_OWN_ACCOUNT_PHOTOS = "VIEW_OWN_ACCOUNT_PHOTOS"
+    VIEW_ASSIGNED_PHOTOS = "VIEW_ASSIGNED_PHOTOS"
     VIEW_ASSIGNED_JOBS = "VIEW_ASSIGNED_JOBS"
     MANAGE_BILLING = "MANAGE_BILLING"
 
@@ -91,12 +92,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_STAFF,
             P.REQUEST_CREDIT_ACCOUNT,
             P.EDIT_ASSIGNED_ACCOUNT_REQUESTS,
+            P.VIEW_ASSIGNED_PHOTOS,
         }
     ),
     # Deciding credit requests is for the credit team's members (company
     # settings), checked by that domain; the role alone only lets them see.
     Role.ACCOUNTING: frozenset(
-        {P.VIEW_ALL_ACCOUNTS, P.VIEW_STAFF, P.MANAGE_BILLING, P.EDIT_ASSIGNED_ACCOUNT_REQUESTS}
+        {
+            P.VIEW_ALL_ACCOUNTS,
+            P.VIEW_STAFF,
+            P.MANAGE_BILLING,
+            P.EDIT_ASSIGNED_ACCOUNT_REQUESTS,
+            P.VIEW_ASSIGNED_PHOTOS,
+        }
     ),
 }
 

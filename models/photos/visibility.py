@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import account_requests as requests
@@ -15,15 +15,20 @@ from models.viewer import Viewer
 
 def visible_photos(viewer: Viewer) -> QuerySet[Photo]:
     """READY photos the viewer may see (DESIGN §4): every one, an account manager's
-    accounts' ones, or for a portal contact those flagged for the portal."""
+    accounts' ones, those of the requests assigned to the viewer, or for a portal
+    contact those flagged for the portal."""
     ready = Photo.filter(status=PhotoStatus.READY)
     if viewer.can(Permission.VIEW_ALL_PHOTOS):
         return ready
-    if viewer.can(Permission.VIEW_OWN_ACCOUNT_PHOTOS):
+    mine = Q(assignee_id=viewer.user_id) if viewer.user_id is not None else None
+    if viewer.can(Permission.VIEW_OWN_ACCOUNT_PHOTOS) and mine is not None:
         managed = requests.AccountRequest.filter(
-            account_id__in=Subquery(accounts.managed_accounts(viewer).values("id"))
+            Q(account_id__in=Subquery(accounts.managed_accounts(viewer).values("id"))) | mine
         )
         return ready.filter(request_id__in=Subquery(managed.values("id")))
+    if viewer.can(Permission.VIEW_ASSIGNED_PHOTOS) and mine is not None:
+        assigned = requests.AccountRequest.filter(mine)
+        return ready.filter(request_id__in=Subquery(assigned.values("id")))
     if viewer.is_contact:
         own = requests.visible_account_requests(viewer)
         return ready.filter(display_in_portal=True, request_id__in=Subquery(own.values("id")))
@@ -33,7 +38,11 @@ def visible_photos(viewer: Viewer) -> QuerySet[Photo]:
 def sees_photos(viewer: Viewer) -> bool:
     return viewer.is_contact or any(
         viewer.can(permission)
-        for permission in (Permission.VIEW_ALL_PHOTOS, Permission.VIEW_OWN_ACCOUNT_PHOTOS)
+        for permission in (
+            Permission.VIEW_ALL_PHOTOS,
+            Permission.VIEW_OWN_ACCOUNT_PHOTOS,
+            Permission.VIEW_ASSIGNED_PHOTOS,
+        )
     )
 
 

@@ -179,7 +179,7 @@ def _post(url: str, body: bytes, token: str | None = None) -> Any:
 
 
 async def _pending_ids(database_url: str, count: int) -> list[str]:
-    from schema.relay import encode_id
+    from schema.relay.ids import encode_id
 
     conn = await asyncpg.connect(database_url)
     try:

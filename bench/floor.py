@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.common import SECRET_KEY, database_url
-from schema.relay import encode_id
+from schema.relay.ids import encode_id
 
 # Tortoise's default pool for one API process is 1-5 connections: the same here.
 POOL_SIZE = 5

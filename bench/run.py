@@ -38,7 +38,7 @@ import orjson
 
 from bench.common import ADMIN_TOKEN, SECRET_KEY, database_url
 from bench.seed import seed
-from schema.relay import encode_id
+from schema.relay.ids import encode_id
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"

@@ -1,4 +1,13 @@
-"""The Docket schema: every domain's queries and mutations merged into one root."""
+"""The Docket schema: every domain's queries and mutations merged into one root.
+
+Domains import one way, each only those before it:
+
+    users -> request_types -> accounts -> account_requests -> linked_items, photos
+    -> credit_accounts, service_requests -> auth, company, notifications
+
+A domain that shows a later domain's type (Account.accountRequests) names it lazily
+(`strawberry.lazy`) and makes it from a row through `schema.nodes.NodeConverter`.
+"""
 
 from __future__ import annotations
 
@@ -39,14 +48,15 @@ from schema.extensions import (
     RequestPolicy,
 )
 from schema.linked_items import LinkedItemMutations
-from schema.nodes import resolve_nodes
+from schema.nodes import check_registry, resolve_nodes
 from schema.notifications import (
     NotificationMutations,
     NotificationQueries,
     NotificationSubscriptions,
 )
 from schema.photos import PhotoMutations
-from schema.relay import Node, decode_id
+from schema.relay.connections import Node
+from schema.relay.ids import decode_id
 from schema.request_types import RequestTypeMutations, RequestTypeQueries
 from schema.scalars import AwareDateTime
 from schema.service_requests import (
@@ -150,6 +160,7 @@ def _describe_roots(schema: DocketSchema) -> DocketSchema:
 def build_schema(settings: Settings) -> DocketSchema:
     """The schema with the limits and policies of these settings, and the execution
     engine installed as the settings say (`fastpath.accelerate`: `schema.engine`)."""
+    check_registry()
     schema = _describe_roots(_schema(settings))
     schema.engine = fastpath.accelerate(
         schema,

@@ -12,9 +12,9 @@ from api.context import Context, Info
 from api.permissions import IsAuthenticated
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
-from schema.accounts import Account, Contact
+from schema.accounts.types import Account, Contact
 from schema.errors import UserError, run_in_transaction
-from schema.relay import encode_id
+from schema.relay.ids import encode_id
 from schema.users import User
 
 

@@ -8,7 +8,7 @@ from api.context import Info
 from api.permissions import CanManageSetup, IsAuthenticated
 from models import company
 from schema.errors import UserError, run_in_transaction
-from schema.relay import key_for
+from schema.relay.ids import key_for
 from schema.users import Team
 
 

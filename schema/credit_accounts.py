@@ -4,38 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 from api.context import Info
 from api.permissions import IsStaff, requires
 from models import credit_accounts as credit
+from models.errors import Forbidden
 from models.permissions import Permission
+from schema.accounts.types import Account
 from schema.errors import UserError, run_in_transaction
+from schema.linked_items.types import Invoice
 from schema.nodes import register_node
-from schema.relay import (
-    After,
-    Before,
-    Connection,
-    First,
-    Last,
-    Node,
-    PageArgs,
-    encode_id,
-    key_for,
-    keys_for,
-    paginate,
-)
-
-if TYPE_CHECKING:
-    from schema.accounts import Account
-    from schema.linked_items import Invoice
-    from schema.users import User
-
-UserType = Annotated["User", strawberry.lazy("schema.users")]
-AccountType = Annotated["Account", strawberry.lazy("schema.accounts")]
-InvoiceType = Annotated["Invoice", strawberry.lazy("schema.linked_items")]
+from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
+from schema.relay.ids import encode_id, key_for, keys_for
+from schema.relay.offset_paging import paginate
+from schema.users import User, user_by_id
 
 strawberry.enum(credit.CreditRequestStatus, description="PENDING, then ACCEPTED or REJECTED.")
 
@@ -74,25 +59,17 @@ class CreditAccountRequest(Node):
         )
 
     @strawberry.field(description="The account.")
-    async def account(self, info: Info) -> AccountType | None:
-        from schema.accounts import Account
-
+    async def account(self, info: Info) -> Account | None:
         row = await info.context.loaders.accounts_by_id.load(self.account_id)
         return Account.from_row(row) if row else None
 
     @strawberry.field(description="Who asked.")
-    async def requested_by(self, info: Info) -> UserType | None:
-        return await _user(info, self.requested_by_id)
+    async def requested_by(self, info: Info) -> User | None:
+        return await user_by_id(info, self.requested_by_id)
 
     @strawberry.field(description="Who decided.")
-    async def decided_by(self, info: Info) -> UserType | None:
-        return await _user(info, self.decided_by_id)
-
-
-async def _user(info: Info, user_id: int | None) -> UserType | None:
-    from schema.users import user_by_id
-
-    return await user_by_id(info, user_id)
+    async def decided_by(self, info: Info) -> User | None:
+        return await user_by_id(info, self.decided_by_id)
 
 
 async def _load(info: Info, ids: list[int]) -> list[credit.CreditAccountRequest | None]:
@@ -134,8 +111,6 @@ class CreditQueries:
     ) -> Connection[CreditAccountRequest]:
         viewer = info.context.viewer
         if not await credit.may_view(viewer):
-            from models.errors import Forbidden
-
             raise Forbidden()
         query = await credit.visible_credit_requests(viewer)
         spec = filter or CreditAccountRequestFilter()
@@ -187,7 +162,7 @@ class RecordInvoicePaymentInput:
 
 @strawberry.type(description="Result of recordInvoicePayment.")
 class RecordInvoicePaymentPayload:
-    invoice: InvoiceType | None = strawberry.field(description="The invoice (PAID when settled).")
+    invoice: Invoice | None = strawberry.field(description="The invoice (PAID when settled).")
     user_errors: list[UserError] = strawberry.field(description="Problems with the input.")
 
 
@@ -253,8 +228,6 @@ class CreditMutations:
     async def record_invoice_payment(
         self, info: Info, input: RecordInvoicePaymentInput
     ) -> RecordInvoicePaymentPayload:
-        from schema.linked_items import Invoice
-
         viewer = info.context.viewer
         data = credit.PaymentData(amount=input.amount, paid_on=input.paid_on)
         row, errors = await run_in_transaction(

@@ -15,20 +15,9 @@ from models.permissions import Permission
 from schema import live
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node, resolve_nodes
-from schema.relay import (
-    After,
-    Before,
-    Connection,
-    First,
-    Last,
-    Node,
-    PageArgs,
-    decode_as,
-    encode_id,
-    key_cursor,
-    key_for,
-    paginate_by_key,
-)
+from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
+from schema.relay.ids import decode_as, encode_id, key_for
+from schema.relay.keyset_paging import key_cursor, paginate_by_key
 
 strawberry.enum(notifications.NotificationKind, description="What a notification is about.")
 strawberry.enum(outbox.OutboxStatus, description="Where an e-mail is on its way out.")

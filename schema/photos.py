@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -16,17 +15,13 @@ from models.clock import now
 from models.permissions import Permission
 from models.storage import ObjectStore
 from models.storage import UploadTarget as Target
-from schema.accounts import Contact
+from schema.account_requests.types import AccountRequest
+from schema.accounts.types import Contact
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.relay import Node, encode_id, key_for
-
-if TYPE_CHECKING:
-    from schema.account_requests import AccountRequest
-    from schema.users import User
-
-UserType = Annotated["User", strawberry.lazy("schema.users")]
-AccountRequestType = Annotated["AccountRequest", strawberry.lazy("schema.account_requests")]
+from schema.relay.connections import Node
+from schema.relay.ids import encode_id, key_for
+from schema.users import User
 
 strawberry.enum(photos.PhotoStatus, description="Whether a photo's bytes have been verified.")
 
@@ -133,10 +128,10 @@ class Photo(Node):
     def url_expires_at(self, info: Info) -> datetime | None:
         return _url_expiry(info) if self.status is photos.PhotoStatus.READY else None
 
-    account_request: AccountRequestType | None = related(
+    account_request: AccountRequest | None = related(
         "request_id", "account_requests_by_id", description="The request the photo belongs to."
     )
-    uploaded_by: UserType | None = related(
+    uploaded_by: User | None = related(
         "uploaded_by_user_id",
         "users_by_id",
         description="The staff user who added it, if staff did.",
@@ -233,7 +228,7 @@ class DeletePhotoInput:
 @strawberry.type(description="Result of deletePhoto.")
 class DeletePhotoPayload:
     deleted_photo_id: strawberry.ID | None = strawberry.field(description="The removed photo's ID.")
-    account_request: AccountRequestType | None = strawberry.field(description="Its request.")
+    account_request: AccountRequest | None = strawberry.field(description="Its request.")
     user_errors: list[UserError] = strawberry.field(description="Problems with the input.")
 
 
@@ -314,8 +309,6 @@ class PhotoMutations:
         permission_classes=[SeesPhotos],
     )
     async def delete_photo(self, info: Info, input: DeletePhotoInput) -> DeletePhotoPayload:
-        from schema.account_requests import AccountRequest
-
         viewer = info.context.viewer
         outcome, errors = await run_in_transaction(
             lambda: photos.delete_photo(viewer, key_for(input.id, "Photo"))

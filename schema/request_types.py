@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -11,12 +11,9 @@ from api.permissions import CanManageSetup, IsAuthenticated
 from models import request_types
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
-from schema.relay import Node, encode_id, key_for
-
-if TYPE_CHECKING:
-    from schema.users import User
-
-UserType = Annotated["User", strawberry.lazy("schema.users")]
+from schema.relay.connections import Node
+from schema.relay.ids import encode_id, key_for
+from schema.users import User, user_by_id
 
 
 @strawberry.type(description="A kind of account request (set up by admins).")
@@ -43,9 +40,7 @@ class AccountRequestType(Node):
         )
 
     @strawberry.field(description="Who new requests of this type go to when none is chosen.")
-    async def default_assignee(self, info: Info) -> UserType | None:
-        from schema.users import user_by_id
-
+    async def default_assignee(self, info: Info) -> User | None:
         return await user_by_id(info, self.default_assignee_id)
 
 

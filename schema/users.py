@@ -12,25 +12,16 @@ from api.permissions import CanManageSetup, CanViewStaff
 from models import users
 from models.permissions import Role
 from schema.errors import UserError, run_in_transaction
-from schema.nodes import register_node
-from schema.relay import (
-    After,
-    Before,
-    Connection,
-    First,
-    Last,
-    Node,
-    PageArgs,
-    encode_id,
-    key_for,
-    paginate,
-    paginate_list,
-)
+from schema.nodes import NodeConverter, register_node
+from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
+from schema.relay.ids import encode_id, key_for
+from schema.relay.offset_paging import paginate, paginate_list
 
 if TYPE_CHECKING:
-    from schema.accounts import Account
+    from schema.accounts.types import Account
 
-AccountType = Annotated["Account", strawberry.lazy("schema.accounts")]
+AccountType = Annotated["Account", strawberry.lazy("schema.accounts.types")]
+_account: NodeConverter[Account] = NodeConverter("Account")
 
 # Registers the domain enum as the GraphQL `Role` (same class, no copy).
 strawberry.enum(Role, description="A staff role; each grants a fixed set of rights.")
@@ -81,12 +72,8 @@ class User(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[AccountType]:
-        from schema.accounts import Account
-
         rows = await info.context.loaders.accounts_by_manager_id.load(self.pk)
-        return paginate_list(
-            [Account.from_row(row) for row in rows], PageArgs(first, after, last, before)
-        )
+        return paginate_list([_account(row) for row in rows], PageArgs(first, after, last, before))
 
 
 @strawberry.type(description="A group of staff with a leader.")

@@ -6,7 +6,7 @@ with the IDs a client would have received for them.
 
 from __future__ import annotations
 
-from schema.relay import decode_id, encode_id
+from schema.relay.ids import decode_id, encode_id
 
 
 def gid(type_name: str, pk: int) -> str:

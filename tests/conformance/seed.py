@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from models.permissions import Role
-from schema.relay import encode_id
+from schema.relay.ids import encode_id
 from tests import factories
 from tests.conformance.seed_work import seed_work
 

@@ -24,8 +24,8 @@ from models.accounts import Account
 from models.ids import global_id
 from models.permissions import Role
 from models.request_types import AccountRequestType
-from schema.account_requests import AccountRequest as RequestCard
-from schema.relay import encode_id
+from schema.account_requests.types import AccountRequest as RequestCard
+from schema.relay.ids import encode_id
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_contact, make_site, portal_contact, staff

@@ -19,7 +19,7 @@ from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
 from models.request_types import AccountRequestType
 from models.users import User
-from schema import relay
+from schema.relay import connections, keyset_paging
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_site, portal_contact, staff
@@ -241,8 +241,8 @@ async def test_edges_and_cursors_are_made_only_where_a_compiled_plan_reads_them(
     await _requests(5)
     dispatcher = await staff(Role.DISPATCHER)
     made: list[str] = []
-    original_edge = relay.Edge.__init__
-    original_cursor = relay._sort_cursor
+    original_edge = connections.Edge.__init__
+    original_cursor = keyset_paging._sort_cursor
 
     def counted_edge(self: Any, *args: Any, **kwargs: Any) -> None:
         if not CHECKING.get():  # the execution check's second run is not the request's
@@ -254,8 +254,8 @@ async def test_edges_and_cursors_are_made_only_where_a_compiled_plan_reads_them(
             made.append("cursor")
         return original_cursor(*args)
 
-    monkeypatch.setattr(relay.Edge, "__init__", counted_edge)
-    monkeypatch.setattr(relay, "_sort_cursor", counted_cursor)
+    monkeypatch.setattr(connections.Edge, "__init__", counted_edge)
+    monkeypatch.setattr(keyset_paging, "_sort_cursor", counted_cursor)
     lists = {
         "nodes": "query ShownNodes { accountRequests(first: 3) { nodes { id } } }",
         "pages": """query ShownPages {

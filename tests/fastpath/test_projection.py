@@ -21,8 +21,8 @@ from models import service_requests
 from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
 from models.request_types import AccountRequestType
-from schema import relay
-from schema.service_requests import CanReview
+from schema.relay import keyset_paging
+from schema.service_requests.permissions import CanReview
 from tests.client import GraphQLClient
 from tests.factories import make_account, make_contact, make_site, portal_contact, staff
 from tests.service_requests.operations import submitted
@@ -247,7 +247,7 @@ async def test_items_and_related_rows_made_by_their_class_skip_the_type_check(
     assert len(data["accountRequests"]["nodes"]) == 10
     assert not {"AccountRequest", "Account", "AccountRequestType", "User", "Contact"} & set(checked)
     # and items of a plain list (no maker named) are checked, each of them
-    monkeypatch.setattr(relay, "Made", lambda items, of: list(items))
+    monkeypatch.setattr(keyset_paging, "Made", lambda items, of: list(items))
     checked.clear()
     again = await gql(DASHBOARD, {"first": 10}, token=dispatcher.token)
     assert again == data and checked.count("AccountRequest") == 10

@@ -18,7 +18,7 @@ import httpx
 from models import accounts
 from models.ids import global_id
 from models.permissions import Role
-from schema.relay import decode_id
+from schema.relay.ids import decode_id
 from tests.factories import PASSWORD, make_user, staff, token_for
 from tests.fuzz.harvest import harvest
 from tests.fuzz.seed_work import credit, linked_items, photo, service_requests

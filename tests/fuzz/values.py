@@ -22,7 +22,7 @@ from typing import Any
 import graphql
 from hypothesis import strategies as st
 
-from schema.relay import decode_id
+from schema.relay.ids import decode_id
 
 # Printable-or-not text without surrogates (JSON cannot carry lone ones).
 CHARS = st.characters(codec="utf-8", blacklist_categories=["Cs"])

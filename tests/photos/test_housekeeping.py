@@ -15,7 +15,7 @@ from pathlib import Path
 from models.clock import now
 from models.permissions import Role
 from models.photos import Photo, PhotoStatus
-from schema.relay import decode_id
+from schema.relay.ids import decode_id
 from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
 from tests.conftest import Server, StoredObjects

@@ -15,7 +15,7 @@ from fastpath.direct import DirectQueries
 from models.permissions import Role
 from models.photos import Photo, PhotoStatus
 from schema import photos as photos_schema
-from schema.relay import decode_id
+from schema.relay.ids import decode_id
 from tests.account_requests.rows import make_request, request_gid
 from tests.client import GraphQLClient, error_pairs
 from tests.conftest import Server, StoredObjects

@@ -20,6 +20,11 @@ class CompanySettings:
     managers_may_create_on_behalf: bool = strawberry.field(
         description="Account managers may create account requests on behalf of contacts."
     )
+    managers_may_create_requests: bool = strawberry.field(
+        description='"Allow Account Manager to Create Requests": account managers may create '
+        "account requests at all (on their accounts); off, every request they raise is "
+        "refused with MANAGER_CREATE_NOT_ALLOWED. On by default."
+    )
     default_sla_hours: int | None = strawberry.field(
         description="SLA hours for accounts that set none."
     )
@@ -37,6 +42,7 @@ class CompanySettings:
         return cls(
             service_requests_enabled=row.service_requests_enabled,
             managers_may_create_on_behalf=row.managers_may_create_on_behalf,
+            managers_may_create_requests=row.managers_may_create_requests,
             default_sla_hours=row.default_sla_hours,
             max_photo_bytes=row.max_photo_bytes,
             allowed_photo_types=list(row.allowed_photo_types),
@@ -61,6 +67,9 @@ class UpdateCompanySettingsInput:
     )
     managers_may_create_on_behalf: bool | None = strawberry.field(
         default=None, description="Let account managers create requests for contacts."
+    )
+    managers_may_create_requests: bool | None = strawberry.field(
+        default=None, description="Let account managers create account requests at all."
     )
     credit_team_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="The credit team; null clears it."
@@ -113,6 +122,7 @@ class CompanyMutations:
         data = company.SettingsData(
             service_requests_enabled=input.service_requests_enabled,
             managers_may_create_on_behalf=input.managers_may_create_on_behalf,
+            managers_may_create_requests=input.managers_may_create_requests,
             credit_team_id=(
                 key_for(team, "Team") if team not in (None, strawberry.UNSET) else None
             ),

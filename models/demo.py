@@ -77,7 +77,8 @@ async def _teams(people: dict[str, users.User]) -> None:
         )
     settings = await company.get_settings()
     settings.credit_team_id = credit.id
-    settings.default_sla_hours = 48
+    # No company-wide SLA default: it is an admin's opt-in. A job inherits its
+    # account's default SLA hours, else it has no SLA deadline.
     await settings.save()
 
 

@@ -4,6 +4,7 @@ Domains import one way, each only those before it:
 
     users -> request_types -> accounts -> account_requests -> linked_items, photos
     -> credit_accounts, service_requests -> auth, company, notifications
+    -> access, notification_preferences
 
 A domain that shows a later domain's type (Account.accountRequests) names it lazily
 (`strawberry.lazy`) and makes it from a row through `schema.nodes.NodeConverter`.
@@ -30,6 +31,7 @@ from api.permissions import IsAuthenticated
 from api.settings import Settings
 from models.errors import InputError
 from models.ids import global_id
+from schema.access import AccessMutations
 from schema.account_requests import (
     AccountRequestMutations,
     AccountRequestQueries,
@@ -49,6 +51,10 @@ from schema.extensions import (
 )
 from schema.linked_items import LinkedItemMutations
 from schema.nodes import check_registry, resolve_nodes
+from schema.notification_preferences import (
+    NotificationPreferenceMutations,
+    NotificationPreferenceQueries,
+)
 from schema.notifications import (
     NotificationMutations,
     NotificationQueries,
@@ -107,6 +113,7 @@ Query = merge_types(
         UserQueries,
         CompanyQueries,
         NotificationQueries,
+        NotificationPreferenceQueries,
         RequestTypeQueries,
         AccountRequestQueries,
         ServiceRequestQueries,
@@ -117,10 +124,12 @@ Mutation = merge_types(
     "Mutation",
     (
         AuthMutations,
+        AccessMutations,
         AccountMutations,
         UserMutations,
         CompanyMutations,
         NotificationMutations,
+        NotificationPreferenceMutations,
         RequestTypeMutations,
         AccountRequestMutations,
         ServiceRequestMutations,

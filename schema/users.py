@@ -181,7 +181,11 @@ class UserQueries:
 class CreateUserInput:
     name: str = strawberry.field(description="Full name.")
     email: str = strawberry.field(description="Primary e-mail; used to sign in.")
-    password: str = strawberry.field(description="At least 10 characters, not easy to guess.")
+    password: str | None = strawberry.field(
+        default=None,
+        description="At least 10 characters, not easy to guess. Leave it out to let the "
+        "user choose their own from an invitation (inviteUser).",
+    )
     roles: list[Role] = strawberry.field(description="Roles to hold.")
     login: str | None = strawberry.field(
         default=None, description="Unique login name; the e-mail when left out."

@@ -13,6 +13,7 @@ from models.service_requests.drafts import (
     draft_for,
     drafts,
     sla_hours,
+    sla_of,
 )
 from models.service_requests.jobs import JOB_ASSIGNEE_ROLES, assign_job, cancel_job
 from models.service_requests.lists import (
@@ -67,6 +68,7 @@ __all__ = [
     "filter_service_requests",
     "pending_count",
     "sla_hours",
+    "sla_of",
     "submit",
     "visible_jobs",
     "visible_service_requests",

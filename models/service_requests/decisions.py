@@ -21,6 +21,7 @@ from models.service_requests.tables import (
     JobPriority,
     ServiceRequest,
     ServiceRequestStatus,
+    SlaRule,
 )
 from models.service_requests.visibility import visible_service_requests
 from models.validation import clean_text
@@ -105,6 +106,7 @@ async def approve(viewer: Viewer, request_id: int, data: JobInput) -> Job:
             scheduled_end=end,
             priority=data.priority or draft.priority,
             sla_due_at=data.sla_due_at if data.sla_due_at is not None else draft.sla_due_at,
+            sla_rule=SlaRule.GIVEN if data.sla_due_at is not None else draft.sla_rule,
             # The customer's preferred date stays beside the booked slot, booked or not.
             requested_date=request.preferred_date,
             skills=skills,

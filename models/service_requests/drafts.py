@@ -10,14 +10,33 @@ from typing import Protocol, TypeVar
 from models import company
 from models.clock import now
 from models.directory.accounts import Account
-from models.service_requests.tables import JobPriority, ServiceRequest, ServiceType, Urgency
+from models.service_requests.tables import (
+    JobPriority,
+    ServiceRequest,
+    ServiceType,
+    SlaRule,
+    Urgency,
+)
 
 PRIORITY_OF_URGENCY = {Urgency.NORMAL: JobPriority.MEDIUM, Urgency.URGENT: JobPriority.HIGH}
 
 
 def sla_hours(account_sla_hours: int | None, company_sla_hours: int | None) -> int | None:
-    """The account's default SLA hours, else the company's, else none."""
-    return account_sla_hours if account_sla_hours is not None else company_sla_hours
+    """The account's default SLA hours, else the company's (if an admin turned one on),
+    else none."""
+    return sla_of(account_sla_hours, company_sla_hours)[0]
+
+
+def sla_of(
+    account_sla_hours: int | None, company_sla_hours: int | None
+) -> tuple[int | None, SlaRule]:
+    """The SLA hours a job inherits and the rule that gave them: the account's default,
+    else the company's default (off unless an admin turned it on), else no SLA."""
+    if account_sla_hours is not None:
+        return account_sla_hours, SlaRule.ACCOUNT_DEFAULT
+    if company_sla_hours is not None:
+        return company_sla_hours, SlaRule.COMPANY_DEFAULT
+    return None, SlaRule.NONE
 
 
 @dataclass(slots=True)
@@ -29,6 +48,7 @@ class JobDraft:
     booking_date: date | None
     priority: JobPriority
     sla_due_at: datetime | None
+    sla_rule: SlaRule
 
 
 D = TypeVar("D")
@@ -65,7 +85,7 @@ def drafts(
         if request.account_id not in account_sla_hours:
             found.append(None)
             continue
-        hours = sla_hours(account_sla_hours[request.account_id], company_sla_hours)
+        hours, rule = sla_of(account_sla_hours[request.account_id], company_sla_hours)
         if hours not in due:
             due[hours] = at + timedelta(hours=hours) if hours is not None else None
         found.append(
@@ -77,6 +97,7 @@ def drafts(
                 booking_date=request.preferred_date,
                 priority=PRIORITY_OF_URGENCY[request.urgency],
                 sla_due_at=due[hours],
+                sla_rule=rule,
             )
         )
     return found

@@ -11,3 +11,8 @@ strawberry.enum(
     sr.JobPriority, description="Job priority (urgency NORMAL -> MEDIUM, URGENT -> HIGH)."
 )
 strawberry.enum(sr.JobStatus, description="Where a job stands.")
+strawberry.enum(
+    sr.SlaRule,
+    description="Which rule set a job's SLA due: GIVEN when approving, the customer's "
+    "ACCOUNT_DEFAULT hours, the COMPANY_DEFAULT an admin turned on, or NONE (no deadline).",
+)

@@ -29,7 +29,9 @@ class JobInput:
         default=None, description="Priority; mapped from the urgency when left out."
     )
     sla_due_at: datetime | None = strawberry.field(
-        default=None, description="SLA due; approval time + default SLA hours when left out."
+        default=None,
+        description="SLA due (slaRule GIVEN); left out: approval time + the customer's "
+        "default SLA hours, else the company default if an admin turned one on, else none.",
     )
     skills: list[str] | None = strawberry.field(default=None, description="Skills needed.")
     parts: list[str] | None = strawberry.field(default=None, description="Parts to bring.")

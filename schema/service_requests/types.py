@@ -46,8 +46,12 @@ class JobDraft(Located):
     booking_date: date | None = strawberry.field(description="The customer's preferred date.")
     priority: sr.JobPriority = strawberry.field(description="Mapped from the urgency.")
     sla_due_at: datetime | None = strawberry.field(
-        description="The SLA due the job would get if approved now (account or company "
-        "default SLA hours), or null when there is no default."
+        description="The SLA due the job would get if approved now with the SLA left "
+        "blank (the customer's default SLA hours, else the company default if an admin "
+        "turned one on), or null: no SLA deadline."
+    )
+    sla_rule: sr.SlaRule = strawberry.field(
+        description="Which rule gives slaDueAt: ACCOUNT_DEFAULT, COMPANY_DEFAULT or NONE."
     )
 
 
@@ -98,6 +102,13 @@ class Job(Node, Located):
     scheduled_end: datetime | None = strawberry.field(description="Booking end.")
     priority: sr.JobPriority = strawberry.field(description="Priority.")
     sla_due_at: datetime | None = strawberry.field(description="When the SLA is due.")
+    sla_rule: sr.SlaRule | None = strawberry.field(
+        description="Which rule set slaDueAt (null on jobs approved before it was recorded)."
+    )
+    requested_date: date | None = strawberry.field(
+        description="The customer's preferred date (a date without time), kept beside "
+        "the booked slot whether or not a time was chosen."
+    )
     skills: list[str] = strawberry.field(description="Skills the work needs.")
     parts: list[str] = strawberry.field(description="Parts to bring.")
     asset_ids: list[str] = strawberry.field(description="The customer's assets concerned.")
@@ -119,6 +130,8 @@ class Job(Node, Located):
             scheduled_end=row.scheduled_end,
             priority=row.priority,
             sla_due_at=row.sla_due_at,
+            sla_rule=row.sla_rule,
+            requested_date=row.requested_date,
             skills=list(row.skills),
             parts=list(row.parts),
             asset_ids=list(row.asset_ids),

@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from models import company
 from models.company import CompanySettings
-from models.service_requests import JobDraft, JobPriority, ServiceType, Urgency, drafts
+from models.service_requests import (
+    JobDraft,
+    JobPriority,
+    ServiceType,
+    SlaRule,
+    Urgency,
+    drafts,
+)
 
 AT = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
@@ -35,11 +42,19 @@ def test_each_request_gets_its_accounts_sla_else_the_companys() -> None:
         None,
     ]
     assert made[0] is not None and made[0].site_id == 7 and made[0].description == "Leaking tap"
+    # and says which rule gave it
+    assert [d and d.sla_rule for d in made] == [
+        SlaRule.ACCOUNT_DEFAULT,
+        SlaRule.COMPANY_DEFAULT,
+        SlaRule.ACCOUNT_DEFAULT,
+        None,
+    ]
 
 
 def test_no_sla_anywhere_means_no_due() -> None:
     [draft] = drafts([Request(1, preferred_date=date(2026, 12, 24))], {1: None}, None, AT, JobDraft)
     assert draft is not None and draft.sla_due_at is None
+    assert draft.sla_rule is SlaRule.NONE
     assert draft.booking_date == date(2026, 12, 24)
 
 

@@ -26,7 +26,9 @@ class CompanySettings:
         "refused with MANAGER_CREATE_NOT_ALLOWED. On by default."
     )
     default_sla_hours: int | None = strawberry.field(
-        description="SLA hours for accounts that set none."
+        description="The company-wide SLA default, an admin's opt-in: jobs of customers "
+        "without default SLA hours get this many (slaRule COMPANY_DEFAULT). Null, the "
+        "default: off, such jobs have no SLA deadline."
     )
     max_photo_bytes: int = strawberry.field(description="Largest photo upload, in bytes.")
     allowed_photo_types: list[str] = strawberry.field(description="Accepted photo MIME types.")
@@ -34,6 +36,11 @@ class CompanySettings:
     currency: str = strawberry.field(description="The one currency of every amount (ISO code).")
     credit_warning_percent: int = strawberry.field(
         description="Warn when a balance reaches this share of the credit limit."
+    )
+    time_zone: str = strawberry.field(
+        description='The company\'s time zone, an IANA name ("America/Denver"; "UTC" '
+        'until an admin sets one): "today" (a preferred date in the past), overdue, and '
+        "the times written in mail and notification texts follow it."
     )
     credit_team_id: strawberry.Private[int | None]
 
@@ -49,6 +56,7 @@ class CompanySettings:
             max_photos_per_request=row.max_photos_per_request,
             currency=row.currency,
             credit_warning_percent=row.credit_warning_percent,
+            time_zone=row.time_zone,
             credit_team_id=row.credit_team_id,
         )
 
@@ -75,7 +83,8 @@ class UpdateCompanySettingsInput:
         default=strawberry.UNSET, description="The credit team; null clears it."
     )
     default_sla_hours: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Default SLA hours; null clears them."
+        default=strawberry.UNSET,
+        description="Turn the company-wide SLA default on (hours) or off (null).",
     )
     max_photo_bytes: int | None = strawberry.field(default=None, description="Largest photo.")
     allowed_photo_types: list[str] | None = strawberry.field(
@@ -87,6 +96,11 @@ class UpdateCompanySettingsInput:
     currency: str | None = strawberry.field(default=None, description="ISO currency code.")
     credit_warning_percent: int | None = strawberry.field(
         default=None, description="Credit warning threshold, 1 to 100 percent."
+    )
+    time_zone: str | None = strawberry.field(
+        default=None,
+        description="An IANA time zone name, e.g. America/Denver; any other name is "
+        "refused (INVALID on timeZone).",
     )
 
 
@@ -134,6 +148,7 @@ class CompanyMutations:
             max_photos_per_request=input.max_photos_per_request,
             currency=input.currency,
             credit_warning_percent=input.credit_warning_percent,
+            time_zone=input.time_zone,
         )
         row, errors = await run_in_transaction(lambda: company.update_settings(viewer, data))
         return UpdateCompanySettingsPayload(

@@ -50,6 +50,14 @@ async def workable_item_account(
         account = await accounts.Account.get(id=account_id)
         accounts.ensure_active(account, "id")
         return account
+    if not any(
+        viewer.can(permission)
+        for permission in (
+            Permission.EDIT_ALL_ACCOUNT_REQUESTS,
+            Permission.EDIT_OWN_ACCOUNT_REQUESTS,
+        )
+    ):
+        raise DomainError(ErrorCode.FORBIDDEN, "You may change only items assigned to you.", "id")
     return await workable_account(viewer, account_id, "id")
 
 

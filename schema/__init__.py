@@ -71,6 +71,7 @@ from schema.service_requests import (
     ServiceRequestSubscriptions,
 )
 from schema.users import UserMutations, UserQueries
+from schema.user_archive import UserArchiveMutations
 
 MAX_NODES = 100
 
@@ -129,6 +130,7 @@ Mutation = merge_types(
         UserMutations,
         CompanyMutations,
         NotificationMutations,
+        UserArchiveMutations,
         NotificationPreferenceMutations,
         RequestTypeMutations,
         AccountRequestMutations,

@@ -30,7 +30,10 @@ strawberry.enum(photos.PhotoStatus, description="Whether a photo's bytes have be
 # signature also carries the second it was made in).
 _URL_GRID = 300
 SeesPhotos = requires(
-    Permission.VIEW_ALL_PHOTOS, Permission.VIEW_OWN_ACCOUNT_PHOTOS, or_portal_contact=True
+    Permission.VIEW_ALL_PHOTOS,
+    Permission.VIEW_OWN_ACCOUNT_PHOTOS,
+    Permission.VIEW_ASSIGNED_PHOTOS,
+    or_portal_contact=True,
 )
 
 

@@ -37,6 +37,10 @@ class User(Node):
     mobile: str | None = strawberry.field(description="Mobile number.")
     is_active: bool = strawberry.field(description="Inactive users cannot sign in.")
     created_at: datetime = strawberry.field(description="When the user was created.")
+    archived_at: datetime | None = strawberry.field(
+        description="When an admin archived (deleted) the user; null while they are not. "
+        "Archived users are gone from lists and pickers; history keeps their name."
+    )
     pk: strawberry.Private[int]
 
     @classmethod
@@ -51,6 +55,7 @@ class User(Node):
             mobile=row.mobile,
             is_active=row.is_active,
             created_at=row.created_at,
+            archived_at=row.archived_at,
             pk=row.id,
         )
 
@@ -137,6 +142,10 @@ class UserFilter:
         "e.g. ACCOUNT_MANAGER with `managedAccounts`.",
     )
     is_active: bool | None = strawberry.field(default=None, description="Active or not.")
+    include_archived: bool = strawberry.field(
+        default=False,
+        description="Also list archived users (admins only; ignored for anyone else).",
+    )
 
 
 @strawberry.type
@@ -161,6 +170,7 @@ class UserQueries:
             roles=[role for role in spec.roles or []],
             role=spec.role,
             is_active=spec.is_active,
+            include_archived=spec.include_archived,
         )
         return await paginate(query, PageArgs(first, after, last, before), User.from_row)
 

@@ -133,7 +133,10 @@ class LinkedItemMutations:
         )
         return TaskPayload(task=Task.from_row(row) if row else None, user_errors=errors)
 
-    @strawberry.mutation(description="Change a task.", permission_classes=[CanWork])
+    @strawberry.mutation(
+        description="Change a task: whoever may work on its account, or its assignee.",
+        permission_classes=[CanLink],
+    )
     async def update_task(self, info: Info, input: UpdateTaskInput) -> TaskPayload:
         viewer = info.context.viewer
         row, errors = await run_in_transaction(
@@ -155,7 +158,10 @@ class LinkedItemMutations:
             appointment=Appointment.from_row(row) if row else None, user_errors=errors
         )
 
-    @strawberry.mutation(description="Change an appointment.", permission_classes=[CanWork])
+    @strawberry.mutation(
+        description="Change an appointment: whoever may work on its account, or its assignee.",
+        permission_classes=[CanLink],
+    )
     async def update_appointment(
         self, info: Info, input: UpdateAppointmentInput
     ) -> AppointmentPayload:

@@ -125,3 +125,36 @@ async def test_a_manager_keeps_their_items_after_losing_the_account(
             )
         )["updateAppointment"]
     assert done["userErrors"] == []
+
+
+async def _update(gql: GraphQLClient, token: str, kind: str, item_id: str) -> dict[str, Any]:
+    if kind == "task":
+        data = await gql(UPDATE_TASK, {"input": {"id": item_id, "status": "DONE"}}, token)
+        payload: dict[str, Any] = data["updateTask"]
+    else:
+        variables = {"input": {"id": item_id, "status": "COMPLETED"}}
+        payload = (await gql(UPDATE_APPOINTMENT, variables, token))["updateAppointment"]
+    return payload
+
+
+@pytest.mark.parametrize("kind", ["task", "appointment"])
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.ACCOUNTING], ids=lambda r: r.value)
+async def test_an_assignee_works_their_item_and_no_one_elses(
+    gql: GraphQLClient, kind: str, role: Role
+) -> None:
+    # given an item assigned to them and one assigned to a colleague
+    dispatcher = await staff(Role.DISPATCHER)
+    worker, colleague = await staff(role), await staff(role)
+    account = await make_account("Acme")
+    mine = await _create(gql, dispatcher.token, kind, account.id, worker.id)
+    theirs = await _create(gql, dispatcher.token, kind, account.id, colleague.id)
+    key = "task" if kind == "task" else "appointment"
+    # when they close each
+    done = await _update(gql, worker.token, kind, mine[key]["id"])
+    refused = await _update(gql, worker.token, kind, theirs[key]["id"])
+    # then their own is done, the other one refused and unchanged
+    assert done["userErrors"] == []
+    assert done[key]["status"] in ("DONE", "COMPLETED")
+    assert error_pairs(refused) == [("FORBIDDEN", ["input", "id"])]
+    opened = (await gql(OPEN, {"id": theirs[key]["id"]}, dispatcher.token))["node"]
+    assert opened.get("status", "PENDING") == "PENDING"

@@ -41,6 +41,7 @@ class CreditAccountRequest(Node):
     account_id: strawberry.Private[int]
     requested_by_id: strawberry.Private[int | None]
     decided_by_id: strawberry.Private[int | None]
+    assignee_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: credit.CreditAccountRequest) -> CreditAccountRequest:
@@ -56,6 +57,7 @@ class CreditAccountRequest(Node):
             account_id=row.account_id,
             requested_by_id=row.requested_by_id,
             decided_by_id=row.decided_by_id,
+            assignee_id=row.assignee_id,
         )
 
     @strawberry.field(description="The account.")
@@ -70,6 +72,13 @@ class CreditAccountRequest(Node):
     @strawberry.field(description="Who decided.")
     async def decided_by(self, info: Info) -> User | None:
         return await user_by_id(info, self.decided_by_id)
+
+    @strawberry.field(
+        description="The credit team member the request was delegated to (null: nobody "
+        "yet); any member or admin may still decide it."
+    )
+    async def assignee(self, info: Info) -> User | None:
+        return await user_by_id(info, self.assignee_id)
 
 
 async def _load(info: Info, ids: list[int]) -> list[credit.CreditAccountRequest | None]:
@@ -88,6 +97,15 @@ class CreditAccountRequestFilter:
     )
     account_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Of these accounts."
+    )
+    assignee_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Delegated to any of these users."
+    )
+    assigned_to_me: bool = strawberry.field(
+        default=False, description="Only requests delegated to the viewer."
+    )
+    unassigned: bool | None = strawberry.field(
+        default=None, description="True: delegated to nobody; false: delegated to somebody."
     )
 
 
@@ -114,11 +132,14 @@ class CreditQueries:
             raise Forbidden()
         query = await credit.visible_credit_requests(viewer)
         spec = filter or CreditAccountRequestFilter()
-        if spec.statuses is not None:
-            query = query.filter(status__in=spec.statuses)
-        account_ids = keys_for(spec.account_ids, "Account")
-        if account_ids is not None:
-            query = query.filter(account_id__in=account_ids)
+        conditions = credit.CreditRequestFilter(
+            statuses=spec.statuses,
+            account_ids=keys_for(spec.account_ids, "Account"),
+            assignee_ids=keys_for(spec.assignee_ids, "User"),
+            assigned_to_me=spec.assigned_to_me,
+            unassigned=spec.unassigned,
+        )
+        query = credit.filter_credit_requests(query, conditions, viewer)
         return await paginate(
             query.order_by("-created_at", "-id"),
             PageArgs(first, after, last, before),
@@ -151,6 +172,24 @@ class CreditAccountRequestPayload:
         description="The request."
     )
     user_errors: list[UserError] = strawberry.field(description="Problems with the input.")
+
+
+@strawberry.input(description="Delegate a pending credit request to a credit team member.")
+class AssignCreditAccountRequestInput:
+    request_id: strawberry.ID = strawberry.field(description="The pending credit request.")
+    assignee_id: strawberry.ID | None = strawberry.field(
+        description="A member of the credit team (its leader included); null: nobody."
+    )
+
+
+@strawberry.type(description="Result of assignCreditAccountRequest.")
+class AssignCreditAccountRequestPayload:
+    credit_account_request: CreditAccountRequest | None = strawberry.field(
+        description="The request, with its assignee."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems, e.g. ASSIGNEE_NOT_ELIGIBLE or ALREADY_DECIDED."
+    )
 
 
 @strawberry.input(description="A payment received against an invoice.")
@@ -219,6 +258,24 @@ class CreditMutations:
             lambda: credit.reject(viewer, key_for(input.id, "CreditAccountRequest"), input.reason)
         )
         return _payload(row, errors)
+
+    @strawberry.mutation(
+        description="Delegate a pending credit request to a member of the credit team, who "
+        "is notified (the credit team's leader and admins); any member or admin may still "
+        "decide it.",
+        permission_classes=[IsStaff],
+    )
+    async def assign_credit_account_request(
+        self, info: Info, input: AssignCreditAccountRequestInput
+    ) -> AssignCreditAccountRequestPayload:
+        viewer = info.context.viewer
+        request_id = key_for(input.request_id, "CreditAccountRequest")
+        assignee = None if input.assignee_id is None else key_for(input.assignee_id, "User")
+        row, errors = await run_in_transaction(lambda: credit.assign(viewer, request_id, assignee))
+        return AssignCreditAccountRequestPayload(
+            credit_account_request=CreditAccountRequest.from_row(row) if row else None,
+            user_errors=errors,
+        )
 
     @strawberry.mutation(
         description="Record a payment; an invoice fully paid becomes PAID; overpaying is "

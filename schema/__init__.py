@@ -39,6 +39,7 @@ from schema.account_requests import (
 )
 from schema.accounts import AccountMutations, AccountQueries
 from schema.auth import AuthMutations, AuthQueries
+from schema.calendar import CalendarQueries
 from schema.company import CompanyMutations, CompanyQueries
 from schema.credit_accounts import CreditMutations, CreditQueries
 from schema.document_limits import limits_rule
@@ -70,8 +71,8 @@ from schema.service_requests import (
     ServiceRequestQueries,
     ServiceRequestSubscriptions,
 )
-from schema.users import UserMutations, UserQueries
 from schema.user_archive import UserArchiveMutations
+from schema.users import UserMutations, UserQueries
 
 MAX_NODES = 100
 
@@ -117,6 +118,7 @@ Query = merge_types(
         NotificationPreferenceQueries,
         RequestTypeQueries,
         AccountRequestQueries,
+        CalendarQueries,
         ServiceRequestQueries,
         CreditQueries,
     ),
@@ -128,9 +130,9 @@ Mutation = merge_types(
         AccessMutations,
         AccountMutations,
         UserMutations,
+        UserArchiveMutations,
         CompanyMutations,
         NotificationMutations,
-        UserArchiveMutations,
         NotificationPreferenceMutations,
         RequestTypeMutations,
         AccountRequestMutations,

@@ -50,6 +50,11 @@ class AccountRequestFilter:
     search: str | None = strawberry.field(
         default=None, description="Words in the note or the account name, any case."
     )
+    internal: bool | None = strawberry.field(
+        default=None,
+        description="True: only internal requests; false: only those the portal may see "
+        "(portal contacts never see internal ones either way).",
+    )
 
 
 @strawberry.input(description="How to sort account requests.")
@@ -76,6 +81,7 @@ def request_filter(spec: AccountRequestFilter | None) -> requests.RequestFilter:
         updated_after=spec.updated_after,
         updated_before=spec.updated_before,
         search=spec.search,
+        internal=spec.internal,
     )
 
 

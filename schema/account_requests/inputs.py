@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from models import account_requests as requests
@@ -24,6 +26,17 @@ class CreateAccountRequestInput:
         default=None, description="A contact of the account the request is for."
     )
     note: str | None = strawberry.field(default=None, description="What it is about.")
+    internal: bool | None = strawberry.field(
+        default=None,
+        description="Staff only: true keeps the request (its note, timeline and all) out of "
+        "the customer portal. False when left out; a portal contact asking for true is "
+        "refused (FORBIDDEN).",
+    )
+    for_date: date | None = strawberry.field(
+        default=None,
+        description="The day the request is for (the calendar's day): today in the company's "
+        "time zone when left out. Portal contacts choose today or a later day.",
+    )
 
 
 @strawberry.input(description="Changes to an account request; fields left out stay as they are.")
@@ -40,6 +53,14 @@ class UpdateAccountRequestInput:
         default=strawberry.UNSET, description="New contact; null removes it."
     )
     note: str | None = strawberry.field(default=None, description="New note.")
+    internal: bool | None = strawberry.field(
+        default=None,
+        description="True hides the request from the customer portal, false shares it again "
+        "(on the timeline as a staff-only entry).",
+    )
+    for_date: date | None = strawberry.field(
+        default=None, description="Another day the request is for (the calendar's day)."
+    )
     account_id: strawberry.ID | None = strawberry.field(
         default=None, description="Move to another account (not while items are linked)."
     )

@@ -47,6 +47,8 @@ class AccountRequestMutations:
             assignee_id=_optional_key(input.assignee_id, "User"),
             contact_id=_optional_key(input.contact_id, "Contact"),
             note=input.note,
+            internal=input.internal,
+            for_date=input.for_date,
         )
         row, errors = await run_in_transaction(lambda: requests.create_request(viewer, data))
         return CreateAccountRequestPayload(
@@ -71,6 +73,8 @@ class AccountRequestMutations:
             contact_id=_optional_key(input.contact_id, "Contact"),
             clear_contact=input.contact_id is None,
             note=input.note,
+            internal=input.internal,
+            for_date=input.for_date,
         )
         row, errors = await run_in_transaction(
             lambda: requests.update_request(viewer, key_for(input.id, "AccountRequest"), data)

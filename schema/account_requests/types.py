@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 
 from api.context import Info
-from fastpath import related
+from fastpath import batched, related
 from models import account_requests as requests
 from models import linking
 from models.linked_items import KINDS, ItemKind
@@ -58,6 +59,36 @@ def _event_value(kind: requests.EventKind, value: str | None) -> str | None:
 # Foreign-key fields: one declaration serves the resolver and compiled projections.
 
 
+class _Workflow(Protocol):
+    """What `nextStatuses` reads of a request."""
+
+    status: requests.RequestStatus
+    account_id: int
+    assignee_id: int | None
+
+
+async def _next_statuses(
+    info: Info, sources: Sequence[_Workflow]
+) -> list[list[requests.RequestStatus]]:
+    accounts = [source.account_id for source in sources]
+    flags = await info.context.loaders.manages_account_id.load_many(accounts)
+    managed = {account for account, manages in zip(accounts, flags, strict=True) if manages}
+    return requests.next_statuses(info.context.viewer, sources, managed)
+
+
+class _Dated(Protocol):
+    """What `forDate` reads of a request."""
+
+    stored_for_date: date | None
+    created_at: datetime
+
+
+async def _for_dates(info: Info, sources: Sequence[_Dated]) -> list[date]:
+    old_rows = any(source.stored_for_date is None for source in sources)
+    zone = await info.context.loaders.company_zone.get() if old_rows else UTC
+    return [requests.for_date_of(s.stored_for_date, s.created_at, zone) for s in sources]
+
+
 @strawberry.type(description="One change in the life of an account request.")
 class AccountRequestEvent(Node):
     kind: requests.EventKind = strawberry.field(description="What changed.")
@@ -66,6 +97,16 @@ class AccountRequestEvent(Node):
         "(ASSIGNED), contact, type, account or photo (PHOTO_*); null when there was none."
     )
     after: str | None = strawberry.field(description="The value after, in the same form.")
+    summary: str = strawberry.field(
+        description="What happened, in words a customer may read (no names of staff, no "
+        "internal IDs): what the portal shows."
+    )
+    internal: bool = strawberry.field(
+        description="True for entries the portal never shows: who on the staff holds the "
+        "request, moves between accounts, its internal flag, links to tasks, photos kept "
+        "off the portal (whatever the request's own flag: an internal request shows the portal "
+        "nothing). Portal contacts see only entries where it is false."
+    )
     created_at: datetime = strawberry.field(description="When it happened.")
     actor_user_id: strawberry.Private[int | None]
     actor_contact_id: strawberry.Private[int | None]
@@ -77,6 +118,8 @@ class AccountRequestEvent(Node):
             kind=row.kind,
             before=_event_value(row.kind, row.before),
             after=_event_value(row.kind, row.after),
+            summary=requests.summary(row),
+            internal=not requests.shown_in_portal(row),
             created_at=row.created_at,
             actor_user_id=row.actor_user_id,
             actor_contact_id=row.actor_contact_id,
@@ -85,7 +128,8 @@ class AccountRequestEvent(Node):
     actor: User | None = related(
         "actor_user_id",
         "users_by_id",
-        description="The staff user who made the change, if staff did.",
+        description="The staff user who made the change, if staff did (null for portal "
+        "contacts, who never see staff users).",
     )
 
     actor_contact: Contact | None = related(
@@ -101,6 +145,10 @@ class AccountRequest(Node):
     status: requests.RequestStatus = strawberry.field(description="Where it stands.")
     note: str = strawberry.field(description="What the request is about.")
     source: requests.RequestSource = strawberry.field(description="Who raised it.")
+    internal: bool = strawberry.field(
+        description="Staff only: the customer portal never shows an internal request (its "
+        "lists, counts, timeline or live feed); always false for portal contacts."
+    )
     created_at: datetime = strawberry.field(description="When it was raised.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     account_id: strawberry.Private[int]
@@ -109,6 +157,7 @@ class AccountRequest(Node):
     contact_id: strawberry.Private[int | None]
     created_by_user_id: strawberry.Private[int | None]
     created_by_contact_id: strawberry.Private[int | None]
+    stored_for_date: strawberry.Private[date | None]
 
     @classmethod
     def from_row(cls, row: requests.AccountRequest) -> AccountRequest:
@@ -118,6 +167,7 @@ class AccountRequest(Node):
             status=row.status,
             note=row.note,
             source=row.source,
+            internal=row.internal,
             created_at=row.created_at,
             updated_at=row.updated_at,
             account_id=row.account_id,
@@ -126,6 +176,7 @@ class AccountRequest(Node):
             contact_id=row.contact_id,
             created_by_user_id=row.created_by_user_id,
             created_by_contact_id=row.created_by_contact_id,
+            stored_for_date=row.for_date,
         )
 
     account: Account | None = related(
@@ -148,9 +199,18 @@ class AccountRequest(Node):
         description="The staff user who created it, if staff did.",
     )
 
-    @strawberry.field(description="The statuses this request may move to next.")
-    def next_statuses(self) -> list[requests.RequestStatus]:
-        return sorted(requests.TRANSITIONS[self.status], key=requests.STATUS_RANK.__getitem__)
+    next_statuses: list[requests.RequestStatus] = batched(
+        _next_statuses,
+        description="The statuses the viewer may move this request to next, in workflow "
+        "order: none for whoever may not edit it (portal contacts included), and no "
+        "reopening for whoever may not reopen it.",
+    )
+
+    for_date: date = batched(
+        _for_dates,
+        description="The day the request is for (its day on the calendar), in the company's "
+        "time zone; requests raised before requests had one are for the day they were raised.",
+    )
 
     @strawberry.field(
         description="Items linked to this request, newest link first. Portal contacts see "
@@ -237,8 +297,9 @@ async def _load_requests(info: Info, ids: list[int]) -> list[requests.AccountReq
 
 
 async def _load_events(info: Info, ids: list[int]) -> list[requests.AccountRequestEvent | None]:
-    rows = await requests.visible_events(info.context.viewer).filter(id__in=ids)
-    found = {row.id: row for row in rows}
+    viewer = info.context.viewer
+    rows = await requests.visible_events(viewer).filter(id__in=ids)
+    found = {row.id: row for row in (requests.portal_share(rows) if viewer.is_contact else rows)}
     return [found.get(pk) for pk in ids]
 
 

@@ -40,6 +40,8 @@ _WHOLE = {
     "contact_id",
     "created_by_user_id",
     "created_by_contact_id",
+    "internal",
+    "for_date",
 }
 
 

@@ -6,6 +6,7 @@ from tortoise.transactions import in_transaction
 
 from models import accounts, company, users
 from models.account_requests import STATUS_RANK, AccountRequest, RequestSource, RequestStatus
+from models.account_requests.rules import default_assignee
 from models.passwords import hash_password
 from models.permissions import Role
 from models.request_types import AccountRequestType
@@ -155,7 +156,7 @@ _NOTES = [
 async def _requests(people: dict[str, users.User], created: list[accounts.Account]) -> None:
     types = []
     for name, description, portal, who in _TYPES:
-        assignee = people[f"{who}@demo.docket"] if who != "accounting" else None
+        assignee = people[f"{who}@demo.docket"]
         types.append(
             await AccountRequestType.create(
                 name=name,
@@ -174,7 +175,8 @@ async def _requests(people: dict[str, users.User], created: list[accounts.Accoun
             type_id=request_type.id,
             status=status,
             status_rank=STATUS_RANK[status],
-            assignee_id=request_type.default_assignee_id,
+            # The type's default assignee when they may see the account, as on creation.
+            assignee_id=await default_assignee(request_type, account.id),
             note=_NOTES[index],
             source=RequestSource.STAFF,
             created_by_user_id=dispatcher.id,

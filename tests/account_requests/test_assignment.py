@@ -12,13 +12,16 @@ from typing import Any
 
 import pytest
 
+from models import users
 from models.account_requests import AccountRequest
+from models.demo import seed_demo
 from models.permissions import Role
+from models.request_types import AccountRequestType
 from tests.account_requests.operations import create_request
 from tests.account_requests.rows import make_request, make_type, request_gid
 from tests.accounts.operations import set_manager
 from tests.client import GraphQLClient, error_pairs
-from tests.factories import Person, make_account, make_contact, make_user, staff
+from tests.factories import Person, make_account, make_contact, make_user, staff, token_for
 from tests.ids import gid
 
 UPDATE = """
@@ -311,3 +314,27 @@ async def test_the_assignment_notification_opens_for_its_recipient(gql: GraphQLC
     inbox = (await gql(INBOX, token=mona.token))["notifications"]["nodes"]
     told = [n for n in inbox if n["kind"] == "ACCOUNT_REQUEST_ASSIGNED"]
     assert [n["subject"] for n in told] == [{"__typename": "AccountRequest", "number": request.id}]
+
+
+async def test_the_demo_sends_billing_questions_to_accounting_and_assigns_only_the_seeing(
+    gql: GraphQLClient,
+) -> None:
+    # given the demo company
+    await seed_demo()
+    alex = await users.User.get(email="accounting@demo.docket")
+    alex_token = await token_for(alex)
+    # when its request types and requests are read
+    billing = await AccountRequestType.get(name="Billing question")
+    requests = await AccountRequest.filter(assignee_id__isnull=False)
+    # then billing questions go to the billing team, and every assignee opens their request
+    assert billing.default_assignee_id == alex.id
+    assert requests
+    for row in requests:
+        assignee = await users.User.get(id=row.assignee_id)
+        opened = await gql(OPEN, {"id": request_gid(row)}, await token_for(assignee))
+        assert opened["node"]["account"] is not None, (assignee.name, row.id)
+    home = (await gql(HOME, token=alex_token))["accountRequests"]["nodes"]
+    assert sorted(node["number"] for node in home) == sorted(
+        row.id for row in requests if row.assignee_id == alex.id
+    )
+    assert home

@@ -12,6 +12,7 @@ from typing import cast
 
 from models import account_requests, accounts, auth
 from models.clock import now
+from models.credit_accounts.tables import CreditAccountRequest, CreditRequestStatus
 from models.directory.users import Team, TeamMember, User
 from models.errors import DomainError, ErrorCode, not_found
 from models.linked_items import Appointment, AppointmentStatus, Task, TaskStatus
@@ -34,7 +35,8 @@ class Archived:
 
 
 async def archive_user(viewer: Viewer, user_id: int) -> Archived:
-    """Archive a user: sessions end, accounts are released, open work is unassigned."""
+    """Archive a user: sessions end, accounts are released, open work is unassigned
+    (requests, tasks, appointments, pending credit requests), team seats are taken."""
     require(viewer, Permission.MANAGE_SETUP)
     user = await User.select_for_update().get_or_none(id=user_id)
     if user is None:
@@ -53,6 +55,9 @@ async def archive_user(viewer: Viewer, user_id: int) -> Archived:
     await Appointment.filter(assignee_id=user.id, status=AppointmentStatus.PENDING).update(
         assignee_id=None
     )
+    await CreditAccountRequest.filter(
+        assignee_id=user.id, status=CreditRequestStatus.PENDING
+    ).update(assignee_id=None)
     await TeamMember.filter(user_id=user.id).delete()
     await Team.filter(leader_id=user.id).update(leader_id=None)
     await AccountRequestType.filter(default_assignee_id=user.id).update(default_assignee_id=None)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ import pytest
 from models import users
 from models.account_requests import AccountRequest, RequestStatus
 from models.accounts import Account
+from models.credit_accounts.tables import CreditAccountRequest
+from models.linked_items import Appointment, Task, TaskStatus
 from models.permissions import Role
 from tests.account_requests.rows import make_request, request_gid
 from tests.auth.operations import ME, login
@@ -262,3 +266,34 @@ async def test_a_restored_user_signs_in_again_with_nothing_given_back(
     assert "Mona" in names
     assert (await login(gql, mona.user.email, PASSWORD))["token"] is not None
     assert (await Account.get(id=acme.id)).manager_id is None
+
+
+async def test_archiving_unassigns_open_items_and_pending_credit_requests(
+    gql: GraphQLClient,
+) -> None:
+    # given Tia has an open task, a pending appointment and a pending credit request,
+    # and a task she finished
+    admin = await staff(Role.ADMIN)
+    tia = await staff(Role.TECHNICIAN, Role.ACCOUNTING)
+    account = await make_account()
+    start = datetime(2031, 1, 6, 9, tzinfo=UTC)
+    task = await Task.create(account_id=account.id, title="Call", assignee_id=tia.id)
+    finished = await Task.create(
+        account_id=account.id, title="Done", assignee_id=tia.id, status=TaskStatus.DONE
+    )
+    visit = await Appointment.create(
+        account_id=account.id,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        assignee_id=tia.id,
+    )
+    credit = await CreditAccountRequest.create(
+        account_id=account.id, requested_limit=Decimal("1000.00"), assignee_id=tia.id
+    )
+    # when she is archived
+    assert (await _archive(gql, admin, tia))["userErrors"] == []
+    # then her open work is nobody's, her finished work still hers
+    assert (await Task.get(id=task.id)).assignee_id is None
+    assert (await Appointment.get(id=visit.id)).assignee_id is None
+    assert (await CreditAccountRequest.get(id=credit.id)).assignee_id is None
+    assert (await Task.get(id=finished.id)).assignee_id == tia.id

@@ -18,14 +18,14 @@ class Socket:
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def receive(self, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
         raw = await asyncio.wait_for(self.connection.recv(), timeout)
         # Browsers' graphql-ws clients parse text frames only.
         assert isinstance(raw, str), f"a binary frame: {raw!r}"
         message: dict[str, Any] = json.loads(raw)
         return message
 
-    async def next_data(self, field: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def next_data(self, field: str, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
         """`field` of the data of the next message, which must be a `next` without errors."""
         message = await self.receive(timeout=timeout)
         assert message["type"] == "next", message

@@ -108,11 +108,11 @@ async def test_the_next_subscriber_leads_when_the_leader_completes(
         await asyncio.sleep(0.05)
         await submitted(gql, contact, site)
         # then both others still hear of it, and the one who left does not
-        assert [_count(await ws.receive(timeout=2.0)) for ws in rest] == [1, 1]
+        assert [_count(await ws.receive()) for ws in rest] == [1, 1]
         assert await first.nothing_within(0.2)
         # and of the next one too
         await submitted(gql, contact, site)
-        assert [_count(await ws.receive(timeout=2.0)) for ws in rest] == [2, 2]
+        assert [_count(await ws.receive()) for ws in rest] == [2, 2]
     # and once everyone has left, the group is gone
     await asyncio.sleep(0.1)
     assert fanout.group_size(sr.QUEUE_CHANNEL) == 0
@@ -143,7 +143,7 @@ async def test_a_leader_leaving_while_it_executes_hands_the_event_on(
         await asyncio.sleep(0.1)
         gate.set()
         # then the follower, now leading, answers that event itself
-        assert _count(await staying.receive(timeout=2.0)) == 1
+        assert _count(await staying.receive()) == 1
 
 
 async def test_a_leaders_own_session_error_is_not_forwarded(
@@ -157,14 +157,14 @@ async def test_a_leaders_own_session_error_is_not_forwarded(
         second = await _watching(stack, server, follower.token)
         # when the leader logs out
         await gql("mutation { logout { ok } }", token=leader.token)
-        ended = await first.receive(timeout=2.0)
+        ended = await first.receive()
         # then its subscription ends with UNAUTHENTICATED, and the follower hears nothing
         errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert await second.nothing_within(0.3)
         # and it still hears of the next request, which it now answers itself
         await submitted(gql, contact, site)
-        assert _count(await second.receive(timeout=2.0)) == 1
+        assert _count(await second.receive()) == 1
 
 
 @pytest.mark.fast_paths
@@ -185,7 +185,7 @@ async def test_a_subscriber_whose_permissions_change_moves_to_the_group_of_its_n
         assert fanout.group_size(sr.QUEUE_CHANNEL) == 2
         executed = shared_events.STATS.executed
         await submitted(gql, contact, site)
-        assert [_count(await ws.receive(timeout=2.0)) for ws in sockets] == [1, 1]
+        assert [_count(await ws.receive()) for ws in sockets] == [1, 1]
         assert shared_events.STATS.executed - executed == 2
 
 
@@ -202,18 +202,18 @@ async def test_a_follower_too_far_behind_is_dropped_and_the_others_go_on(
         # when four requests come in while the stalled follower is writing the first
         for expected in range(1, 5):
             await submitted(gql, contact, site)
-            assert _count(await leader.receive(timeout=2.0)) == expected
-            assert _count(await keeping.receive(timeout=2.0)) == expected
+            assert _count(await leader.receive()) == expected
+            assert _count(await keeping.receive()) == expected
         gate.set()
         # then the stalled one gets what it was writing, and then the end of its
         # subscription, not the messages that did not fit
-        assert _count(await slow.receive(timeout=2.0)) == 1
-        assert ending_codes(await slow.receive(timeout=2.0)) == ["SUBSCRIBER_TOO_SLOW"]
-        assert await slow.receive(timeout=2.0) == {"id": "slow", "type": "complete"}
+        assert _count(await slow.receive()) == 1
+        assert ending_codes(await slow.receive()) == ["SUBSCRIBER_TOO_SLOW"]
+        assert await slow.receive() == {"id": "slow", "type": "complete"}
         # and the others go on hearing every request
         await submitted(gql, contact, site)
-        assert _count(await leader.receive(timeout=2.0)) == 5
-        assert _count(await keeping.receive(timeout=2.0)) == 5
+        assert _count(await leader.receive()) == 5
+        assert _count(await keeping.receive()) == 5
         assert await slow.nothing_within(0.2)
 
 
@@ -232,14 +232,14 @@ async def test_a_leader_stuck_on_its_socket_is_dropped_and_the_next_one_leads(
             await submitted(gql, contact, site)
         # then the follower hears of every one: the first from the leader, the rest
         # as the new leader, from the messages the stuck one had not read on
-        counts = [_count(await follower.receive(timeout=2.0)) for _ in range(5)]
+        counts = [_count(await follower.receive()) for _ in range(5)]
         assert counts[0] == 1 and counts[-1] == 5 and counts == sorted(counts)
         assert await follower.nothing_within(0.2)
         assert fanout.group_size(sr.QUEUE_CHANNEL) == 1
         # and the stuck leader, once its socket moves, gets its frame and then the end
         gate.set()
-        assert _count(await leader.receive(timeout=2.0)) == 1
-        assert ending_codes(await leader.receive(timeout=2.0)) == ["SUBSCRIBER_TOO_SLOW"]
+        assert _count(await leader.receive()) == 1
+        assert ending_codes(await leader.receive()) == ["SUBSCRIBER_TOO_SLOW"]
 
 
 async def test_a_group_further_behind_than_its_queues_hold_is_dropped() -> None:

@@ -57,7 +57,7 @@ async def test_same_document_and_permissions_execute_once_per_event(
         # when one request is submitted
         await submitted(gql, contact, site)
         answers = [
-            (await ws.receive(timeout=2.0))["payload"]
+            (await ws.receive())["payload"]
             for ws in [*same, other_scope, other_document, counted, uncounted]
         ]
     # then everyone got the answer of their own document and variables
@@ -94,10 +94,10 @@ async def test_a_subscriber_leaving_mid_event_does_not_cost_the_others_their_mes
         await leaving.connection.close()
         await submission
         # then the other still hears of it, and of the next one
-        assert (await staying.receive(timeout=2.0))["payload"]["data"] == {
+        assert (await staying.receive())["payload"]["data"] == {
             "serviceRequestQueueChanged": {"pendingCount": 1}
         }
         await submitted(gql, contact, site)
-        assert (await staying.receive(timeout=2.0))["payload"]["data"] == {
+        assert (await staying.receive())["payload"]["data"] == {
             "serviceRequestQueueChanged": {"pendingCount": 2}
         }

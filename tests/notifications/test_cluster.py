@@ -6,7 +6,6 @@ Runs with `--backends=services` only (the embedded defaults are one process).
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
@@ -34,7 +33,6 @@ async def test_a_change_on_one_process_reaches_a_subscriber_of_the_other(
         await ws.subscribe("n", ADDED)
         await asyncio.sleep(0.3)
         # when the admin's mutation is handled by the first process
-        started = time.monotonic()
         async with httpx.AsyncClient(base_url=first) as client:
             response = await client.post(
                 "/graphql",
@@ -45,14 +43,12 @@ async def test_a_change_on_one_process_reaches_a_subscriber_of_the_other(
                 headers={"authorization": f"Bearer {admin.token}"},
             )
         assert response.json()["data"]["setAccountManager"]["userErrors"] == []
-        message = await ws.receive(timeout=1.0)
-        elapsed = time.monotonic() - started
+        message = await ws.receive()
     # then
     assert message["payload"]["data"]["notificationAdded"] == {
         "kind": "ACCOUNT_ASSIGNED",
         "title": "You now manage Tailspin",
     }
-    assert elapsed < 1.0
 
 
 async def test_logout_on_one_process_ends_the_subscription_on_the_other(
@@ -72,7 +68,7 @@ async def test_logout_on_one_process_ends_the_subscription_on_the_other(
                 json={"query": "mutation { logout { ok } }"},
                 headers={"authorization": f"Bearer {maya.token}"},
             )
-        ended = await ws.receive(timeout=2.0)
+        ended = await ws.receive()
     # then
     errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"

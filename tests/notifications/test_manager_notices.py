@@ -277,7 +277,7 @@ async def test_the_live_feed_delivers_the_notice_to_the_manager(
         await asyncio.sleep(0.1)  # the subscription is registered with the broker
         # when the customer raises a request
         request_id = await _raise(gql, contact, account.id)
-        message = await ws.receive(timeout=2.0)
+        message = await ws.receive()
     # then
     assert message["type"] == "next"
     added = message["payload"]["data"]["notificationAdded"]

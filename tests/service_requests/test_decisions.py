@@ -468,10 +468,10 @@ async def test_a_decision_is_published_to_queue_subscribers(
 
         # when one is approved
         assert (await approve(gql, dispatcher.token, first.id))["userErrors"] == []
-        approved = await ws.receive(timeout=2.0)
+        approved = await ws.receive()
         # and the other declined
         assert (await decline(gql, dispatcher.token, second.id, "No."))["userErrors"] == []
-        declined = await ws.receive(timeout=2.0)
+        declined = await ws.receive()
 
         # then
         assert approved["type"] == "next"

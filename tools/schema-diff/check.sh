@@ -9,6 +9,7 @@ cd "$root"
 # What clients already have, best first:
 # 1. The latest release tag (v*) reachable from HEAD: the last schema promised to clients,
 #    so every change made since, over however many commits, is judged together.
+# 1b. No tag in this clone: the release commit named in tools/schema-diff/RELEASED.
 # 2. No release yet: the merge base with origin/main, i.e. what main had before this branch;
 #    a branch is judged by its own changes, not by what main did meanwhile.
 # 3. Neither, or the merge base is HEAD itself (on main, as in CI's fresh clone of main):
@@ -23,6 +24,11 @@ base="${SCHEMA_DIFF_BASE:-}"
 why="SCHEMA_DIFF_BASE"
 if [ -z "$base" ] && base="$(git describe --tags --abbrev=0 --match 'v*' HEAD 2>/dev/null)"; then
     why="latest release tag"
+fi
+released="$(grep -v '^#' tools/schema-diff/RELEASED 2>/dev/null | head -n 1 || true)"
+if [ -z "$base" ] && [ -n "$released" ] && git cat-file -e "$released^{commit}" 2>/dev/null; then
+    base="$released"
+    why="last release, named in tools/schema-diff/RELEASED"
 fi
 if [ -z "$base" ] && git rev-parse -q --verify origin/main >/dev/null; then
     merge_base="$(git merge-base HEAD origin/main 2>/dev/null || true)"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+# The checkout: servers run from it, the report names its commit.
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/docket_bench"
 # The bench server's SECRET_KEY; the seeded admin token is stored as HMAC(secret, token).
 SECRET_KEY = "docket-bench-secret-key-not-for-production-use-0123456789"

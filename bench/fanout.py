@@ -230,7 +230,7 @@ async def _rounds(
 
 @dataclass(frozen=True)
 class Processes:
-    """The runner's process helpers (bench.run), handed over to avoid a circular import."""
+    """The process helpers of bench.processes, handed over by the runner (bench.run)."""
 
     start: Any
     stop: Any

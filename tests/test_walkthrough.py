@@ -74,21 +74,6 @@ async def dead_ends(gql: GraphQLClient, who: str, person: Person) -> list[str]:
     return missing
 
 
-# Found by this walkthrough and reported, not fixed (a product decision, not a slip):
-# once Acme changes hands, what told Mona of Acme's new work leads nowhere, since a
-# manager sees an account's requests only while managing it; "Acme was given to Nick
-# Newman" is the notice that explains it. Anything else that leads nowhere fails.
-FORMER_MANAGER_NOTICES = [
-    "manager: ACCOUNT_ASSIGNED You now manage Acme",
-    "manager: SERVICE_REQUEST_SUBMITTED New normal service request from Acme",
-    "manager: ACCOUNT_REQUEST_RAISED New request #1 (Billing question) on Acme",
-    "manager: ACCOUNT_REQUEST_RAISED New request #2 (Billing question) on Acme",
-    "manager: ACCOUNT_REQUEST_RAISED New request #3 (Billing question) on Acme",
-    "manager: ACCOUNT_REQUEST_RAISED New request #5 (Billing question) on Acme",
-    "manager: ACCOUNT_UNASSIGNED Acme was given to Nick Newman",
-]
-
-
 async def test_every_notification_of_the_day_opens_for_its_recipient(gql: GraphQLClient) -> None:
     day = await build_day(gql)
     people = {**day.staff(), "contact": day.contact}
@@ -97,7 +82,8 @@ async def test_every_notification_of_the_day_opens_for_its_recipient(gql: GraphQ
     for who, person in people.items():
         kinds[who] = {note["kind"] for note in await inbox(gql, person)}
         missing += await dead_ends(gql, who, person)
-    assert sorted(missing) == sorted(FORMER_MANAGER_NOTICES)
+    # the former manager's notices of what Acme's handover took away were withdrawn
+    assert missing == []
     # the day reached people: assignees, managers, reviewers, the credit team, the contact
     assert {"ACCOUNT_REQUEST_ASSIGNED"} <= kinds["accounting"] & kinds["technician"], kinds
     assert {"ACCOUNT_REQUEST_ASSIGNED", "ITEM_ASSIGNED"} <= kinds["project_manager"], kinds

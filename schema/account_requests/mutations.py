@@ -7,6 +7,7 @@ import strawberry
 from api.context import Info
 from api.permissions import IsAuthenticated
 from models import account_requests as requests
+from models import notices_withdrawal
 from schema.account_requests.inputs import CreateAccountRequestInput, UpdateAccountRequestInput
 from schema.account_requests.types import AccountRequest
 from schema.errors import UserError, run_in_transaction
@@ -76,8 +77,11 @@ class AccountRequestMutations:
             internal=input.internal,
             for_date=input.for_date,
         )
+        key = key_for(input.id, "AccountRequest")
         row, errors = await run_in_transaction(
-            lambda: requests.update_request(viewer, key_for(input.id, "AccountRequest"), data)
+            lambda: notices_withdrawal.reassigning(
+                requests.AccountRequest, key, lambda: requests.update_request(viewer, key, data)
+            )
         )
         return UpdateAccountRequestPayload(
             account_request=AccountRequest.from_row(row) if row else None, user_errors=errors

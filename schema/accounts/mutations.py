@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import CanEditAccounts, CanManageAccounts
-from models import accounts
+from models import accounts, notices_withdrawal
 from schema.accounts.inputs import (
     CreateAccountInput,
     CreateContactInput,
@@ -151,7 +151,7 @@ class AccountMutations:
         viewer = info.context.viewer
         manager_id = None if input.manager_id is None else key_for(input.manager_id, "User")
         change, errors = await run_in_transaction(
-            lambda: accounts.set_account_manager(
+            lambda: notices_withdrawal.hand_over_account(
                 viewer, key_for(input.account_id, "Account"), manager_id
             ),
         )

@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import requires
-from models import items, linking
+from models import items, linking, notices_withdrawal
 from models import linked_items as li
 from models.permissions import Permission
 from schema.account_requests.types import AccountRequest
@@ -139,8 +139,11 @@ class LinkedItemMutations:
     )
     async def update_task(self, info: Info, input: UpdateTaskInput) -> TaskPayload:
         viewer = info.context.viewer
+        key, data = key_for(input.id, "Task"), _task_data(input)
         row, errors = await run_in_transaction(
-            lambda: items.update_task(viewer, key_for(input.id, "Task"), _task_data(input))
+            lambda: notices_withdrawal.reassigning(
+                li.KIND_OF_TYPE["Task"].model, key, lambda: items.update_task(viewer, key, data)
+            )
         )
         return TaskPayload(task=Task.from_row(row) if row else None, user_errors=errors)
 
@@ -166,9 +169,12 @@ class LinkedItemMutations:
         self, info: Info, input: UpdateAppointmentInput
     ) -> AppointmentPayload:
         viewer = info.context.viewer
+        key, data = key_for(input.id, "Appointment"), _appointment_data(input)
         row, errors = await run_in_transaction(
-            lambda: items.update_appointment(
-                viewer, key_for(input.id, "Appointment"), _appointment_data(input)
+            lambda: notices_withdrawal.reassigning(
+                li.KIND_OF_TYPE["Appointment"].model,
+                key,
+                lambda: items.update_appointment(viewer, key, data),
             )
         )
         return AppointmentPayload(

@@ -7,6 +7,7 @@ Submitting is the portal contact's part; approving and declining the reviewer's.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from models.accounts import Site
@@ -170,3 +171,75 @@ async def set_company_sla(gql: GraphQLClient, admin: Person, hours: int | None) 
     payload = data["updateCompanySettings"]
     assert payload["userErrors"] == [], payload
     assert payload["companySettings"] == {"defaultSlaHours": hours}
+
+
+DRAFT = """
+query Draft($id: ID!) {
+  node(id: $id) {
+    ... on ServiceRequest {
+      status
+      jobDraft {
+        account { name } site { name }
+        serviceType description bookingDate priority slaDueAt
+      }
+    }
+  }
+}
+"""
+
+
+def parse(value: str) -> datetime:
+    """A time the API answered, comparable with `now()`."""
+    return datetime.fromisoformat(value)
+
+
+JOB_FIELDS = """
+id status priority slaDueAt scheduledStart scheduledEnd skills parts assetIds
+serviceType description cancelReason createdAt
+serviceRequest { id status }
+account { name } site { name }
+assignee { name }
+"""
+
+
+JOBS = f"""
+query Jobs($filter: JobFilter, $orderBy: JobOrder, $first: Int, $after: String) {{
+  jobs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {{
+    totalCount
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ {JOB_FIELDS} }}
+  }}
+}}
+"""
+
+
+REQUEST = """
+query Request($id: ID!) {
+  node(id: $id) { ... on ServiceRequest { status decidedAt job { id status cancelReason } } }
+}
+"""
+
+
+ASSIGN = """
+mutation Assign($input: AssignJobInput!) {
+  assignJob(input: $input) {
+    job { id status assignee { name } }
+    userErrors { code field message }
+  }
+}
+"""
+
+
+CANCEL = """
+mutation Cancel($input: CancelJobInput!) {
+  cancelJob(input: $input) {
+    job { id status cancelReason serviceRequest { status } }
+    userErrors { code field message }
+  }
+}
+"""
+
+
+async def _ids(gql: GraphQLClient, token: str, **variables: Any) -> list[int]:
+    data = await gql(SERVICE_REQUESTS, {"first": 100} | variables, token=token)
+    return [node["number"] for node in data["serviceRequests"]["nodes"]]

@@ -1,7 +1,8 @@
 """The people a review starts from: who may review, and a customer with a pending request.
 
 A pending service request is submitted through the API by a portal contact, as the
-portal does, so every decision test starts where a dispatcher's review starts.
+portal does, so every decision test starts where a dispatcher's review starts. `World`
+holds two customers and a dispatcher for the job tests, and makes approved jobs.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import accounts
+from models.accounts import Account, Site
 from models.permissions import Role
 from tests.client import GraphQLClient
-from tests.factories import Person, make_account, make_site, portal_contact
-from tests.service_requests.operations import submit
+from tests.factories import Person, make_account, make_site, portal_contact, staff
+from tests.ids import gid
+from tests.service_requests.operations import ASSIGN, CANCEL, approved_job, submit, submitted
 
 REVIEWERS = [Role.ADMIN, Role.DISPATCHER]
 # Roles that may not review service requests (besides portal contacts and anonymous).
@@ -64,3 +67,40 @@ async def pending_request(
     assert payload["userErrors"] == [], payload
     request = payload["serviceRequest"]
     return Pending(request["id"], request["number"], account, site, contact)
+
+
+class World:
+    """Two customers, a dispatcher, and helpers to make approved jobs."""
+
+    def __init__(self, gql: GraphQLClient) -> None:
+        self.gql = gql
+
+    async def setup(self) -> World:
+        self.dispatcher = await staff(Role.DISPATCHER, name="Dana Dispatcher")
+        self.alpha = await make_account("Alpha")
+        self.beta = await make_account("Beta")
+        self.alpha_site = await make_site(self.alpha, "Alpha HQ")
+        self.beta_site = await make_site(self.beta, "Beta Yard")
+        self.alpha_contact = await portal_contact(self.alpha)
+        self.beta_contact = await portal_contact(self.beta)
+        return self
+
+    async def job(self, account: Account | None = None, **job: Any) -> tuple[str, str]:
+        """(request id, job id) of a freshly approved request."""
+        account = account or self.alpha
+        site: Site = self.alpha_site if account is self.alpha else self.beta_site
+        contact = self.alpha_contact if account is self.alpha else self.beta_contact
+        request = await submitted(self.gql, contact, site)
+        return request, await approved_job(self.gql, self.dispatcher, request, **job)
+
+    async def assign(self, job_id: str, person: Person | None, as_: Person | None = None) -> Any:
+        variables = {
+            "input": {"id": job_id, "assigneeId": gid("User", person.id) if person else None}
+        }
+        data = await self.gql(ASSIGN, variables, token=(as_ or self.dispatcher).token)
+        return data["assignJob"]
+
+    async def cancel(self, job_id: str, reason: str, as_: Person | None = None) -> Any:
+        variables = {"input": {"id": job_id, "reason": reason}}
+        data = await self.gql(CANCEL, variables, token=(as_ or self.dispatcher).token)
+        return data["cancelJob"]

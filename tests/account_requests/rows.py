@@ -8,7 +8,7 @@ what a request leaves behind, for tests that check a refusal wrote nothing.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from models import notifications, outbox
 from models.account_requests import (
@@ -89,3 +89,28 @@ async def written_rows() -> tuple[int, int, int, int]:
         await notifications.Notification.all().count(),
         await outbox.OutboxEmail.all().count(),
     )
+
+
+async def _type(
+    name: str = "Billing",
+    *,
+    portal: bool = False,
+    active: bool = True,
+    assignee: User | None = None,
+) -> AccountRequestType:
+    return await AccountRequestType.create(
+        name=name,
+        portal_available=portal,
+        is_active=active,
+        default_assignee_id=assignee.id if assignee else None,
+    )
+
+
+S = RequestStatus
+
+
+DAY0 = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return DAY0 + timedelta(days=n)

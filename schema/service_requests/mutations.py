@@ -6,6 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import IsPortalContact
+from models import notices_withdrawal
 from models import service_requests as sr
 from schema.errors import UserError, run_in_transaction
 from schema.relay.ids import key_for
@@ -138,7 +139,10 @@ class ServiceRequestMutations:
     async def assign_job(self, info: Info, input: AssignJobInput) -> AssignJobPayload:
         viewer = info.context.viewer
         assignee = None if input.assignee_id is None else key_for(input.assignee_id, "User")
+        key = key_for(input.id, "Job")
         row, errors = await run_in_transaction(
-            lambda: sr.assign_job(viewer, key_for(input.id, "Job"), assignee)
+            lambda: notices_withdrawal.reassigning(
+                sr.Job, key, lambda: sr.assign_job(viewer, key, assignee)
+            )
         )
         return AssignJobPayload(job=Job.from_row(row) if row else None, user_errors=errors)

@@ -14,8 +14,9 @@ from tests.account_requests.operations import create_request
 from tests.account_requests.rows import make_request, make_type
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
-from tests.factories import Person, make_account, staff
+from tests.factories import Person, make_account, make_site, portal_contact, staff
 from tests.ids import gid
+from tests.service_requests.operations import approved_job, submitted
 
 INBOX = """
 query {
@@ -36,6 +37,9 @@ UPDATE_REQUEST = """
 mutation($input: UpdateAccountRequestInput!) {
   updateAccountRequest(input: $input) { accountRequest { id } userErrors { code } }
 }
+"""
+ASSIGN_JOB = """
+mutation($input: AssignJobInput!) { assignJob(input: $input) { userErrors { code } } }
 """
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 
@@ -179,6 +183,30 @@ async def test_someone_who_still_sees_everything_keeps_every_notice(gql: GraphQL
     assert len(notes) == before + 2
     assert all(note["subject"] is not None for note in notes)
     await _all_open(gql, dora, notes)
+
+
+async def test_a_technician_loses_the_notice_of_a_job_given_to_someone_else(
+    gql: GraphQLClient,
+) -> None:
+    # given Tess, a technician, is given a job (she sees only the jobs assigned to her)
+    dispatcher = await staff(Role.DISPATCHER)
+    tess = await staff(Role.TECHNICIAN, name="Tess Tech")
+    theo = await staff(Role.TECHNICIAN, name="Theo Tech")
+    acme = await make_account("Acme")
+    request_id = await submitted(gql, await portal_contact(acme), await make_site(acme))
+    job = await approved_job(gql, dispatcher, request_id)
+    for who in (tess, theo):
+        values = {"id": job, "assigneeId": gid("User", who.user.id)}
+        data = await gql(ASSIGN_JOB, {"input": values}, token=dispatcher.token)
+        assert data["assignJob"]["userErrors"] == []
+        if who is tess:
+            assert [note["kind"] for note in await _inbox(gql, tess)] == ["JOB_ASSIGNED"]
+
+    # then the job is Theo's: Tess's notice of it is withdrawn, Theo's opens
+    assert await _inbox(gql, tess) == []
+    notes = await _inbox(gql, theo)
+    assert [note["subject"] for note in notes] == [{"__typename": "Job", "id": job}]
+    await _all_open(gql, theo, notes)
 
 
 async def _handover_statements(

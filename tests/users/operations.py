@@ -1,6 +1,8 @@
-"""Changing staff through the API as an admin does, for tests whose subject comes after."""
+"""The user documents tests send, and changing staff as an admin does for tests that start there."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from models.permissions import Role
 from tests.client import GraphQLClient
@@ -17,3 +19,43 @@ async def set_roles(gql: GraphQLClient, admin: Person, person: Person, *roles: R
     variables = {"id": gid("User", person.id), "roles": [role.value for role in roles]}
     data = await gql(UPDATE_ROLES, variables, token=admin.token)
     assert data["updateUser"]["userErrors"] == []
+
+
+USER_FIELDS = "id name email login employeeId phone mobile isActive roles"
+
+
+CREATE_USER = f"""
+mutation CreateUser($input: CreateUserInput!) {{
+  createUser(input: $input) {{
+    user {{ {USER_FIELDS} }}
+    userErrors {{ code field message }}
+  }}
+}}
+"""
+
+
+UPDATE_USER = f"""
+mutation UpdateUser($input: UpdateUserInput!) {{
+  updateUser(input: $input) {{
+    user {{ {USER_FIELDS} managedAccounts {{ totalCount }} }}
+    userErrors {{ code field message }}
+  }}
+}}
+"""
+
+
+USER_NODE = f"query Node($id: ID!) {{ node(id: $id) {{ ... on User {{ {USER_FIELDS} }} }} }}"
+
+
+STRONG = "tall green ladder 7"
+
+
+def new_user(**changes: Any) -> dict[str, Any]:
+    """createUser variables for a new technician; `changes` replace input fields."""
+    fields: dict[str, Any] = {
+        "name": "Nina New",
+        "email": "nina@example.com",
+        "password": STRONG,
+        "roles": ["TECHNICIAN"],
+    }
+    return {"input": fields | changes}

@@ -151,3 +151,22 @@ async def add_photo(
 async def download(url: str) -> httpx.Response:
     async with httpx.AsyncClient(timeout=30) as client:
         return await client.get(url)
+
+
+async def request_photos_node(gql: GraphQLClient, person: Person, request: AccountRequest) -> Any:
+    """The request as `person` sees it: its photos and timeline."""
+    return (await gql(REQUEST_PHOTOS, {"id": request_gid(request)}, token=person.token))["node"]
+
+
+async def photo_node(gql: GraphQLClient, person: Person, photo_id: str) -> Any:
+    """The photo as `person` sees it."""
+    return (await gql(PHOTO_NODE, {"id": photo_id}, token=person.token))["node"]
+
+
+def photo_events(node: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """The PHOTO_ entries of a request timeline, as (kind, before, after)."""
+    return [
+        (event["kind"], event["before"], event["after"])
+        for event in node["timeline"]["nodes"]
+        if event["kind"].startswith("PHOTO_")
+    ]

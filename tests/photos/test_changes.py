@@ -1,41 +1,25 @@
-"""Who may add, change and remove photos, and what each change leaves behind."""
+"""Who may change and remove photos, and what each change leaves behind."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from models.account_requests import AccountRequest
 from models.permissions import Role
 from models.photos import Photo
 from tests.account_requests.rows import make_request, request_gid
-from tests.client import GraphQLClient, assert_forbidden, assert_unauthenticated, error_pairs
+from tests.client import GraphQLClient, assert_forbidden, error_pairs
 from tests.conftest import StoredObjects
 from tests.factories import Person, make_account, portal_contact, staff
 from tests.ids import gid
-from tests.photos.images import image_bytes
 from tests.photos.operations import (
-    CREATE_UPLOAD,
     DELETE_PHOTO,
-    PHOTO_NODE,
-    REQUEST_PHOTOS,
     UPDATE_PHOTO,
     add_photo,
-    create_upload,
     download,
 )
-
-
-def _upload_input(request_id: str) -> dict[str, Any]:
-    return {
-        "input": {
-            "accountRequestId": request_id,
-            "filename": "leak.jpg",
-            "contentType": "image/jpeg",
-            "byteSize": len(image_bytes()),
-        }
-    }
+from tests.photos.operations import photo_events as _photo_events
+from tests.photos.operations import photo_node as _photo
+from tests.photos.operations import request_photos_node as _request_node
 
 
 async def _update(
@@ -47,147 +31,6 @@ async def _update(
 
 async def _delete(gql: GraphQLClient, person: Person, photo_id: str) -> dict[str, Any]:
     return await gql.raw(DELETE_PHOTO, {"input": {"id": photo_id}}, token=person.token)
-
-
-async def _request_node(gql: GraphQLClient, person: Person, request: AccountRequest) -> Any:
-    return (await gql(REQUEST_PHOTOS, {"id": request_gid(request)}, token=person.token))["node"]
-
-
-async def _photo(gql: GraphQLClient, person: Person, photo_id: str) -> Any:
-    return (await gql(PHOTO_NODE, {"id": photo_id}, token=person.token))["node"]
-
-
-def _photo_events(node: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
-    return [
-        (event["kind"], event["before"], event["after"])
-        for event in node["timeline"]["nodes"]
-        if event["kind"].startswith("PHOTO_")
-    ]
-
-
-# --- createPhotoUpload -------------------------------------------------------------------
-
-
-async def test_anonymous_callers_cannot_start_an_upload(
-    gql: GraphQLClient, stored_objects: StoredObjects
-) -> None:
-    request = await make_request(await make_account())
-    body = await gql.raw(CREATE_UPLOAD, _upload_input(request_gid(request)))
-    assert_unauthenticated(body)
-    assert await Photo.all().count() == 0
-
-
-@pytest.mark.parametrize("role", [Role.PROJECT_MANAGER, Role.ACCOUNTING])
-async def test_project_managers_and_accounting_cannot_start_an_upload(
-    gql: GraphQLClient, stored_objects: StoredObjects, role: Role
-) -> None:
-    # given a role that sees the request but no photos
-    viewer = await staff(role)
-    request = await make_request(await make_account())
-    # when it starts an upload
-    body = await gql.raw(CREATE_UPLOAD, _upload_input(request_gid(request)), token=viewer.token)
-    # then it is refused at the top level, and nothing is written
-    assert_forbidden(body)
-    assert await Photo.all().count() == 0
-    assert stored_objects.keys() == set()
-
-
-async def test_technician_adds_photos_only_to_requests_assigned_to_them(
-    gql: GraphQLClient, stored_objects: StoredObjects
-) -> None:
-    # given a technician, a request of someone else and one assigned to them
-    technician = await staff(Role.TECHNICIAN)
-    account = await make_account()
-    not_theirs = await make_request(account, assignee=(await staff(Role.TECHNICIAN)).user)
-    unassigned = await make_request(account)
-    theirs = await make_request(account, assignee=technician.user)
-
-    # when they start uploads on each
-    refused = [
-        await gql.raw(CREATE_UPLOAD, _upload_input(request_gid(row)), token=technician.token)
-        for row in (not_theirs, unassigned)
-    ]
-    photo = await add_photo(gql, technician, theirs)
-
-    # then the others' requests are refused, their own takes the photo
-    for body in refused:
-        assert_forbidden(body)
-    assert photo["status"] == "READY"
-    assert photo["uploadedBy"] == {"name": technician.user.name}
-    assert await Photo.filter(request_id__in=[not_theirs.id, unassigned.id]).count() == 0
-
-
-async def test_account_manager_adds_photos_to_own_accounts_only(
-    gql: GraphQLClient, stored_objects: StoredObjects
-) -> None:
-    # given a manager's account, its sub-account and another account
-    manager = await staff(Role.ACCOUNT_MANAGER)
-    managed = await make_account(manager=manager.user)
-    own = await make_request(managed)
-    sub = await make_request(await make_account(parent=managed))
-    other = await make_request(await make_account())
-
-    # when the manager adds photos to each
-    on_own = await add_photo(gql, manager, own)
-    on_sub = await add_photo(gql, manager, sub)
-    on_other = await create_upload(gql, manager, other, image_bytes())
-    ghost = await gql(
-        CREATE_UPLOAD, _upload_input(gid("AccountRequest", 999_999)), token=manager.token
-    )
-
-    # then its own accounts take them; the other answers like a request that does not exist
-    assert on_own["status"] == on_sub["status"] == "READY"
-    assert error_pairs(on_other) == [("NOT_FOUND", ["input", "accountRequestId"])]
-    assert on_other["userErrors"] == ghost["createPhotoUpload"]["userErrors"]
-    assert on_other["photo"] is None and on_other["uploadTarget"] is None
-    assert await Photo.filter(request_id=other.id).count() == 0
-
-
-async def test_portal_contact_adds_photos_that_always_show_in_the_portal(
-    gql: GraphQLClient, stored_objects: StoredObjects
-) -> None:
-    # given a portal contact and a request of its account
-    account = await make_account()
-    request = await make_request(account)
-    contact = await portal_contact(account)
-
-    # when it starts an upload asking not to show it in the portal
-    created = await create_upload(gql, contact, request, image_bytes(), display_in_portal=False)
-    assert created["userErrors"] == []
-    photo = await add_photo(gql, contact, request, display_in_portal=False)
-
-    # then the photo is flagged anyway, and recorded as the contact's
-    assert created["photo"]["displayInPortal"] is True
-    assert photo["displayInPortal"] is True
-    assert photo["uploadedBy"] is None
-    assert photo["uploadedByContact"] == {"name": contact.row.name}
-    # and the portal lists it
-    node = await _request_node(gql, contact, request)
-    assert [p["id"] for p in node["photos"]["nodes"]] == [photo["id"]]
-
-
-async def test_portal_contact_cannot_add_photos_to_another_accounts_request(
-    gql: GraphQLClient, stored_objects: StoredObjects
-) -> None:
-    # given a portal contact and a request of another account
-    contact = await portal_contact(await make_account())
-    foreign = await make_request(await make_account())
-
-    # when it starts an upload there, and on an ID that does not exist
-    created = await create_upload(gql, contact, foreign, image_bytes())
-    ghost = await gql(
-        CREATE_UPLOAD, _upload_input(gid("AccountRequest", 999_999)), token=contact.token
-    )
-
-    # then both answer alike, NOT_FOUND, and nothing is written anywhere
-    assert error_pairs(created) == [("NOT_FOUND", ["input", "accountRequestId"])]
-    assert created["userErrors"] == ghost["createPhotoUpload"]["userErrors"]
-    assert created["photo"] is None and created["uploadTarget"] is None
-    assert await Photo.all().count() == 0
-    assert stored_objects.keys() == set()
-
-
-# --- updatePhoto ----------------------------------------------------------------------------
 
 
 async def test_dispatcher_changes_description_and_flag_and_the_portal_follows(
@@ -329,9 +172,6 @@ async def test_a_description_longer_than_2000_characters_is_refused(
     # and the refused change left no trace in the timeline
     events = _photo_events(await _request_node(gql, dispatcher, request))
     assert [kind for kind, _, _ in events] == ["PHOTO_UPDATED", "PHOTO_ADDED"]
-
-
-# --- deletePhoto ----------------------------------------------------------------------------
 
 
 async def test_dispatcher_deletes_a_photo_with_its_stored_objects(

@@ -59,10 +59,11 @@ def count_items(data: Any) -> int:
     return len(value["timeline"]["nodes"])
 
 
-def check(scenario: Scenario, api_url: str, floor_url: str) -> None:
-    """The GraphQL answer and the floor's must be equal; stop loudly if not."""
+def check(scenario: Scenario, api_url: str, floor_url: str, path: str | None = None) -> None:
+    """The GraphQL answer and the floor's (at `path`, the scenario's floor by default)
+    must be equal; stop loudly if not."""
     answer = post(api_url, scenario.body())
-    floor = post(floor_url + scenario.floor_path, scenario.body())
+    floor = post(floor_url + (path or scenario.floor_path), scenario.body())
     problems: list[str] = []
     if answer.get("errors") or set(answer) != {"data"}:
         problems.append(f"GraphQL answered with errors: {answer.get('errors')}")
@@ -76,6 +77,7 @@ def check(scenario: Scenario, api_url: str, floor_url: str) -> None:
     if problems:
         shown = "\n  ".join(problems[:10])
         raise SystemExit(
-            f"FAIL {scenario.name}: GraphQL and floor answers differ "
+            f"FAIL {scenario.name}: GraphQL and floor ({path or scenario.floor_path}) "
+            "answers differ "
             f"({len(problems)} differences):\n  {shown}"
         )

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench import floor_limit
 from bench.common import SECRET_KEY, database_url
 from schema.relay.ids import encode_id
 
@@ -255,7 +256,28 @@ def create_app() -> Starlette:
 
         return serve
 
+    def limit_endpoint(route: str) -> Callable[[Request], Awaitable[Response]]:
+        async def serve(request: Request) -> Response:
+            body = orjson.loads(await request.body())
+            scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return _json({"errors": [{"message": "Sign in first."}]}, 401)
+            digest = hmac.new(secret.encode(), token.strip().encode(), hashlib.sha256).hexdigest()
+            first = int((body.get("variables") or {}).get("first", 20))
+            assert pool is not None
+            async with pool.acquire() as conn:
+                data = await floor_limit.answer(conn, route, digest, first)
+            if data is None:
+                return _json({"errors": [{"message": "Sign in first."}]}, 401)
+            return Response(b'{"data":' + data.encode() + b"}", media_type="application/json")
+
+        return serve
+
     routes = [
         Route(f"/{name}", endpoint(handler), methods=["POST"]) for name, handler in HANDLERS.items()
+    ]
+    routes += [
+        Route(f"/limit/{name}", limit_endpoint(name), methods=["POST"])
+        for name in floor_limit.STATEMENTS
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in chosen:
             check(scenario, api_url, floor_url)
             print(f"ok   {scenario.name}: GraphQL data equals the floor's")
+            if scenario.limit_path is not None:
+                check(scenario, api_url, floor_url, scenario.limit_path)
+                print(f"ok   {scenario.name}: GraphQL data equals the one-statement floor's")
         if options.check_only:
             completed = True
             return 0
@@ -162,15 +165,21 @@ def main(argv: list[str] | None = None) -> int:
             script = lua_script(scenario, work)
             floor_target = floor_url + scenario.floor_path
             args = (options.connections, options.threads)
+            limit_target = floor_url + scenario.limit_path if scenario.limit_path else None
             wrk(api_url, script, options.warmup, *args)
             wrk(floor_target, script, options.warmup, *args)
+            if limit_target:
+                wrk(limit_target, script, options.warmup, *args)
             reset_peak_rss(api.pid)
             for n in range(options.rounds):
                 result.api.append(wrk(api_url, script, options.duration, *args))
                 result.floor.append(wrk(floor_target, script, options.duration, *args))
+                if limit_target:
+                    result.limit.append(wrk(limit_target, script, options.duration, *args))
+                limit = f", one statement {result.limit[-1].rps:,.0f}" if result.limit else ""
                 print(
                     f"     {scenario.name} round {n + 1}: {result.api[-1].rps:,.0f} req/s, "
-                    f"floor {result.floor[-1].rps:,.0f} req/s",
+                    f"floor {result.floor[-1].rps:,.0f} req/s{limit}",
                     flush=True,
                 )
             result.peak_rss_mb = peak_rss_mb(api.pid)

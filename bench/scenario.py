@@ -16,5 +16,13 @@ class Scenario:
     floor_path: str
     items: int  # how many list items (or timeline events) the answer must hold
 
+    @property
+    def limit_path(self) -> str | None:
+        """The one-statement floor's route (bench.floor_limit), for the list scenarios."""
+        from bench.floor_limit import STATEMENTS
+
+        route = self.floor_path.lstrip("/")
+        return f"/limit/{route}" if route in STATEMENTS else None
+
     def body(self) -> bytes:
         return orjson.dumps({"query": self.query, "variables": self.variables})

@@ -19,6 +19,7 @@ from fastpath.declare import Batched, LoadedBy, batched, load_related, related
 from fastpath.direct import DirectQueries, Policy
 from fastpath.executor import ProjectingExecutor
 from fastpath.inputs import plan_input_objects
+from fastpath.json_lane import json_page
 from fastpath.narrow import GLOBAL_ID
 from fastpath.objects import Made, made_of, maker
 from fastpath.pages import connection_reads, narrow_page
@@ -37,6 +38,7 @@ __all__ = [
     "accelerate",
     "batched",
     "connection_reads",
+    "json_page",
     "load_related",
     "made_of",
     "maker",

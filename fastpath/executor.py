@@ -22,6 +22,7 @@ from fastpath.answers import CHECKING, STATS, same_answer
 from fastpath.arguments import RootArguments, _convert, _strawberry_info, _viewer_gate
 from fastpath.compiler import Compiler
 from fastpath.completion import Completion
+from fastpath.json_lane import PREBUILT, Prebuilt
 from fastpath.keys import _MAX_PLANS, _root_candidate, arguments_key
 from fastpath.plans import Fallback, ObjectPlan
 from fastpath.shared_events import SharedEventExecution
@@ -155,6 +156,10 @@ class ProjectingExecutor(
             return None
         name = node.alias.value if node.alias else node.name.value
         info = self.build_resolve_info(field_def, [node], query_type, Path(None, name, "Query"))
+        # A list may answer the whole plan as JSON (fastpath.json_lane): only here,
+        # where any failure runs the request again the standard way.
+        slot = Prebuilt(plan)
+        token = PREBUILT.set(slot)
         try:
             given = self._root_arguments(field_def, node)
             value = self._call_root(field_def, info, given)
@@ -162,8 +167,15 @@ class ProjectingExecutor(
                 value = await value
         except Exception:
             return None
+        finally:
+            PREBUILT.reset(token)
         if value is None or isinstance(value, Exception):
             return None
+        if slot.answer is not None:
+            if self.collected_errors.errors:
+                return None
+            STATS.count(fallback=False)
+            return {name: slot.answer}
         try:
             projected = (await self._complete_objects(plan, [value]))[0]
         except Fallback:

@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from fastpath import connection_reads, narrow_page
+from fastpath import connection_reads, json_page, narrow_page
 from fastpath.narrow import NarrowItems
 from fastpath.objects import Made, made_of
 from fastpath.rows import fetch, fetch_columns
@@ -132,7 +132,15 @@ async def paginate_sorted(
         more_before, more_after = len(rows) > size, before is not None
         rows = rows[1:] if more_before else rows
     else:
-        page = window.order_by(f"{sign}{column}", f"{sign}id").limit(size + 1)
+        ordered = window.order_by(f"{sign}{column}", f"{sign}id")
+        if narrow is not None and shown is not None and shown <= {"nodes"}:
+            # Only the items are shown: the database may write them (fastpath.json_lane).
+            lane = json_page(info, convert, ordered.limit(size), column, descending)
+            if lane is not None and await lane():
+                return connection(
+                    [], [], has_previous=False, has_next=False, count=lazy_count(query), shown=shown
+                )
+        page = ordered.limit(size + 1)
         rows, make, as_row = await _page(page, convert, narrow)
         more_before, more_after = after is not None, len(rows) > size
         rows = rows[:size]

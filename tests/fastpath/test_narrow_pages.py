@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from fastpath import CHECKING
+from fastpath import CHECKING, json_lane
 from models.account_requests import AccountRequest, RequestSource
 from models.permissions import Role
 from models.request_types import AccountRequestType
@@ -84,8 +84,10 @@ async def _twice(
 
 @pytest.mark.fast_paths
 async def test_a_list_read_again_reads_only_the_columns_its_items_show(
-    gql: GraphQLClient, count_statements: StatementCounter
+    gql: GraphQLClient, count_statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The narrow path itself: on PostgreSQL such lists are the JSON lane's.
+    monkeypatch.setattr(json_lane, "ENABLED", False)
     # given three requests and a dispatcher
     await _requests(3)
     dispatcher = await staff(Role.DISPATCHER)
@@ -171,8 +173,10 @@ async def test_a_list_sorted_by_a_related_column_keeps_the_rows_whole(
 
 @pytest.mark.fast_paths
 async def test_a_narrow_page_keeps_the_viewers_scope(
-    gql: GraphQLClient, count_statements: StatementCounter
+    gql: GraphQLClient, count_statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The narrow path itself: on PostgreSQL such lists are the JSON lane's.
+    monkeypatch.setattr(json_lane, "ENABLED", False)
     # given an account manager's two requests, and three on accounts of others
     manager = await staff(Role.ACCOUNT_MANAGER)
     mine = await _requests(2, manager=manager.row)

@@ -1,0 +1,143 @@
+"""The JSON lane (fastpath/json_lane.py): on PostgreSQL a list that shows only its
+items, columns and related rows read from whole tables, is written by the database
+in one statement.
+
+The suite's execution check compares every one of these answers with standard
+execution; these tests make sure the lane is taken where it may be (PostgreSQL) and
+only there, and that what it writes is what GraphQL writes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from models.account_requests import AccountRequest, RequestSource
+from models.ids import global_id
+from models.permissions import Role
+from models.request_types import AccountRequestType
+from tests.client import GraphQLClient
+from tests.conftest import StatementCounter
+from tests.factories import make_account, make_contact, portal_contact, staff
+
+CARDS = """query LaneCards {
+  accountRequests(first: 10, orderBy: {field: CREATED_AT, direction: ASC}) {
+    __typename
+    nodes {
+      __typename id number status note createdAt updatedAt
+      type { __typename name } account { id name number } assignee { name } contact { name email }
+    }
+  }
+}"""
+
+
+def _lane(counter: StatementCounter) -> list[str]:
+    return [sql for sql in counter.statements if "json_agg" in sql]
+
+
+def _reading(counter: StatementCounter, table: str) -> list[str]:
+    """Statements of their own reading `table` (the lane's reads it inside its one)."""
+    return [sql for sql in counter.statements if f'FROM "{table}"' in sql and "json_agg" not in sql]
+
+
+async def _three_requests() -> list[AccountRequest]:
+    kind, _ = await AccountRequestType.get_or_create(name="Billing")
+    account = await make_account(name='Quinn "Motors" — Ünit 7')
+    contact = await make_contact(account)
+    assignee = await staff(Role.TECHNICIAN)
+    notes = ["Line one\nline two\t\u00e9\U0001f600", 'It\'s "quoted" \\ here', ""]
+    made = []
+    for n, note in enumerate(notes):
+        made.append(
+            await AccountRequest.create(
+                account_id=account.id,
+                type_id=kind.id,
+                note=note,
+                source=RequestSource.STAFF,
+                assignee_id=assignee.row.id if n != 1 else None,
+                contact_id=contact.id if n != 2 else None,
+            )
+        )
+    # A time on the second (no fraction) is written without one, as isoformat() does.
+    whole = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    await AccountRequest.filter(id=made[0].id).update(created_at=whole)
+    return made
+
+
+@pytest.mark.fast_paths
+async def test_a_list_of_items_only_is_one_statement_on_postgresql(
+    gql: GraphQLClient, count_statements: StatementCounter, backends: str
+) -> None:
+    # given three requests, with and without assignee and contact, awkward text
+    made = await _three_requests()
+    dispatcher = await staff(Role.DISPATCHER)
+    # when the same list is read three times (admitted, compiled, then fast)
+    answers = []
+    for _ in range(3):
+        count_statements.statements.clear()
+        answers.append(await gql(CARDS, token=dispatcher.token))
+    # then all three answers are the same
+    assert answers[0] == answers[1] == answers[2]
+    nodes = answers[2]["accountRequests"]["nodes"]
+    assert [node["id"] for node in nodes] == [global_id("AccountRequest", r.id) for r in made]
+    assert answers[2]["accountRequests"]["__typename"] == "AccountRequestConnection"
+    first = nodes[0]
+    assert first["createdAt"] == "2026-03-01T09:30:00+00:00"
+    assert first["note"] == "Line one\nline two\t\u00e9\U0001f600"
+    assert nodes[1]["note"] == 'It\'s "quoted" \\ here'
+    assert nodes[1]["assignee"] is None and nodes[2]["contact"] is None
+    assert first["account"]["name"] == 'Quinn "Motors" — Ünit 7'
+    assert first["type"] == {"__typename": "AccountRequestType", "name": "Billing"}
+    assert first["status"] == "OPEN"
+    # and on PostgreSQL the last was one statement for the list and its relations
+    if backends == "services":
+        assert len(_lane(count_statements)) == 1
+        assert _reading(count_statements, "accounts") == []
+        assert _reading(count_statements, "contacts") == []
+    else:  # SQLite has no such lane: the page and a statement per relation
+        assert _lane(count_statements) == []
+        assert len(_reading(count_statements, "accounts")) == 1
+
+
+@pytest.mark.fast_paths
+async def test_a_list_showing_its_page_info_is_paged_the_usual_way(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given requests and a list that shows its cursors and whether there is more
+    await _three_requests()
+    dispatcher = await staff(Role.DISPATCHER)
+    query = """query LanePaged {
+      accountRequests(first: 2) { nodes { id note } pageInfo { hasNextPage endCursor } }
+    }"""
+    answers = []
+    for _ in range(3):
+        count_statements.statements.clear()
+        answers.append(await gql(query, token=dispatcher.token))
+    # then no request took the lane (it writes items only) and the answers agree
+    assert _lane(count_statements) == []
+    assert answers[0] == answers[2]
+    assert answers[2]["accountRequests"]["pageInfo"]["hasNextPage"] is True
+
+
+@pytest.mark.fast_paths
+async def test_a_portal_contacts_list_keeps_its_scope(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given requests on a contact's account and on another account
+    made = await _three_requests()
+    account = await made[0].account
+    other = await make_account(name="Someone else")
+    kind = await AccountRequestType.get(name="Billing")
+    await AccountRequest.create(
+        account_id=other.id, type_id=kind.id, note="Not yours", source=RequestSource.STAFF
+    )
+    contact = await portal_contact(account)
+    query = """query LanePortal {
+      accountRequests(first: 10) { nodes { id note account { name } } }
+    }"""
+    answers = [await gql(query, token=contact.token) for _ in range(3)]
+    # then every answer lists the contact's account's requests only, however it was made
+    for answer in answers:
+        names = {node["account"]["name"] for node in answer["accountRequests"]["nodes"]}
+        assert names == {account.name}

@@ -33,8 +33,10 @@ from collections.abc import Awaitable, Callable, Hashable
 from inspect import isawaitable
 from typing import Any, Protocol
 
+import orjson
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     OperationType,
     execute,
@@ -45,6 +47,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
 from fastpath.answers import CHECKING, same_answer
+from fastpath.keys import _frozen
 
 _MAX_ADMITTED = 1024
 _MAX_ADMITTED_TEXT = 64 * 1024  # as persisted queries: longer texts go the standard way
@@ -80,6 +83,8 @@ class DirectQueries:
         self._executor = {"executor_class": executor} if executor is not None else {}
         # An executor that answers compiled one-field queries itself (fastpath.executor).
         self._compiled = executor if hasattr(executor, "execute_compiled_root") else None
+        # Answers of introspection-only operations (`_introspection_key`).
+        self._schema_answers: dict[Hashable, tuple[DocumentNode, dict[str, Any]]] = {}
 
     async def execute(
         self,
@@ -128,6 +133,11 @@ class DirectQueries:
         context.start_operation()  # fresh loaders, as RequestPolicy gives every operation
         if not await self.policy.admits(context, document, operation_name, variables):
             return None  # refused: the standard lane words it
+        schema_key = _introspection_key(document, operation_name, variables)
+        if schema_key is not None:
+            known = self._schema_answers.get(schema_key)
+            if known is not None and known[0] is document:
+                return ExecutionResult(data=known[1], errors=None)
         data = await self._compiled_root(document, context, variables, operation_name)
         if data is not None:
             if self.check and not CHECKING.get():
@@ -146,6 +156,12 @@ class DirectQueries:
         answer = await result if isawaitable(result) else result
         if answer.errors:
             return None
+        if schema_key is not None and answer.data is not None:
+            # The schema's own description: the same for every request of this text.
+            if len(self._schema_answers) >= _MAX_ADMITTED:
+                self._schema_answers.clear()
+            written = {name: orjson.Fragment(orjson.dumps(v)) for name, v in answer.data.items()}
+            self._schema_answers[schema_key] = (document, written)
         return ExecutionResult(data=answer.data, errors=None)
 
     async def _compiled_root(
@@ -220,3 +236,32 @@ class DirectQueries:
             raise AssertionError(
                 f"direct execution differs: {direct and direct.data!r} != {expected.data!r}"
             )
+
+
+# Root fields that describe the schema: their answer depends on the document and its
+# variables alone (the schema is fixed for the process; validation already admitted
+# the text for this kind of viewer).
+_SCHEMA_FIELDS = frozenset({"__schema", "__type", "__typename"})
+
+
+def _introspection_key(
+    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> Hashable | None:
+    """The key of an operation that selects only `__schema`, `__type` and `__typename`
+    at its root, with no directive there (GraphiQL's and every client's introspection
+    query), or None for any other operation."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return None
+    for selection in operation.selection_set.selections:
+        if (
+            not isinstance(selection, FieldNode)
+            or selection.name.value not in _SCHEMA_FIELDS
+            or selection.directives
+        ):
+            return None
+    try:
+        values = _frozen(variables or {})
+    except TypeError:
+        return None
+    return (id(document), operation_name, values)

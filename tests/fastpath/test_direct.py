@@ -241,10 +241,10 @@ async def test_the_execution_check_catches_a_compiled_root_that_differs(
 async def test_a_query_without_a_compiled_root_builds_one_executor(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given `{ __typename }` admitted (no root object, so no plan), and a count of
-    # the executors built for it afterwards
+    # given `{ me { __typename } }` admitted (a union at the root, so no plan), and a
+    # count of the executors built for it afterwards
     dispatcher = await staff(Role.DISPATCHER)
-    query = "query OneExecutor { __typename }"
+    query = "query OneExecutor { me { __typename } }"
     await gql(query, token=dispatcher.token)
     built: list[object] = []
     original = ProjectingExecutor.build.__func__  # type: ignore[attr-defined]
@@ -256,7 +256,7 @@ async def test_a_query_without_a_compiled_root_builds_one_executor(
 
     monkeypatch.setattr(ProjectingExecutor, "build", classmethod(counted))
     # when it comes again, then the direct lane built graphql-core's executor only
-    assert await gql(query, token=dispatcher.token) == {"__typename": "Query"}
+    assert await gql(query, token=dispatcher.token) == {"me": {"__typename": "User"}}
     assert len(built) == 1
 
 

@@ -2,7 +2,7 @@
 
 Not part of the product. Each endpoint reads the same POST body as /graphql
 (only its `variables` are used), checks the same bearer token, runs the same
-statements as the product (token, user, roles; the page, `status IN (...)` as
+statements as the product (sign-in; the page, `status IN (...)` as
 the ORM writes it so PostgreSQL walks the (status, time) index; one query per
 relation, `id = ANY($1)`), but selects only the columns the answer needs, and
 builds the same JSON as the GraphQL answer: same keys, nesting, order and
@@ -66,18 +66,17 @@ async def _viewer(conn: asyncpg.Connection, header: str | None, secret: str) -> 
     if scheme.lower() != "bearer" or not token.strip():
         return None
     digest = hmac.new(secret.encode(), token.strip().encode(), hashlib.sha256).hexdigest()
-    user_id = await conn.fetchval(
-        "SELECT user_id FROM auth_tokens"
-        " WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+    # One statement, as models.auth.authenticate signs in.
+    row = await conn.fetchrow(
+        "SELECT u.id, (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id)"
+        " AS roles FROM auth_tokens t JOIN users u ON u.id = t.user_id AND u.is_active"
+        " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
         digest,
         datetime.now(UTC),
     )
-    if user_id is None:
+    if row is None or not row["roles"]:
         return None
-    if not await conn.fetchval("SELECT id FROM users WHERE id = $1 AND is_active", user_id):
-        return None
-    rows = await conn.fetch("SELECT role FROM user_roles WHERE user_id = $1", user_id)
-    return [row["role"] for row in rows]
+    return str(row["roles"]).split(",")
 
 
 async def dashboard(conn: asyncpg.Connection, variables: Json) -> Json:

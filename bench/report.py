@@ -182,7 +182,7 @@ def write_results(
             "is checked equal to the GraphQL `data` before timing.",
             "- The floor (`bench/floor.py`) is a bare Starlette + asyncpg + orjson endpoint "
             "that checks the same bearer token and runs the same statements as the API "
-            "(token, user, roles; the page; one query per relation), selecting only the "
+            "(sign-in in one statement; the page; one query per relation), selecting only the "
             "columns the answer needs. Before timing, the runner checks that its answer "
             "equals the GraphQL `data` (keys, order, values; `slaDueAt` is computed from the "
             "clock and compared within 60 s).",

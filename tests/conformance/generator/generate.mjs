@@ -22,6 +22,7 @@ import { buildSchema, getIntrospectionQuery, Kind, parse, print, validate } from
 
 import { relayVariables } from './relay-variables.mjs';
 import * as accountScreen from './screens/account.mjs';
+import * as benchDashboardScreen from './screens/benchDashboard.mjs';
 import * as creditScreen from './screens/credit.mjs';
 import * as dashboardScreen from './screens/dashboard.mjs';
 import * as inboxScreen from './screens/inbox.mjs';
@@ -42,6 +43,7 @@ const SCREENS = {
   'screens/credit.mjs': creditScreen,
   'screens/inbox.mjs': inboxScreen,
   'screens/refetch.mjs': refetchScreen,
+  'screens/benchDashboard.mjs': benchDashboardScreen,
 };
 
 const schema = buildSchema(fs.readFileSync(SCHEMA_FILE, 'utf8'));

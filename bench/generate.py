@@ -1,13 +1,20 @@
-"""Build the benchmark's rows in memory: the same for a given `now` (random seed 9).
+"""Build the benchmark's rows, in chunks: the same for a given `now` and size (random seed 9).
 
-2,000 accounts (a site and a contact each), 30 users, 8 request types, 100,000
-account requests with 1-3 timeline events each, 20,000 service requests (a job for
-each approved one) and the company settings; bench.seed copies them into PostgreSQL.
+The default size (Size()): 2,000 accounts (a site and a contact each), 30 users, 8
+request types, 100,000 account requests with 1-3 timeline events each, 20,000
+service requests (a job for each approved one) and the company settings. Larger
+sizes (Size.of(n)) keep the accounts, users and types, and scale the rest: n
+requests, n / 5 service requests, and a notification for each assignment
+(ACCOUNT_REQUEST_ASSIGNED, drawn from a second random stream so that the default
+size stays exactly what SEED_VERSION 2 seeded). bench.seed copies the chunks into
+PostgreSQL as they come, so memory stays flat whatever the size.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,29 +44,15 @@ STATUS_WEIGHTS = (34, 20, 9, 27, 10)
 SR_STATUSES = ("PENDING", "APPROVED", "DECLINED")
 SR_WEIGHTS = (85, 10, 5)
 SERVICE_TYPES = ("REPAIR", "MAINTENANCE", "INSTALLATION", "INSPECTION", "EMERGENCY", "OTHER")
-CITIES = (
-    ("Springfield", "IL"),
-    ("Portland", "OR"),
-    ("Austin", "TX"),
-    ("Madison", "WI"),
-    ("Boulder", "CO"),
-    ("Raleigh", "NC"),
-    ("Tucson", "AZ"),
-    ("Albany", "NY"),
+_PLACES = (
+    "Springfield:IL Portland:OR Austin:TX Madison:WI Boulder:CO Raleigh:NC Tucson:AZ Albany:NY"
 )
+CITIES = tuple(tuple(place.split(":")) for place in _PLACES.split())
 FIRST = ("Ada", "Ben", "Cleo", "Dev", "Emma", "Farid", "Gita", "Hugo", "Iris", "Jon", "Kim", "Lea")
 LAST = ("Meyer", "Novak", "Okafor", "Perez", "Quinn", "Rossi", "Sato", "Tran", "Ueda", "Vogel")
 WORDS = (
-    "Logistics",
-    "Bakery",
-    "Clinic",
-    "Foods",
-    "Motors",
-    "Print",
-    "Hotel",
-    "Dental",
-    "Labs",
-    "Outfitters",
+    *("Logistics", "Bakery", "Clinic", "Foods", "Motors"),
+    *("Print", "Hotel", "Dental", "Labs", "Outfitters"),
 )
 NOTES = (
     "Customer asks for a copy of the last three invoices.",
@@ -80,26 +73,62 @@ SR_TEXTS = (
     "Door sensor beeps all night.",
 )
 DAY = 86_400.0
+CHUNK = 50_000  # account requests (with their events) per chunk
+
+# One table's rows of a chunk: (table, columns, rows).
+Chunk = tuple[str, list[str], list[tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Size:
+    requests: int = ACCOUNT_REQUESTS
+    accounts: int = ACCOUNTS
+    service_requests: int = SERVICE_REQUESTS
+    notifications: bool = False  # one per assignment; off at the default size (SEED_VERSION 2)
+
+    @classmethod
+    def of(cls, requests: int) -> Size:
+        """The default size for 100,000 requests; otherwise proportionate to `requests`."""
+        if requests == ACCOUNT_REQUESTS:
+            return cls()
+        return cls(requests, ACCOUNTS, max(1, requests // 5), notifications=True)
+
+    @property
+    def label(self) -> str:
+        """100k, 1m, 250k, 12345."""
+        for unit, suffix in ((1_000_000, "m"), (1_000, "k")):
+            if self.requests % unit == 0:
+                return f"{self.requests // unit}{suffix}"
+        return str(self.requests)
 
 
 class Rows:
-    """Generated rows per table (in insertion order, which respects foreign keys)."""
+    """Generated rows per table not yet handed out (in insertion order, which respects
+    foreign keys), and how many each table has had in all."""
 
     def __init__(self, now: datetime, rng: random.Random) -> None:
         self.now = now
         self.rng = rng
         self.tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+        self.totals: dict[str, int] = {}
 
     def add(self, table: str, **values: Any) -> int:
-        """Append one row; returns how many rows the table now has."""
+        """Append one row; returns how many rows the table has had in all."""
         if table not in self.tables:
             self.tables[table] = (list(values), [])
-        rows = self.tables[table][1]
-        rows.append(tuple(values.values()))
-        return len(rows)
+        self.tables[table][1].append(tuple(values.values()))
+        self.totals[table] = total = self.totals.get(table, 0) + 1
+        return total
 
     def count(self, table: str) -> int:
-        return len(self.tables[table][1]) if table in self.tables else 0
+        return self.totals.get(table, 0)
+
+    def drain(self) -> Iterator[Chunk]:
+        """The rows added since the last drain, table by table."""
+        for table, (columns, rows) in self.tables.items():
+            if rows:
+                yield table, columns, rows[:]
+                rows.clear()
 
     def ago(self, max_days: float, min_days: float = 0.0) -> datetime:
         return self.now - timedelta(seconds=self.rng.uniform(min_days * DAY, max_days * DAY))
@@ -108,11 +137,21 @@ class Rows:
         return start + (end - start) * self.rng.random()
 
 
-def generate(now: datetime, seed: int = 9) -> Rows:
+def account_name(pk: int) -> str:
+    return f"{WORDS[pk % len(WORDS)]} {LAST[pk % len(LAST)]} {pk:04d}"
+
+
+def user_name(pk: int) -> str:
+    return f"{FIRST[pk % len(FIRST)]} {LAST[pk % len(LAST)]} {pk}"
+
+
+def stream(now: datetime, size: Size | None = None, seed: int = 9) -> Iterator[Chunk]:
+    """All rows, in chunks of about CHUNK requests, in an order that respects foreign keys."""
+    size = size or Size()
     rng = random.Random(seed)
     out = Rows(now, rng)
     by_role = _staff(out)
-    sla_of = _accounts(out, by_role["ACCOUNT_MANAGER"])
+    sla_of = _accounts(out, by_role["ACCOUNT_MANAGER"], size.accounts)
     for pk, name in enumerate(REQUEST_TYPES, start=1):
         created = out.ago(400, 390)
         out.add(
@@ -126,8 +165,12 @@ def generate(now: datetime, seed: int = 9) -> Rows:
             portal_available=pk % 2 == 0,
             default_assignee_id=None,
         )
-    _account_requests(out, by_role["TECHNICIAN"] + by_role["DISPATCHER"])
-    _service_requests(out, by_role, sla_of)
+    yield from out.drain()
+    notices = random.Random(seed + 1) if size.notifications else None
+    for _ in _account_requests(out, by_role["TECHNICIAN"] + by_role["DISPATCHER"], size, notices):
+        yield from out.drain()
+    for _ in _service_requests(out, by_role, sla_of, size.service_requests):
+        yield from out.drain()
     out.add(
         "company_settings",
         id=1,
@@ -141,7 +184,7 @@ def generate(now: datetime, seed: int = 9) -> Rows:
         max_photos_per_request=50,
         credit_team_id=None,
     )
-    return out
+    yield from out.drain()
 
 
 def _staff(out: Rows) -> dict[str, list[int]]:
@@ -156,7 +199,7 @@ def _staff(out: Rows) -> dict[str, list[int]]:
                 id=pk,
                 created_at=created,
                 updated_at=created,
-                name=f"{FIRST[pk % len(FIRST)]} {LAST[pk % len(LAST)]} {pk}",
+                name=user_name(pk),
                 email=ADMIN_EMAIL if pk == 1 else f"{role.lower()}{n + 1}@docket.test",
                 login=f"user{pk}",
                 employee_id=f"E{pk:04d}",
@@ -170,11 +213,11 @@ def _staff(out: Rows) -> dict[str, list[int]]:
     return by_role
 
 
-def _accounts(out: Rows, managers: list[int]) -> dict[int, int | None]:
+def _accounts(out: Rows, managers: list[int], accounts: int) -> dict[int, int | None]:
     """Accounts with one site and one contact each (same key); their SLA hours."""
     rng = out.rng
     sla_of: dict[int, int | None] = {}
-    for pk in range(1, ACCOUNTS + 1):
+    for pk in range(1, accounts + 1):
         created = out.ago(360, 200)
         sla_of[pk] = rng.choice((4, 8, 24, 48)) if rng.random() < 0.3 else None
         out.add(
@@ -182,7 +225,7 @@ def _accounts(out: Rows, managers: list[int]) -> dict[int, int | None]:
             id=pk,
             created_at=created,
             updated_at=created,
-            name=f"{WORDS[pk % len(WORDS)]} {LAST[pk % len(LAST)]} {pk:04d}",
+            name=account_name(pk),
             number=f"A-{pk:05d}",
             is_active=True,
             default_sla_hours=sla_of[pk],
@@ -223,14 +266,19 @@ def _accounts(out: Rows, managers: list[int]) -> dict[int, int | None]:
     return sla_of
 
 
-def _account_requests(out: Rows, workers: list[int]) -> None:
-    """Requests (about a third OPEN, changed over six months), each with 1-3 events."""
+def _account_requests(
+    out: Rows, workers: list[int], size: Size, notices: random.Random | None
+) -> Iterator[None]:
+    """Requests (about a third OPEN, changed over six months), each with 1-3 events;
+    yields after each CHUNK of them."""
     rng = out.rng
-    for pk in range(1, ACCOUNT_REQUESTS + 1):
+    for pk in range(1, size.requests + 1):
+        if pk % CHUNK == 0:
+            yield
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
         updated = out.ago(180)
         created = updated - timedelta(seconds=rng.uniform(0, 30 * DAY))
-        account = rng.randrange(1, ACCOUNTS + 1)
+        account = rng.randrange(1, size.accounts + 1)
         assignee = rng.choice(workers) if rng.random() < 0.7 else None
         contact = account if rng.random() < 0.8 else None
         portal = contact is not None and rng.random() < 0.25
@@ -269,18 +317,44 @@ def _account_requests(out: Rows, workers: list[int]) -> None:
                 actor_user_id=author if first else 1,
                 request_id=pk,
             )
+            if kind == "ASSIGNED" and notices is not None and assignee is not None:
+                _notify(out, notices, pk, account, assignee, at)
+
+
+def _notify(
+    out: Rows, rng: random.Random, request: int, account: int, user: int, at: datetime
+) -> None:
+    """What models.account_requests.timeline tells the assignee (the admin assigned it)."""
+    label = f"request #{request} of {account_name(account)}"
+    read = rng.random() < 0.8
+    out.add(
+        "notifications",
+        id=out.count("notifications") + 1,
+        kind="ACCOUNT_REQUEST_ASSIGNED",
+        title=f"Assigned to you: {label}",
+        body=f"{user_name(1)} assigned {label} to you.",
+        subject_type="AccountRequest",
+        subject_id=request,
+        created_at=at,
+        read_at=at + timedelta(seconds=rng.uniform(60, 3 * DAY)) if read else None,
+        contact_id=None,
+        user_id=user,
+    )
 
 
 def _service_requests(
-    out: Rows, by_role: dict[str, list[int]], sla_of: dict[int, int | None]
-) -> None:
-    """Service requests of the last 60 days, mostly PENDING; approved ones have a job."""
+    out: Rows, by_role: dict[str, list[int]], sla_of: dict[int, int | None], count: int
+) -> Iterator[None]:
+    """Service requests of the last 60 days, mostly PENDING; approved ones have a job;
+    yields after each CHUNK of them."""
     rng = out.rng
     reviewers = by_role["DISPATCHER"] + by_role["ADMIN"]
-    for pk in range(1, SERVICE_REQUESTS + 1):
+    for pk in range(1, count + 1):
+        if pk % CHUNK == 0:
+            yield
         status = rng.choices(SR_STATUSES, SR_WEIGHTS)[0]
         submitted = out.ago(60)
-        account = rng.randrange(1, ACCOUNTS + 1)
+        account = rng.randrange(1, len(sla_of) + 1)
         kind = rng.choice(SERVICE_TYPES)
         urgency = "URGENT" if rng.random() < 0.2 else "NORMAL"
         preferred: date | None = None

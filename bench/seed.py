@@ -1,16 +1,22 @@
 """Seed a PostgreSQL database with a realistic volume for the benchmark.
 
-    .venv/bin/python -m bench.seed          # BENCH_DATABASE_URL, default in bench.common
+    .venv/bin/python -m bench.seed                      # BENCH_DATABASE_URL (docket_bench)
+    .venv/bin/python -m bench.seed --requests 1000000   # docket_bench_1m beside it
 
 Creates the database if missing, applies the migrations, and fills it in one
-transaction with COPY with the rows of bench.generate: 2,000 accounts (a site and
-a contact each), 30 users, 8 request types, 100,000 account requests with 1-3
-timeline events each, and 20,000 service requests. A marker table (`bench_seed`)
-makes it reusable: a database already seeded at this SEED_VERSION is left as it is.
+transaction with COPY, chunk by chunk as bench.generate makes them: 2,000 accounts
+(a site and a contact each), 30 users, 8 request types, 100,000 account requests
+with 1-3 timeline events each, and 20,000 service requests; other sizes scale the
+requests, service requests and notifications (bench.generate.Size.of), in a
+database of their own (`docket_bench_1m`). Then VACUUM ANALYZE, so that plans and
+index-only scans are those of a settled database. A marker table (`bench_seed`)
+makes it reusable: a database already seeded at this SEED_VERSION and size is left
+as it is. 1,000,000 requests take a few minutes.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import hmac
@@ -23,7 +29,7 @@ import asyncpg
 import orjson
 
 from bench.common import ADMIN_TOKEN, SECRET_KEY, SEED_VERSION, database_url
-from bench.generate import generate
+from bench.generate import Size, stream
 
 SEED_TABLES = (
     "auth_tokens",
@@ -63,13 +69,29 @@ async def ensure_database(url: str) -> None:
         await server.close()
 
 
-async def _marker(conn: asyncpg.Connection) -> int | None:
+def url_for(size: Size, base: str | None = None) -> str:
+    """The default size's database is BENCH_DATABASE_URL's; another size's is beside it,
+    named after the size (docket_bench_1m)."""
+    base = base or database_url()
+    if size == Size():
+        return base
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{size.label}"))
+
+
+async def _seeded(conn: asyncpg.Connection, size: Size) -> bool:
+    """Whether the marker says: this SEED_VERSION, this many requests."""
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS bench_seed"
         " (version integer NOT NULL, seeded_at timestamptz NOT NULL, counts jsonb NOT NULL)"
     )
-    version: int | None = await conn.fetchval("SELECT max(version) FROM bench_seed")
-    return version
+    found = await conn.fetchval(
+        "SELECT count(*) FROM bench_seed WHERE version = $1"
+        " AND (counts->>'account_requests')::int = $2",
+        SEED_VERSION,
+        size.requests,
+    )
+    return bool(found)
 
 
 async def _refresh_token(conn: asyncpg.Connection) -> None:
@@ -85,46 +107,74 @@ async def _refresh_token(conn: asyncpg.Connection) -> None:
     )
 
 
-async def seed(url: str) -> None:
+async def seed(url: str, size: Size | None = None) -> None:
     from api.db import migrate
 
+    size = size or Size()
+    name = urlsplit(url).path.lstrip("/")
     started = time.perf_counter()
     await ensure_database(url)
     await migrate(url)
     conn = await asyncpg.connect(url)
     try:
-        if await _marker(conn) == SEED_VERSION:
+        if await _seeded(conn, size):
             await _refresh_token(conn)
-            print(f"seed: {urlsplit(url).path.lstrip('/')} already seeded (v{SEED_VERSION})")
+            print(f"seed: {name} already seeded (v{SEED_VERSION}, {size.requests:,} requests)")
             return
-        rows = generate(datetime.now(UTC))
-        async with conn.transaction():
-            await conn.execute(f"TRUNCATE {', '.join(SEED_TABLES)} RESTART IDENTITY CASCADE")
-            await conn.execute("DELETE FROM bench_seed")
-            for table, (columns, records) in rows.tables.items():
-                await conn.copy_records_to_table(table, records=records, columns=list(columns))
-                if records:
-                    await conn.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                        f" (SELECT max(id) FROM {table}))"
-                    )
-            await _refresh_token(conn)
-            counts = {table: len(records) for table, (_, records) in rows.tables.items()}
-            await conn.execute(
-                "INSERT INTO bench_seed (version, seeded_at, counts) VALUES ($1, now(), $2)",
-                SEED_VERSION,
-                orjson.dumps(counts).decode(),
-            )
-        await conn.execute("ANALYZE")
+        print(f"seed: {name}: {size.requests:,} account requests ...", flush=True)
+        counts = await _fill(conn, size)
+        loaded = time.perf_counter()
+        await conn.execute("VACUUM ANALYZE")
         summary = ", ".join(f"{n:,} {table}" for table, n in counts.items())
         print(f"seed: {summary}")
-        print(f"seed: done in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seed: {name} done in {time.perf_counter() - started:.1f} s"
+            f" (VACUUM ANALYZE {time.perf_counter() - loaded:.1f} s)"
+        )
     finally:
         await conn.close()
 
 
-def main() -> int:
-    asyncio.run(seed(database_url()))
+async def _fill(conn: asyncpg.Connection, size: Size) -> dict[str, int]:
+    """Replace the rows in one transaction; the generated rows keep the foreign keys,
+    so their triggers are skipped while copying (session_replication_role)."""
+    counts: dict[str, int] = {}
+    async with conn.transaction():
+        await conn.execute(f"TRUNCATE {', '.join(SEED_TABLES)} RESTART IDENTITY CASCADE")
+        await conn.execute("DELETE FROM bench_seed")
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        for table, columns, records in stream(datetime.now(UTC), size):
+            await conn.copy_records_to_table(table, records=records, columns=columns)
+            counts[table] = counts.get(table, 0) + len(records)
+        await conn.execute("SET LOCAL session_replication_role = origin")
+        for table in counts:
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" (SELECT max(id) FROM {table}))"
+            )
+        await _refresh_token(conn)
+        await conn.execute(
+            "INSERT INTO bench_seed (version, seeded_at, counts) VALUES ($1, now(), $2)",
+            SEED_VERSION,
+            orjson.dumps(counts).decode(),
+        )
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.seed", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--requests", type=int, default=Size().requests, help="account requests (100000)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="default: BENCH_DATABASE_URL for 100000 requests, else beside it (docket_bench_1m)",
+    )
+    options = parser.parse_args(argv)
+    size = Size.of(options.requests)
+    asyncio.run(seed(options.database_url or url_for(size), size))
     return 0
 
 

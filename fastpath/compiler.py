@@ -6,7 +6,6 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from graphql import (
-    FieldNode,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -21,7 +20,7 @@ from graphql import (
 
 from fastpath.arguments import RootArguments, _viewer_gate
 from fastpath.declare import _BATCHED_KEY, _METADATA_KEY
-from fastpath.keys import _MAX_PLANS, _has_directives
+from fastpath.keys import _MAX_PLANS, RootFields, _has_directives, root_fields
 from fastpath.leaves import (
     _OWN_OUTPUT,
     _enum_names,
@@ -44,10 +43,15 @@ class Compiler:
     _documents: dict[int, tuple[Any, bool]] = {}
     # Root arguments by `arguments_key`, coerced and (once called) converted.
     _arguments: dict[Hashable, RootArguments] = {}
-    # Per document and operation name: (the document, (root object type, field node)
-    # of a query that may have a compiled root, else None).
-    _roots: dict[tuple[int, str | None], tuple[Any, tuple[Any, Any] | None]] = {}
+    # Per document and operation name: (the document, `_root_candidate`).
+    _roots: dict[tuple[int, str | None], tuple[Any, tuple[tuple[Any, Any], ...] | None]] = {}
+    # Per operation: (the operation, `one_operation`, its root fields (`root_fields`)).
+    _root_sets: dict[int, tuple[Any, bool, RootFields | None]] = {}
+    # Set by `ProjectingExecutor.build`: does the document define one operation only?
+    one_operation = False
     operation: Any
+    schema: Any
+    fragments: Any
     fragment_definitions: Any
     collect_subfields: Any
 
@@ -101,8 +105,28 @@ class Compiler:
         return cached[2]
 
     def _single_root_field(self) -> bool:
-        selections = self.operation.selection_set.selections
-        return len(selections) == 1 and isinstance(selections[0], FieldNode)
+        """One root field (one response key), fragments on Query seen through only in
+        a document of one operation (`root_fields`)."""
+        roots = self._root_fields()
+        return roots is not None and len(roots) == 1
+
+    def _root_fields(self) -> RootFields | None:
+        """The root fields of a directive-free query (`keys.root_fields`), else None."""
+        operation = self.operation
+        cached = self._root_sets.get(id(operation))
+        if cached is None or cached[0] is not operation or cached[1] is not self.one_operation:
+            roots = (
+                root_fields(
+                    self.schema, self.fragments, operation, one_operation=self.one_operation
+                )
+                if self._compilable_operation()
+                else None
+            )
+            if len(self._root_sets) > _MAX_PLANS:
+                self._root_sets.clear()
+            cached = (operation, self.one_operation, roots)
+            self._root_sets[id(operation)] = cached
+        return cached[2]
 
     def _compile_object(
         self, object_type: GraphQLObjectType, field_details_list: Any
@@ -199,7 +223,8 @@ def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
     """Narrow reads only where no other load of this operation may want the same
     rows later. A narrow read fills no loader, so it is kept only where:
 
-    - the document has one root field;
+    - the operation has one root field (`_single_root_field`: its nodes, part of the
+      plan's key, then belong to this operation alone);
     - no other field of the plan uses the same loader;
     - every resolver of the plan is a level above (its level has finished, so
       whatever it loaded is in the loader, and the narrow read then gives way)

@@ -16,11 +16,12 @@ subscriptions, variables the standard lane refuses (`schema.variables`: it
 words the error), and any answer with errors, which is discarded and made again by the
 standard lane so errors are coded, masked and worded as always.
 
-A query of one root field whose object has a compiled plan goes further: its
-root resolver is called and its value handed to the plan without graphql-core's
-operation machinery (`ProjectingExecutor.execute_compiled_root`), about 60 us
-of a list request's CPU; anything else there (an error, a fallback) runs
-graphql-core's execution instead.
+A query whose root fields each return an object with a compiled plan (in
+fragments on Query too, as Relay sends them) goes further: each root resolver is
+called and its value handed to its plan without graphql-core's operation
+machinery (`ProjectingExecutor.execute_compiled_root`), about 60 us of a list
+request's CPU; anything else there (a root field without a plan, an error, a
+fallback) runs graphql-core's execution of the whole operation instead.
 
 `EXECUTION_CHECK=true` (the test suite) runs each admitted query the direct
 way right after its standard run and fails on any difference in the answer, and
@@ -81,7 +82,7 @@ class DirectQueries:
         self._admitted: dict[Key, DocumentNode] = {}
         executor = schema.execution_context_class
         self._executor = {"executor_class": executor} if executor is not None else {}
-        # An executor that answers compiled one-field queries itself (fastpath.executor).
+        # An executor that answers queries of compiled root fields itself (fastpath.executor).
         self._compiled = executor if hasattr(executor, "execute_compiled_root") else None
         # Answers of introspection-only operations (`_introspection_key`).
         self._schema_answers: dict[Hashable, tuple[DocumentNode, dict[str, Any]]] = {}
@@ -171,8 +172,8 @@ class DirectQueries:
         variables: dict[str, Any] | None,
         operation_name: str | None,
     ) -> dict[str, Any] | None:
-        """The data of a one-field query whose plan is compiled, straight from its root
-        resolver to the plan (`ProjectingExecutor.execute_compiled_root`), or None."""
+        """The data of a query whose root fields' plans are compiled, straight from their
+        root resolvers to the plans (`ProjectingExecutor.execute_compiled_root`), or None."""
         compiled = self._compiled
         if compiled is None or not compiled.may_compile_root(
             self.schema._schema, document, operation_name

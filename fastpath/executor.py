@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -23,11 +25,25 @@ from fastpath.arguments import RootArguments, _convert, _strawberry_info, _viewe
 from fastpath.compiler import Compiler
 from fastpath.completion import Completion
 from fastpath.json_lane import PREBUILT, Prebuilt
-from fastpath.keys import _MAX_PLANS, _root_candidate, arguments_key
+from fastpath.keys import _MAX_PLANS, _root_candidate, arguments_key, one_operation
 from fastpath.plans import Fallback, ObjectPlan
 from fastpath.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
+
+# What `_answer_root` gives for a root field it could not answer.
+_NO_ANSWER: Any = object()
+
+
+@dataclass
+class _Root:
+    """A root field of a compiled root: its response key, its field nodes (all those
+    merged into the key), and its plan (no field nor plan for `__typename`)."""
+
+    name: str
+    field_def: GraphQLField | None
+    nodes: list[FieldNode]
+    plan: ObjectPlan | None
 
 
 class ProjectingExecutor(
@@ -69,10 +85,20 @@ class ProjectingExecutor(
         return self._run(plan, result, standard)
 
     @classmethod
+    def build(cls, schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        """graphql-core's `build`, noting whether the document has one operation only
+        (where fragments on Query are seen through: `keys.root_fields`)."""
+        built = super().build(schema, document, *args, **kwargs)
+        if isinstance(built, ProjectingExecutor):
+            built.one_operation = one_operation(document)
+        return built
+
+    @classmethod
     def may_compile_root(cls, schema: Any, document: Any, operation_name: str | None) -> bool:
-        """Worth building an executor for `execute_compiled_root`? A query whose one
-        root field returns an object that has a plan, seen without an executor (a
-        `{ __typename }` or a `node(id:)` would only build one in vain)."""
+        """Worth building an executor for `execute_compiled_root`? A query whose root
+        fields each return an object that has a plan (or are `__typename`, but not
+        all of them), seen without an executor (a `{ __typename }` or a `node(id:)`
+        would only build one in vain)."""
         key = (id(document), operation_name)
         cached = cls._roots.get(key)
         if cached is None or cached[0] is not document:
@@ -81,7 +107,15 @@ class ProjectingExecutor(
             cached = (document, _root_candidate(schema, document, operation_name))
             cls._roots[key] = cached
         candidate = cached[1]
-        return candidate is not None and cls.cached_plan(candidate[0], (candidate[1],)) is not None
+        if candidate is None:
+            return False
+        planned = False
+        for output, nodes in candidate:
+            if output is not None:
+                if cls.cached_plan(output, nodes) is None:
+                    return False
+                planned = True
+        return planned
 
     def _root_arguments(self, field_def: GraphQLField, node: FieldNode) -> RootArguments:
         """The root field's arguments as graphql-core coerces them, remembered per field
@@ -134,54 +168,90 @@ class ProjectingExecutor(
         return definition.get_result(self.root_value, strawberry_info, args, kwargs)
 
     async def execute_compiled_root(self) -> dict[str, Any] | None:
-        """The data of a query of one root field whose object has a compiled plan,
-        without graphql-core's operation machinery; None for anything else, and for
-        any error or fallback (the caller then executes the standard way).
+        """The data of a query whose root fields each return an object with a compiled
+        plan (or are `__typename`), without graphql-core's operation machinery; None
+        for anything else, and for any error or fallback in any root field (the
+        caller then executes the whole operation the standard way).
 
-        The root field's resolver runs as graphql-core runs it (Strawberry's wrapper:
-        permissions, arguments); only the walk to it and back is skipped.
+        Each root field's resolver runs as graphql-core runs it (Strawberry's wrapper:
+        permissions, arguments); only the walk to it and back is skipped. Several
+        root fields run side by side, as graphql-core runs a query's, each in a task
+        of its own (so each has its own `Prebuilt` slot); the answer keeps the
+        document's order of response keys.
         """
-        operation = self.operation
-        if not self._single_root_field() or not self._compilable_operation():
+        roots = self._compiled_roots()
+        if roots is None:
             return None
-        node = operation.selection_set.selections[0]
-        assert isinstance(node, FieldNode)
+        planned = [root for root in roots if root.plan is not None]
+        if len(planned) == 1:
+            answers = [await self._answer_root(planned[0])]
+        else:
+            answers = await asyncio.gather(
+                *(self._answer_root(root) for root in planned), return_exceptions=True
+            )
+            for answer in answers:
+                if isinstance(answer, BaseException):
+                    raise answer
+        if any(answer is _NO_ANSWER for answer in answers) or self.collected_errors.errors:
+            return None
+        for _ in planned:
+            STATS.count(fallback=False)
+        found = iter(answers)
+        typename = self.schema.query_type.name
+        return {root.name: typename if root.plan is None else next(found) for root in roots}
+
+    def _compiled_roots(self) -> list[_Root] | None:
+        """The operation's root fields, each with its plan (None for `__typename`),
+        if every one has a plan and one at least does; else None."""
+        roots = self._root_fields()
         query_type = self.schema.query_type
-        field_def = query_type.fields.get(node.name.value) if query_type else None
-        if query_type is None or field_def is None or field_def.resolve is None:
+        if roots is None or query_type is None:
             return None
-        output = get_nullable_type(field_def.type)
-        plan = self.cached_plan(output, (node,)) if is_object_type(output) else None
-        if plan is None:
-            return None
-        name = node.alias.value if node.alias else node.name.value
-        info = self.build_resolve_info(field_def, [node], query_type, Path(None, name, "Query"))
+        found: list[_Root] = []
+        for name, details in roots:
+            nodes = [detail.node for detail in details]
+            field_name = nodes[0].name.value
+            if field_name == "__typename":
+                found.append(_Root(name, None, nodes, None))
+                continue
+            field_def = query_type.fields.get(field_name)
+            if field_def is None or field_def.resolve is None:
+                return None
+            output = get_nullable_type(field_def.type)
+            plan = self.cached_plan(output, nodes) if is_object_type(output) else None
+            if plan is None:
+                return None
+            found.append(_Root(name, field_def, nodes, plan))
+        return found if any(root.plan is not None for root in found) else None
+
+    async def _answer_root(self, root: _Root) -> Any:
+        """One root field's answer from its resolver and its plan, or `_NO_ANSWER`."""
+        plan, field_def = root.plan, root.field_def
+        assert plan is not None and field_def is not None
+        query_type = self.schema.query_type
+        path = Path(None, root.name, query_type.name)
+        info = self.build_resolve_info(field_def, root.nodes, query_type, path)
         # A list may answer the whole plan as JSON (fastpath.json_lane): only here,
         # where any failure runs the request again the standard way.
         slot = Prebuilt(plan)
         token = PREBUILT.set(slot)
         try:
-            given = self._root_arguments(field_def, node)
+            given = self._root_arguments(field_def, root.nodes[0])
             value = self._call_root(field_def, info, given)
             if self.is_awaitable(value):
                 value = await value
         except Exception:
-            return None
+            return _NO_ANSWER
         finally:
             PREBUILT.reset(token)
         if value is None or isinstance(value, Exception):
-            return None
+            return _NO_ANSWER
         if slot.answer is not None:
-            if self.collected_errors.errors:
-                return None
-            STATS.count(fallback=False)
-            return {name: slot.answer}
+            return slot.answer
         try:
             projected = (await self._complete_objects(plan, [value]))[0]
         except Fallback:
-            return None
-        if self.collected_errors.errors:
-            return None
+            return _NO_ANSWER
         if self.check and given.converted is not None:
             # The converted arguments are shared by later requests: no resolver may
             # have changed them (the test suite runs every query with this check).
@@ -190,8 +260,7 @@ class ProjectingExecutor(
             if fresh.kwargs != given.converted.kwargs:
                 given.converted = None  # not for the next request
                 raise AssertionError(f"a resolver changed its arguments: {given.raw!r}")
-        STATS.count(fallback=False)
-        return {name: projected}
+        return projected
 
     async def _run(self, plan: ObjectPlan, result: Any, standard: Callable[[], Any]) -> Any:
         try:

@@ -306,7 +306,7 @@ def run(url: str, options: argparse.Namespace, tools: Tools) -> list[str]:
                 print(f"     corpus {op.name}: checked {m.problem or 'equal'}", flush=True)
         dashboard: list[str] = []
         if not options.only or "dashboard" in options.only:
-            dashboard = dashboard_lines(urls, work, options, check)
+            dashboard = dashboard_lines(urls, work, options, check, servers[0].pid)
         completed = True
     finally:
         for server in servers:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bench import corpus, fanout, scale
 from bench.common import ROOT, SECRET_KEY, database_url
 from bench.compare import check
 from bench.load import lua_script, wrk
@@ -106,6 +107,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--soak", type=int, default=300, help="seconds of dashboard load for the RSS soak (300)"
     )
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["corpus", "scale", "fan-out"],
+        help="parts to leave out (the conformance corpus, the 1,000,000-row scale, fan-out)",
+    )
+    scale.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -116,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     url = database_url()
     node_id, pg_version = asyncio.run(prepare(url))
     chosen = [s for s in scenarios(node_id) if not options.only or s.name in options.only]
+    wanted = not options.check_only and not options.only
     with_fanout = not options.check_only and (not options.only or "fan-out" in options.only)
+    with_fanout = with_fanout and "fan-out" not in options.skip
+    with_corpus = (wanted or "corpus" in (options.only or [])) and "corpus" not in options.skip
+    with_scale = (wanted or "scale" in (options.only or [])) and "scale" not in options.skip
     api_port, floor_port = free_port(), free_port()
     api_url = f"http://127.0.0.1:{api_port}/graphql"
     floor_url = f"http://127.0.0.1:{floor_port}"
@@ -207,19 +220,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"server logs kept in {work}", file=sys.stderr)
     fanout_lines: list[str] = []
     if with_fanout:
-        from bench import fanout
-
         print(f"     fan-out: {options.subscribers} subscribers on two processes ...", flush=True)
         tools = fanout.Processes(start, stop, wait_ready, free_port, peak_rss_mb)
         measured = fanout.run(url, options.subscribers, options.fanout_rounds, tools)
         fanout_lines = fanout.report(measured)
+    sections: list[str] = []
+    tools = fanout.Processes(start, stop, wait_ready, free_port, peak_rss_mb)
+    if with_corpus:
+        print("     corpus: every screen of the conformance corpus ...", flush=True)
+        corpus_lines = corpus.run(url, corpus.parse_args([]), tools)
+        sections += ["## The conformance corpus against standard execution", "", *corpus_lines, ""]
+    if with_scale:
+        print("     scale: 100,000 and 1,000,000 account requests ...", flush=True)
+        scale_lines = scale.run(options, tools)
+        sections += ["## Scale", "", *scale_lines, ""]
     print()
     print(table(results))
     print()
     print("\n".join([*targets(results), *soak_lines]))
     print()
     print("\n".join(fanout_lines) if fanout_lines else "fan-out: not run")
-    write_results(results, options, pg_version, fanout_lines, soak_lines)
+    print("\n".join(sections))
+    write_results(results, options, pg_version, fanout_lines, soak_lines, sections)
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 0
 

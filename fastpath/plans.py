@@ -119,9 +119,10 @@ def _plan_key(return_type: Any, nodes: Sequence[Any]) -> Hashable:
     nodes for the same text). One node is not enough: operations of one document
     that spread the same fragment on Query share its field node, but each merges
     other selections into it. The nodes also fix whether the operation has one root
-    field (`_keep_safe_narrowing`): a node spread from a fragment is never the
-    operation's one root selection, and a node of the operation's own selection set
-    belongs to that operation alone."""
+    field (`_keep_safe_narrowing`): a fragment's node is seen through as the root
+    selection only in a document of one operation (`keys.root_fields`), so it still
+    belongs to that operation alone, as does a node of the operation's own selection
+    set."""
     if len(nodes) == 1:
         return (id(return_type), id(nodes[0]))
     return (id(return_type), *map(id, nodes))

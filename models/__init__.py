@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "models.outbox",
     "models.request_types",
     "models.account_requests.tables",
+    "models.account_requests.tallies",
     "models.service_requests.tables",
     "models.linked_items",
     "models.credit_accounts.tables",

@@ -7,8 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import cast
 
-from tortoise.expressions import Q, Subquery
-from tortoise.functions import Count
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from models.account_requests.tables import AccountRequest, RequestSource, RequestStatus
@@ -115,6 +114,8 @@ async def _search(term: str) -> Q:
 
 
 async def count_by_status(query: QuerySet[AccountRequest]) -> dict[RequestStatus, int]:
-    rows = await query.annotate(n=Count("id")).group_by("status").values("status", "n")
+    # COUNT(*), not COUNT(id): an index holding the filter's columns and status answers
+    # it alone (an index-only scan), without reading each row for its id.
+    rows = await query.annotate(n=RawSQL("COUNT(*)")).group_by("status").values("status", "n")
     found = {RequestStatus(row["status"]): int(row["n"]) for row in rows}
     return {status: found.get(status, 0) for status in RequestStatus}

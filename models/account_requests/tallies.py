@@ -1,0 +1,122 @@
+"""Request counts kept by the database: one row per combination of the cheap filter keys.
+
+`account_request_tallies` holds, for each (status, type, assignee, source, internal) that
+some request has, how many requests have it. Triggers on `account_requests` (created by
+migration 0011, for PostgreSQL and SQLite) keep it exact on every insert, delete and
+change of those columns, bulk updates included, so no application code maintains it.
+
+A count is read from it when it is exact there: the viewer sees every request and the
+filter uses only those keys. Anything else (accounts, dates, search, a narrower viewer)
+returns None here and is counted on the requests themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tortoise import fields
+from tortoise.functions import Sum
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from models.account_requests.lists import RequestFilter
+from models.account_requests.tables import RequestSource, RequestStatus
+from models.permissions import Permission
+from models.viewer import Viewer
+
+# The assignee key of unassigned requests (a NULL could not be a conflict target).
+UNASSIGNED = 0
+
+
+class AccountRequestTally(Model):
+    """How many account requests share one status, type, assignee, source and internal flag
+    (kept by triggers)."""
+
+    id = fields.IntField(primary_key=True)
+    status = fields.CharEnumField(RequestStatus, max_length=32)
+    type_id = fields.IntField()
+    assignee_id = fields.IntField()  # UNASSIGNED (0) for requests without an assignee
+    source = fields.CharEnumField(RequestSource, max_length=32)
+    internal = fields.BooleanField()
+    n = fields.IntField()
+
+    class Meta:
+        table = "account_request_tallies"
+        unique_together = (("status", "type_id", "assignee_id", "source", "internal"),)
+
+
+def sees_every_request(viewer: Viewer) -> bool:
+    """Is the viewer's visible set the whole table? (`visible_account_requests` gives
+    such viewers `AccountRequest.all()`.)"""
+    return viewer.can(Permission.VIEW_ALL_ACCOUNTS)
+
+
+def _tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally] | None:
+    """The tally rows whose sum is the count of `spec` for `viewer`, or None where the
+    tally cannot tell."""
+    if not sees_every_request(viewer):
+        return None
+    # The filter without the fields a tally row answers: anything left means counting
+    # requests (a field added to RequestFilter later included).
+    rest = dataclasses.replace(
+        spec,
+        statuses=None,
+        type_ids=None,
+        assignee_ids=None,
+        sources=None,
+        internal=None,
+        assigned_to_me=False,
+        unassigned=None,
+    )
+    if not rest.search:
+        rest.search = None  # an empty search filters nothing
+    if rest.account_ids is None:
+        rest.include_sub_accounts = False  # only read with account IDs
+    if rest != RequestFilter():
+        return None
+    rows = AccountRequestTally.all()
+    if spec.statuses is not None:
+        rows = rows.filter(status__in=list(spec.statuses))
+    if spec.type_ids is not None:
+        rows = rows.filter(type_id__in=list(spec.type_ids))
+    if spec.assignee_ids is not None:
+        # 0 names no user: as an assignee ID it matches no request.
+        rows = rows.filter(assignee_id__in=[pk for pk in spec.assignee_ids if pk != UNASSIGNED])
+    if spec.sources is not None:
+        rows = rows.filter(source__in=list(spec.sources))
+    if spec.internal is not None:
+        rows = rows.filter(internal=spec.internal)
+    if spec.assigned_to_me:
+        if viewer.user_id is None:
+            return None
+        rows = rows.filter(assignee_id=viewer.user_id)
+    if spec.unassigned is True:
+        rows = rows.filter(assignee_id=UNASSIGNED)
+    elif spec.unassigned is False:
+        rows = rows.exclude(assignee_id=UNASSIGNED)
+    return rows
+
+
+def tallied(spec: RequestFilter, viewer: Viewer) -> bool:
+    """Can the tally answer this viewer's counts under this filter?"""
+    return _tallied_rows(spec, viewer) is not None
+
+
+async def tallied_total(spec: RequestFilter, viewer: Viewer) -> int | None:
+    """How many requests match, in one statement on the tally; None where it cannot tell."""
+    rows = _tallied_rows(spec, viewer)
+    if rows is None:
+        return None
+    found = await rows.annotate(total=Sum("n")).values("total")
+    return int(found[0]["total"] or 0) if found else 0
+
+
+async def tallied_by_status(spec: RequestFilter, viewer: Viewer) -> dict[RequestStatus, int] | None:
+    """Matching requests per status, in one statement on the tally; None where it cannot
+    tell."""
+    rows = _tallied_rows(spec, viewer)
+    if rows is None:
+        return None
+    found = await rows.annotate(total=Sum("n")).group_by("status").values("status", "total")
+    counts = {RequestStatus(row["status"]): int(row["total"] or 0) for row in found}
+    return {status: counts.get(status, 0) for status in RequestStatus}

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from fastpath.batch import BatchLoader
 from fastpath.once import Once
 from loaders.base import rows_by_id, rows_by_key
+from loaders.slices import Slice, counts_by_key, slices_by_key
 from models import account_requests, request_types, zones
 from models.viewer import Viewer
 
@@ -43,6 +44,18 @@ class AccountRequestLoaders:
                 "-created_at", "-id"
             ),
             "account_id",
+        )
+        # An account's page of requests without the rest (Account.accountRequests),
+        # and its count, asked only for totalCount.
+        self.account_request_slices: BatchLoader[Slice, list[account_requests.AccountRequest]] = (
+            slices_by_key(
+                lambda: account_requests.visible_account_requests(viewer),
+                "account_id",
+                ("-created_at", "-id"),
+            )
+        )
+        self.account_request_counts_by_account_id: BatchLoader[int, int] = counts_by_key(
+            lambda: account_requests.visible_account_requests(viewer), "account_id"
         )
 
 

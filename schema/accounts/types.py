@@ -15,7 +15,7 @@ from schema import item_enums  # noqa: F401  (registers the enums first)
 from schema.nodes import NodeConverter, register_node
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import encode_id
-from schema.relay.offset_paging import paginate_list
+from schema.relay.offset_paging import list_slice, paginate_list, paginate_slice
 from schema.users import User, user_by_id
 
 if TYPE_CHECKING:
@@ -185,10 +185,18 @@ class Account(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[AccountRequestType]:
-        rows = await info.context.loaders.account_requests_by_account_id.load(self.pk)
-        return paginate_list(
-            [_account_request(row) for row in rows], PageArgs(first, after, last, before)
-        )
+        args = PageArgs(first, after, last, before)
+        loaders = info.context.loaders
+        window = list_slice(args)
+        if window is None:  # `last`: the page depends on the total, read them all
+            rows = await loaders.account_requests_by_account_id.load(self.pk)
+            return paginate_list([_account_request(row) for row in rows], args)
+        rows = await loaders.account_request_slices.load((self.pk, *window))
+
+        async def count() -> int:
+            return await loaders.account_request_counts_by_account_id.load(self.pk)
+
+        return paginate_slice([_account_request(row) for row in rows], args, count)
 
     @strawberry.field(description="What the account's open invoices still owe.")
     async def balance(self, info: Info) -> Decimal:

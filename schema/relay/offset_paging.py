@@ -93,3 +93,27 @@ def paginate_list(items: Sequence[T], args: PageArgs) -> Connection[T]:
         return total
 
     return _build(page, start, start + len(page) < total, count)
+
+
+def list_slice(args: PageArgs) -> tuple[int, int] | None:
+    """For a loader that reads one slice of each parent's rows: (offset, limit) of the
+    rows `paginate_slice` needs (the page and one more), or None when the page depends
+    on the total (`last`): read the whole list and use `paginate_list`."""
+    if args.last is not None:
+        return None
+    start, _ = _window(args, None)
+    size = args.first if args.first is not None else DEFAULT_PAGE
+    return start, size + 1
+
+
+def paginate_slice(
+    rows: Sequence[T], args: PageArgs, count: Callable[[], Awaitable[int]]
+) -> Connection[T]:
+    """`paginate_list`'s page from the rows at `list_slice(args)` only; `count` gives
+    the whole list's length, asked only for totalCount."""
+    start, end = _window(args, None)
+    size = args.first if args.first is not None else DEFAULT_PAGE
+    stop = start + size if end is None else min(end, start + size)
+    page = rows[: max(stop - start, 0)]
+    # A row past the page was read: the list goes on (as `start + len(page) < total`).
+    return _build(page, start, len(rows) > len(page), count)

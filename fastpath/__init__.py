@@ -19,7 +19,7 @@ from fastpath.declare import Batched, LoadedBy, batched, load_related, related
 from fastpath.direct import DirectQueries, Policy
 from fastpath.executor import ProjectingExecutor
 from fastpath.inputs import plan_input_objects
-from fastpath.json_lane import json_page
+from fastpath.json_lane import answer_page, json_page
 from fastpath.narrow import GLOBAL_ID
 from fastpath.objects import Made, made_of, maker
 from fastpath.pages import connection_reads, narrow_page
@@ -36,6 +36,7 @@ __all__ = [
     "Policy",
     "ViewerPermission",
     "accelerate",
+    "answer_page",
     "batched",
     "connection_reads",
     "json_page",

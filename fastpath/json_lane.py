@@ -1,52 +1,42 @@
-"""The JSON lane: a root list's page answered by PostgreSQL as JSON text.
+"""The JSON lane: a root list's page written by PostgreSQL, one statement.
 
 A dashboard of fifty requests with four relations costs the compiled path a page
 statement, one statement per relation, a Python object per row and per related
 row, and the encoding of the answer. Where the plan of a root connection (compiled
-for this document by an earlier request) shows only `nodes` of the page (and
-`__typename`), and every field under them is a column `from_row` copies, the
-global ID of a key, or a nullable related row read the same way from a whole
-table, ONE statement answers it: the page's own query (filters, visibility,
-cursor, order, limit, exactly as the list built it) becomes a subquery, and
-PostgreSQL writes each item's JSON (relations as scalar subqueries by key, leaves
-as the GraphQL answer writes them) and aggregates them in the page's order. The
-text goes into the response as it is (`orjson.Fragment`).
+for this document by an earlier request) shows of each item only columns
+`from_row` copies, global IDs of keys and nullable related rows read the same way
+from whole tables (`fastpath.json_sql`), ONE statement answers the page: the
+list's own query (filters, visibility, cursor, order, limit, exactly as the list
+built it) becomes a subquery, and PostgreSQL writes each item's JSON, with the
+whole list's count beside it when `totalCount` is shown. Python then joins the
+items' texts into the connection the plan shows (`nodes`, `edges` with cursors
+made by the list's own cursor function, `pageInfo`, `totalCount`, `__typename`)
+and hands it to the response as it is (`orjson.Fragment`).
 
-It runs only inside `ProjectingExecutor.execute_compiled_root` (the direct lane's
-one-root-field queries): there, anything that goes wrong (an error from the
-statement, a value it cannot write) makes the whole request run again the
-standard way, so no half answer is ever used. Values the standard path would
-refuse (an enum member the schema does not know) raise inside the statement
-rather than be written. EXECUTION_CHECK compares its answers with standard
-execution's like every other fast answer.
+It runs only inside `ProjectingExecutor.execute_compiled_root`: there, anything
+that goes wrong (an error from the statement, a cursor the list cannot make from
+the columns read) makes the whole request run again the standard way, so no half
+answer is ever used. Values the standard path would refuse (an enum member the
+schema does not know) raise inside the statement rather than be written.
+EXECUTION_CHECK compares its answers with standard execution's like every other
+fast answer.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-from collections.abc import Callable
+import re
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from graphql import get_nullable_type
-from tortoise.fields.data import (
-    BooleanField,
-    CharEnumFieldInstance,
-    CharField,
-    DateField,
-    DatetimeField,
-    IntField,
-    SmallIntField,
-    TextField,
-)
 from tortoise.models import Model
 
 from fastpath.compiler import Compiler
-from fastpath.narrow import GLOBAL_ID, _readers, _utc_default
-from fastpath.plans import Completer, FieldPlan, ObjectPlan
+from fastpath.json_sql import Related, object_sql
+from fastpath.plans import FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
 
@@ -54,10 +44,10 @@ from fastpath.rows import column_reader, is_plain
 @dataclass
 class Prebuilt:
     """Set by `execute_compiled_root` around its root resolver: the plan it will
-    complete with, and the answer the list built for it, if it did."""
+    complete with, and the answer the list wrote for it, if it did."""
 
     plan: ObjectPlan
-    answer: dict[str, Any] | None = None
+    answer: Any = None
 
 
 # On unless a test looks at the paths it replaces (narrow pages and relations).
@@ -65,59 +55,75 @@ ENABLED = True
 
 PREBUILT: ContextVar[Prebuilt | None] = ContextVar("docket_fastpath_prebuilt", default=None)
 
-
-@dataclass(frozen=True)
-class _Related:
-    loader: str  # the request's loader of these rows (must read the whole table)
-    model: type[Model]
+# What a connection shows, field by field: (response key as JSON, what it is, detail).
+Shape = list[tuple[bytes, str, Any]]
 
 
 @dataclass
 class JsonPage:
-    """One plan's page as SQL: what it selects of the page and the item's JSON."""
+    """One plan's page as SQL (what it selects of the page, each item's JSON) and the
+    shape of the connection around the items."""
 
     model: type[Model]
     columns: tuple[str, ...]  # of the page's own query
     item: str  # the json_build_object(...) of one item, the page aliased `p`
-    related: list[_Related]
-    connection: list[tuple[str, str | None]]  # response names; a typename or the nodes
-    _sql: dict[tuple[str, str, bool], str] = field(default_factory=dict)
+    related: list[Related]
+    shape: Shape
+    counted: bool  # totalCount is shown
+    cursors: bool  # edges or pageInfo are shown
+    _sql: dict[tuple[str, str, str, bool], str] = field(default_factory=dict)
 
-    def statement(self, page_sql: str, sort: str, descending: bool) -> str:
-        key = (page_sql, sort, descending)
+    def statement(self, page_sql: str, count_sql: str, sort: str, descending: bool) -> str:
+        key = (page_sql, count_sql, sort, descending)
         found = self._sql.get(key)
         if found is None:
-            direction = "DESC" if descending else "ASC"
-            pk = self.model._meta.db_pk_column
-            found = (
-                f'SELECT coalesce(json_agg({self.item} ORDER BY p."{sort}" {direction},'
-                f" p.\"{pk}\" {direction}), '[]'::json)::text FROM ({page_sql}) p"
-            )
+            found = self._write(page_sql, count_sql, sort, descending)
             if len(self._sql) > 64:
                 self._sql.clear()
             self._sql[key] = found
         return found
 
+    def _write(self, page_sql: str, count_sql: str, sort: str, descending: bool) -> str:
+        direction = "DESC" if descending else "ASC"
+        pk = self.model._meta.db_pk_column
+        rows = (
+            f"SELECT ({self.item})::text AS item_, p.* FROM ({page_sql}) p"
+            f' ORDER BY p."{sort}" {direction}, p."{pk}" {direction}'
+        )
+        if not count_sql:
+            return rows
+        # The count beside the page; one row with no item when the page is empty.
+        offset = page_sql.count("$") and max(int(n) for n in re.findall(r"\$(\d+)", page_sql))
+        count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
+        return (
+            f"SELECT c.count_, r.* FROM (SELECT count(*) AS count_ FROM ({count}) q) c"
+            f" LEFT JOIN LATERAL ({rows}) r ON true"
+        )
+
 
 def json_page(
-    info: Any, convert: Callable[[Any], Any], query: Any, sort: str, descending: bool
-) -> Callable[[], Any] | None:
-    """`await json_page(...)()` -> True when the page of `query` (ordered by the model
-    attribute `sort`, limited to the page) was answered as JSON for the running
-    `execute_compiled_root`; None when this lane cannot answer it (the caller pages
-    the usual way)."""
+    info: Any,
+    convert: Callable[[Any], Any],
+    query: Any,
+    sort: str,
+) -> JsonPage | None:
+    """The JSON lane's plan for this list of `query` (sorted by the model attribute
+    `sort`) in the running `execute_compiled_root`, or None when the lane cannot
+    answer it (the caller pages the usual way)."""
     slot = PREBUILT.get()
     if not ENABLED or slot is None or slot.answer is not None:
+        return None
+    if query._choose_db().capabilities.dialect != "postgres":
         return None
     raw = getattr(info, "_raw_info", info)
     plan = Compiler.cached_plan(get_nullable_type(raw.return_type), raw.field_nodes)
     if plan is None or plan is not slot.plan:
         return None
-    db = query._choose_db()
-    if db.capabilities.dialect != "postgres":
-        return None
-    page = _page_of(plan, convert)
-    if page is None or query.model is not page.model:
+    key = ("json", convert)
+    if key not in plan.pages:
+        plan.pages[key] = _compile_page(plan, convert)  # type: ignore[assignment]
+    page = plan.pages[key]
+    if not isinstance(page, JsonPage) or column_reader(page.model, sort) is None:
         return None
     loaders = raw.context.loaders
     for related in page.related:
@@ -128,254 +134,194 @@ def json_page(
         rows = rows_of()
         if rows.model is not related.model or not is_plain(rows):
             return None  # a narrowed view of those rows: the loader's own query decides
+    return page
+
+
+async def answer_page(
+    page: JsonPage,
+    whole: Any,
+    window: Any,
+    *,
+    sort: str,
+    descending: bool,
+    size: int,
+    has_previous: bool,
+    columns: tuple[str, ...],
+    cursor: Callable[[Any], str],
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> None:
+    """Answer the running root with the first `size` rows of `window` (ordered, limited
+    to size + 1), counting `whole` in the same statement if shown (or by `count`, where
+    the list has a cheaper exact count). `columns` are what `cursor(record)` reads."""
+    slot = PREBUILT.get()
+    assert slot is not None
+    db = window._choose_db()
+    if db.capabilities.dialect != "postgres" or window.model is not page.model:
+        raise LookupError("not a PostgreSQL page of this plan")
     sort_column = column_reader(page.model, sort)
-    if sort_column is None:
-        return None
+    assert sort_column is not None
+    selected = tuple(dict.fromkeys([*page.columns, *columns, sort_column[0]]))
+    page_sql, values = sql_of(window, db, selected)
+    count_sql, count_values = sql_of(whole, db, (page.model._meta.db_pk_column,))
+    counted = page.counted and count is None
+    if counted:
+        values = [*values, *count_values]
+    sql = page.statement(page_sql, count_sql if counted else "", sort_column[0], descending)
+    _, rows = await db.execute_query(sql, values)
+    total = rows[0]["count_"] if counted and rows else 0
+    if page.counted and count is not None:
+        total = await count()
+    records = [row for row in rows if row["item_"] is not None]
+    more = len(records) > size
+    records = records[:size]
+    items = [row["item_"].encode() for row in records]
+    marks = [orjson.dumps(cursor(row)) for row in records] if page.cursors else []
+    slot.answer = orjson.Fragment(
+        _connection(page.shape, items, marks, more=more, before=has_previous, total=total)
+    )
 
-    async def run() -> bool:
-        columns = tuple(dict.fromkeys([*page.columns, sort_column[0]]))
-        page_sql, values = sql_of(query, db, columns)
-        sql = page.statement(page_sql, sort_column[0], descending)
-        _, rows = await db.execute_query(sql, values)
-        text = rows[0][0]
-        fragment = orjson.Fragment(text.encode())
-        slot.answer = {
-            name: (typename if typename is not None else fragment)
-            for name, typename in page.connection
-        }
-        return True
 
-    return run
+def _connection(
+    shape: Shape, items: list[bytes], marks: list[bytes], *, more: bool, before: bool, total: int
+) -> bytes:
+    parts = []
+    for name, kind, detail in shape:
+        if kind == "typename":
+            value = detail
+        elif kind == "nodes":
+            value = b"[" + b",".join(items) + b"]"
+        elif kind == "edges":
+            value = (
+                b"["
+                + b",".join(_edge(detail, i, m) for i, m in zip(items, marks, strict=True))
+                + b"]"
+            )
+        elif kind == "page_info":
+            facts: dict[str, bytes] = {
+                "has_next_page": b"true" if more else b"false",
+                "has_previous_page": b"true" if before else b"false",
+                "start_cursor": marks[0] if marks else b"null",
+                "end_cursor": marks[-1] if marks else b"null",
+            }
+            value = _object(detail, facts)
+        else:  # total_count
+            value = str(total).encode()
+        parts.append(name + b":" + value)
+    return b"{" + b",".join(parts) + b"}"
 
 
-def _page_of(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage | None:
-    key = ("json", convert)
-    if key not in plan.pages:
-        plan.pages[key] = _compile_page(plan, convert)  # type: ignore[assignment]
-    found = plan.pages[key]
-    return found if isinstance(found, JsonPage) else None
+def _edge(shape: Shape, item: bytes, mark: bytes) -> bytes:
+    return _object(shape, {"node": item, "cursor": mark})
+
+
+def _object(shape: Shape, values: dict[str, bytes]) -> bytes:
+    """A JSON object of `shape`: each field's value from `values`, a typename as given."""
+    parts = [name + b":" + cast(bytes, values.get(kind, detail)) for name, kind, detail in shape]
+    return b"{" + b",".join(parts) + b"}"
 
 
 def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage | None:
-    connection: list[tuple[str, str | None]] = []
-    items: ObjectPlan | None = None
+    """The page of `plan` (a connection of objects made by `convert`) as SQL, or None."""
+    shape: Shape = []
+    items: list[ObjectPlan] = []
     for field_plan in plan.fields:
+        name = orjson.dumps(field_plan.response_name)
         if field_plan.typename is not None:
-            connection.append((field_plan.response_name, field_plan.typename))
+            shape.append((name, "typename", orjson.dumps(field_plan.typename)))
             continue
+        kind = _python_name(field_plan)
         completer = field_plan.completer
-        if (
-            field_plan.attribute != "nodes"
-            or completer is None
-            or completer.item is None
-            or completer.item.plan is None
-            or items is not None
-        ):
+        if completer is None:
             return None
-        items = completer.item.plan
-        connection.append((field_plan.response_name, None))
-    if items is None:
-        return None
+        if kind == "nodes" and completer.item is not None and completer.item.plan is not None:
+            items.append(completer.item.plan)
+            shape.append((name, "nodes", None))
+        elif kind == "edges" and completer.item is not None and completer.item.plan is not None:
+            edge = _edge_shape(completer.item.plan, items)
+            if edge is None:
+                return None
+            shape.append((name, "edges", edge))
+        elif kind == "page_info" and completer.plan is not None:
+            info = _page_info_shape(completer.plan)
+            if info is None:
+                return None
+            shape.append((name, "page_info", info))
+        elif kind == "total_count" and completer.leaf is not None and completer.leaf.name == "Int":
+            shape.append((name, "total_count", None))
+        else:
+            return None
     target = getattr(convert, "__self__", None)
-    definition = items.type.extensions.get("strawberry-definition")
-    if definition is None or definition.origin is not target:
+    if not items or any(_origin(item) is not target for item in items):
         return None
-    built = _object_sql(items, convert, "p", [])
+    # Every selection of the items (nodes and edges' node) writes the same JSON only if
+    # they are one plan; two different selections are not covered.
+    if any(item is not items[0] for item in items):
+        return None
+    built = object_sql(items[0], convert, "p", [])
     if built is None:
         return None
     model, item, columns, related = built
     pk = column_reader(model, model._meta.pk_attr)
     if pk is None:
         return None
-    return JsonPage(model, tuple(dict.fromkeys([pk[0], *columns])), item, related, connection)
+    kinds = {kind for _, kind, _ in shape}
+    return JsonPage(
+        model,
+        tuple(dict.fromkeys([pk[0], *columns])),
+        item,
+        related,
+        shape,
+        counted="total_count" in kinds,
+        cursors=bool(kinds & {"edges", "page_info"}),
+    )
 
 
-def _object_sql(
-    plan: ObjectPlan, convert: Callable[[Any], Any], alias: str, path: list[str]
-) -> tuple[type[Model], str, list[str], list[_Related]] | None:
-    """json_build_object(...) of one object of `plan` made by `convert` from the row
-    aliased `alias`; the columns it reads of that row; the related rows it reads."""
-    attributes = [
-        field_plan.attribute if field_plan.loaded is None else field_plan.loaded.key
-        for field_plan in plan.fields
-        if field_plan.typename is None
-    ]
-    if any(attribute is None for attribute in attributes):
-        return None
-    found = _readers(convert, [a for a in attributes if a is not None])
-    if found is None:
-        return None
-    model, _, readers = found
-    by_attribute = {reader.attribute: reader for reader in readers}
-    parts: list[str] = []
-    columns: list[str] = []
-    related: list[_Related] = []
-    for field_plan in plan.fields:
-        parts.append(_literal(field_plan.response_name))
+def _edge_shape(edge: ObjectPlan, items: list[ObjectPlan]) -> Shape | None:
+    shape: Shape = []
+    for field_plan in edge.fields:
+        name = orjson.dumps(field_plan.response_name)
         if field_plan.typename is not None:
-            parts.append(_literal(field_plan.typename))
+            shape.append((name, "typename", orjson.dumps(field_plan.typename)))
             continue
-        if field_plan.gate is not None or field_plan.batch is not None:
+        kind = _python_name(field_plan)
+        completer = field_plan.completer
+        if kind == "node" and completer is not None and completer.plan is not None:
+            items.append(completer.plan)
+            shape.append((name, "node", None))
+        elif kind == "cursor" and field_plan.batch is None and field_plan.gate is None:
+            shape.append((name, "cursor", None))
+        else:
             return None
-        if field_plan.loaded is not None:
-            reader = by_attribute[field_plan.loaded.key]
-            if reader.id_of is not None:
-                return None
-            value = _related_sql(field_plan, f'{alias}."{reader.column}"', [*path, alias])
-            if value is None:
-                return None
-            sql, nested = value
-            columns.append(reader.column)
-            related.extend(nested)
-            parts.append(sql)
-            continue
-        assert field_plan.attribute is not None
-        reader = by_attribute[field_plan.attribute]
-        leaf = _leaf_sql(
-            model, reader.field, f'{alias}."{reader.column}"', field_plan, reader.id_of
-        )
-        if leaf is None:
+    return shape
+
+
+_PAGE_INFO = frozenset({"has_next_page", "has_previous_page", "start_cursor", "end_cursor"})
+
+
+def _page_info_shape(page_info: ObjectPlan) -> Shape | None:
+    shape: Shape = []
+    for field_plan in page_info.fields:
+        name = orjson.dumps(field_plan.response_name)
+        if field_plan.typename is not None:
+            shape.append((name, "typename", orjson.dumps(field_plan.typename)))
+        elif field_plan.attribute in _PAGE_INFO:
+            shape.append((name, field_plan.attribute, None))
+        else:
             return None
-        columns.append(reader.column)
-        parts.append(leaf)
-    return model, f"json_build_object({', '.join(parts)})", columns, related
+    return shape
 
 
-def _related_sql(
-    field_plan: FieldPlan, key_sql: str, path: list[str]
-) -> tuple[str, list[_Related]] | None:
-    completer = field_plan.completer
-    loaded = field_plan.loaded
-    convert = field_plan.convert
-    if (
-        completer is None
-        or completer.non_null
-        or completer.plan is None
-        or loaded is None
-        or convert is None
-        or field_plan.narrow is None
-        or len(path) > 3
-    ):
-        return None
-    alias = f"r{len(path)}"
-    built = _object_sql(completer.plan, convert, alias, path)
-    if built is None:
-        return None
-    model, item, _, nested = built
-    if nested:
-        return None  # one level of relations, as the plans read them narrow
-    pk = model._meta.db_pk_column
-    sql = f'(SELECT {item} FROM "{model._meta.db_table}" {alias} WHERE {alias}."{pk}" = {key_sql})'
-    return sql, [_Related(loaded.loader, model)]
-
-
-def _leaf_sql(
-    model: type[Model], attribute: str, column: str, field_plan: FieldPlan, id_of: str | None
-) -> str | None:
-    """The SQL writing a column as the GraphQL answer writes the leaf, or None."""
-    completer = field_plan.completer
-    if completer is None or completer.leaf is None or completer.item is not None:
-        return None
-    definition = model._meta.fields_map.get(attribute)
-    if definition is None:
-        return None
-    value = _leaf_value(completer, definition, column, id_of)
-    if value is None:
-        return None
-    if completer.non_null and definition.null:
-        return None  # a null would be an error the standard way
-    return value
-
-
-def _leaf_value(
-    completer: Completer, definition: Any, column: str, id_of: str | None
-) -> str | None:
-    name = completer.leaf.name
-    if id_of is not None:
-        if name != "ID" or not isinstance(definition, (IntField, SmallIntField)):
-            return None
-        if not _global_ids_match():
-            return None
-        return _global_id(id_of, column)
-    if completer.enum is not None:
-        if not isinstance(definition, CharEnumFieldInstance) or completer.names is None:
-            return None
-        if definition.enum_type is not completer.enum:
-            return None
-        cases = " ".join(
-            f"WHEN {_literal(member.value)} THEN {_literal(completer.names[member])}"
-            for member in completer.enum
-            if member in completer.names
-        )
-        # A value the enum does not know is an error the standard way: stop here too.
-        return (
-            f"CASE WHEN {column} IS NULL THEN NULL"
-            f" ELSE CASE {column} {cases} ELSE {_fail(column)} END END"
-        )
-    kinds: dict[str, tuple[type, ...]] = {
-        "String": (CharField, TextField),
-        "Int": (IntField, SmallIntField),
-        "Boolean": (BooleanField,),
-    }
-    if (
-        name in kinds
-        and isinstance(definition, kinds[name])
-        and not isinstance(definition, CharEnumFieldInstance)
-    ):
-        return column
-    if name == "DateTime" and isinstance(definition, DatetimeField) and _utc_default():
-        return _iso_time(column)
-    if (
-        name == "Date"
-        and isinstance(definition, DateField)
-        and not isinstance(definition, DatetimeField)
-    ):
-        return f"to_char({column}, 'YYYY-MM-DD')"
-    return None
-
-
-def _iso_time(column: str) -> str:
-    """A timestamptz as Python's isoformat() writes an aware UTC time (no fraction when
-    it is zero), which is how the DateTime scalar serializes."""
-    return (
-        f"CASE WHEN {column} IS NULL THEN NULL ELSE"
-        f" to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_part('microseconds', {column})::bigint % 1000000 = 0 THEN ''"
-        f" ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || '+00:00' END"
+def _python_name(field_plan: FieldPlan) -> str | None:
+    if field_plan.attribute is not None:
+        return field_plan.attribute
+    definition = (
+        field_plan.field_def.extensions.get("strawberry-definition")
+        if (field_plan.field_def is not None)
+        else None
     )
+    return getattr(definition, "python_name", None)
 
 
-@functools.cache
-def _global_id_prefix(type_name: str) -> str:
-    return _literal(f"{type_name}:")
-
-
-def _global_ids_match() -> bool:
-    """Does the domain write global IDs as this module's SQL does (unpadded URL-safe
-    base64 of `Type:key`)? Checked on a few keys; any other scheme is not covered."""
-    encode = GLOBAL_ID.encode
-    if encode is None:
-        return False
-    for key in (1, 12, 123, 1234567, 2147483647):
-        written = base64.urlsafe_b64encode(f"Probe:{key}".encode()).decode().rstrip("=")
-        if encode("Probe", key) != written:
-            return False
-    return True
-
-
-def _global_id(type_name: str, column: str) -> str:
-    """The global ID of a key, as `GLOBAL_ID.encode` writes it (checked when compiled)."""
-    return (
-        f"rtrim(translate(encode(convert_to({_global_id_prefix(type_name)} || {column},"
-        " 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
-    )
-
-
-def _fail(column: str) -> str:
-    """An expression that stops the statement (division by zero, not folded while
-    planning because it reads the row), so the request runs the standard way."""
-    return f"(1 / (0 * length(coalesce(({column})::text, ''))))::text"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _origin(plan: ObjectPlan) -> Any:
+    definition = plan.type.extensions.get("strawberry-definition")
+    return getattr(definition, "origin", None)

@@ -33,12 +33,16 @@ CARDS = """query LaneCards {
 
 
 def _lane(counter: StatementCounter) -> list[str]:
-    return [sql for sql in counter.statements if "json_agg" in sql]
+    return [sql for sql in counter.statements if "json_build_object" in sql]
 
 
 def _reading(counter: StatementCounter, table: str) -> list[str]:
     """Statements of their own reading `table` (the lane's reads it inside its one)."""
-    return [sql for sql in counter.statements if f'FROM "{table}"' in sql and "json_agg" not in sql]
+    return [
+        sql
+        for sql in counter.statements
+        if f'FROM "{table}"' in sql and "json_build_object" not in sql
+    ]
 
 
 async def _three_requests() -> list[AccountRequest]:
@@ -100,24 +104,98 @@ async def test_a_list_of_items_only_is_one_statement_on_postgresql(
         assert len(_reading(count_statements, "accounts")) == 1
 
 
+APOLLO_PAGE = """query LaneApolloPage($first: Int, $after: String) {
+  accountRequests(first: $first, after: $after) {
+    totalCount
+    pageInfo { ...LanePageInfo __typename }
+    edges { cursor node { ...LaneRow __typename } __typename }
+    __typename
+  }
+}
+
+fragment LanePageInfo on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+  __typename
+}
+
+fragment LaneRow on AccountRequest {
+  id
+  note
+  status
+  account { ...LaneNodeId name __typename }
+  __typename
+}
+
+fragment LaneNodeId on Node {
+  id
+  __typename
+}"""
+
+
 @pytest.mark.fast_paths
-async def test_a_list_showing_its_page_info_is_paged_the_usual_way(
+async def test_a_page_as_apollo_asks_for_it_is_one_statement_with_its_count(
+    gql: GraphQLClient, count_statements: StatementCounter, backends: str
+) -> None:
+    # given three requests and the page Apollo sends (fragments, __typename, edges,
+    # cursors, pageInfo and the whole list's count)
+    made = await _three_requests()
+    dispatcher = await staff(Role.DISPATCHER)
+    answers = []
+    for _ in range(3):
+        count_statements.statements.clear()
+        answers.append(await gql(APOLLO_PAGE, {"first": 2}, token=dispatcher.token))
+    # then the answers agree, with a next page and its cursor
+    assert answers[0] == answers[1] == answers[2]
+    page = answers[2]["accountRequests"]
+    assert page["totalCount"] == 3
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert page["pageInfo"]["hasPreviousPage"] is False
+    assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+    assert page["edges"][0]["__typename"] == "AccountRequestEdge"
+    first = page["edges"][0]["node"]
+    assert set(first) == {"id", "note", "status", "account", "__typename"}
+    assert first["account"]["__typename"] == "Account"
+    if backends == "services":
+        assert len(_lane(count_statements)) == 1
+        assert _reading(count_statements, "account_requests") == []
+    else:
+        assert _lane(count_statements) == []
+    # and when the next page is asked for after that cursor (three times again)
+    after = page["pageInfo"]["endCursor"]
+    rest = [
+        await gql(APOLLO_PAGE, {"first": 2, "after": after}, token=dispatcher.token)
+        for _ in range(3)
+    ]
+    # then it holds the last request, and nothing before or after is lost
+    assert rest[0] == rest[1] == rest[2]
+    tail = rest[2]["accountRequests"]
+    ids = [edge["node"]["id"] for edge in page["edges"] + tail["edges"]]
+    assert sorted(ids) == sorted(global_id("AccountRequest", r.id) for r in made)
+    assert tail["pageInfo"]["hasNextPage"] is False
+    assert tail["pageInfo"]["hasPreviousPage"] is True
+
+
+@pytest.mark.fast_paths
+async def test_a_page_counted_backwards_is_paged_the_usual_way(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
-    # given requests and a list that shows its cursors and whether there is more
+    # given requests and a list paged from its end (`last`)
     await _three_requests()
     dispatcher = await staff(Role.DISPATCHER)
-    query = """query LanePaged {
-      accountRequests(first: 2) { nodes { id note } pageInfo { hasNextPage endCursor } }
+    query = """query LaneBackwards {
+      accountRequests(last: 2) { nodes { id note } pageInfo { hasPreviousPage } }
     }"""
     answers = []
     for _ in range(3):
         count_statements.statements.clear()
         answers.append(await gql(query, token=dispatcher.token))
-    # then no request took the lane (it writes items only) and the answers agree
+    # then no request took the lane (it pages forwards only) and the answers agree
     assert _lane(count_statements) == []
     assert answers[0] == answers[2]
-    assert answers[2]["accountRequests"]["pageInfo"]["hasNextPage"] is True
+    assert answers[2]["accountRequests"]["pageInfo"]["hasPreviousPage"] is True
 
 
 @pytest.mark.fast_paths

@@ -109,8 +109,10 @@ async def test_a_list_read_again_reads_only_the_columns_its_items_show(
 
 @pytest.mark.fast_paths
 async def test_cursors_of_a_narrow_page_name_the_same_positions(
-    gql: GraphQLClient, count_statements: StatementCounter
+    gql: GraphQLClient, count_statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The narrow path itself: on PostgreSQL such lists are the JSON lane's.
+    monkeypatch.setattr(json_lane, "ENABLED", False)
     # given five requests, listed two at a time by status, with cursors
     await _requests(5)
     dispatcher = await staff(Role.DISPATCHER)
@@ -196,8 +198,10 @@ async def test_a_narrow_page_keeps_the_viewers_scope(
 
 @pytest.mark.fast_paths
 async def test_service_requests_narrow_with_the_columns_their_job_drafts_read(
-    gql: GraphQLClient, count_statements: StatementCounter
+    gql: GraphQLClient, count_statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The narrow path itself: on PostgreSQL such lists are the JSON lane's.
+    monkeypatch.setattr(json_lane, "ENABLED", False)
     # given three pending service requests
     account = await make_account()
     contact = await portal_contact(account)
@@ -243,6 +247,8 @@ async def test_service_requests_narrow_with_the_columns_their_job_drafts_read(
 async def test_edges_and_cursors_are_made_only_where_a_compiled_plan_reads_them(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The narrow path itself: on PostgreSQL such lists are the JSON lane's.
+    monkeypatch.setattr(json_lane, "ENABLED", False)
     # given five requests, and a count of the edges and cursors made
     await _requests(5)
     dispatcher = await staff(Role.DISPATCHER)

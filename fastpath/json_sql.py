@@ -1,0 +1,230 @@
+"""SQL that writes a GraphQL object as JSON, from a plan (the JSON lane's items).
+
+Each field of the plan becomes one argument pair of `json_build_object`: a column
+written as the answer writes its leaf (strings and numbers as they are, times as
+`isoformat()` writes them in UTC, enum values by their GraphQL names, keys as global
+IDs), a nullable related row as a scalar subquery by its key, `__typename` as a
+constant. Anything else is not covered (None): the caller pages the usual way.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.fields.data import (
+    BooleanField,
+    CharEnumFieldInstance,
+    CharField,
+    DateField,
+    DatetimeField,
+    IntField,
+    SmallIntField,
+    TextField,
+)
+from tortoise.models import Model
+
+from fastpath.narrow import GLOBAL_ID, _readers, _utc_default
+from fastpath.plans import Completer, FieldPlan, ObjectPlan
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related table an item reads: its loader must read the whole table."""
+
+    loader: str
+    model: type[Model]
+
+
+def object_sql(
+    plan: ObjectPlan, convert: Callable[[Any], Any], alias: str, path: list[str]
+) -> tuple[type[Model], str, list[str], list[Related]] | None:
+    """json_build_object(...) of one object of `plan` made by `convert` from the row
+    aliased `alias`; the columns it reads of that row; the related rows it reads."""
+    attributes = [
+        field_plan.attribute if field_plan.loaded is None else field_plan.loaded.key
+        for field_plan in plan.fields
+        if field_plan.typename is None
+    ]
+    if any(attribute is None for attribute in attributes):
+        return None
+    found = _readers(convert, [a for a in attributes if a is not None])
+    if found is None:
+        return None
+    model, _, readers = found
+    by_attribute = {reader.attribute: reader for reader in readers}
+    parts: list[str] = []
+    columns: list[str] = []
+    related: list[Related] = []
+    for field_plan in plan.fields:
+        parts.append(literal(field_plan.response_name))
+        if field_plan.typename is not None:
+            parts.append(literal(field_plan.typename))
+            continue
+        if field_plan.gate is not None or field_plan.batch is not None:
+            return None
+        if field_plan.loaded is not None:
+            reader = by_attribute[field_plan.loaded.key]
+            if reader.id_of is not None:
+                return None
+            value = _related_sql(field_plan, f'{alias}."{reader.column}"', [*path, alias])
+            if value is None:
+                return None
+            sql, nested = value
+            columns.append(reader.column)
+            related.extend(nested)
+            parts.append(sql)
+            continue
+        assert field_plan.attribute is not None
+        reader = by_attribute[field_plan.attribute]
+        leaf = _leaf_sql(
+            model, reader.field, f'{alias}."{reader.column}"', field_plan, reader.id_of
+        )
+        if leaf is None:
+            return None
+        columns.append(reader.column)
+        parts.append(leaf)
+    return model, f"json_build_object({', '.join(parts)})", columns, related
+
+
+def _related_sql(
+    field_plan: FieldPlan, key_sql: str, path: list[str]
+) -> tuple[str, list[Related]] | None:
+    completer = field_plan.completer
+    loaded = field_plan.loaded
+    convert = field_plan.convert
+    if (
+        completer is None
+        or completer.non_null
+        or completer.plan is None
+        or loaded is None
+        or convert is None
+        or field_plan.narrow is None
+        or len(path) > 3
+    ):
+        return None
+    alias = f"r{len(path)}"
+    built = object_sql(completer.plan, convert, alias, path)
+    if built is None:
+        return None
+    model, item, _, nested = built
+    if nested:
+        return None  # one level of relations, as the plans read them narrow
+    pk = model._meta.db_pk_column
+    sql = f'(SELECT {item} FROM "{model._meta.db_table}" {alias} WHERE {alias}."{pk}" = {key_sql})'
+    return sql, [Related(loaded.loader, model)]
+
+
+def _leaf_sql(
+    model: type[Model], attribute: str, column: str, field_plan: FieldPlan, id_of: str | None
+) -> str | None:
+    """The SQL writing a column as the GraphQL answer writes the leaf, or None."""
+    completer = field_plan.completer
+    if completer is None or completer.leaf is None or completer.item is not None:
+        return None
+    definition = model._meta.fields_map.get(attribute)
+    if definition is None:
+        return None
+    value = _leaf_value(completer, definition, column, id_of)
+    if value is None:
+        return None
+    if completer.non_null and definition.null:
+        return None  # a null would be an error the standard way
+    return value
+
+
+def _leaf_value(
+    completer: Completer, definition: Any, column: str, id_of: str | None
+) -> str | None:
+    name = completer.leaf.name
+    if id_of is not None:
+        if name != "ID" or not isinstance(definition, (IntField, SmallIntField)):
+            return None
+        if not _global_ids_match():
+            return None
+        return _global_id(id_of, column)
+    if completer.enum is not None:
+        if not isinstance(definition, CharEnumFieldInstance) or completer.names is None:
+            return None
+        if definition.enum_type is not completer.enum:
+            return None
+        cases = " ".join(
+            f"WHEN {literal(member.value)} THEN {literal(completer.names[member])}"
+            for member in completer.enum
+            if member in completer.names
+        )
+        # A value the enum does not know is an error the standard way: stop here too.
+        return (
+            f"CASE WHEN {column} IS NULL THEN NULL"
+            f" ELSE CASE {column} {cases} ELSE {_fail(column)} END END"
+        )
+    kinds: dict[str, tuple[type, ...]] = {
+        "String": (CharField, TextField),
+        "Int": (IntField, SmallIntField),
+        "Boolean": (BooleanField,),
+    }
+    if (
+        name in kinds
+        and isinstance(definition, kinds[name])
+        and not isinstance(definition, CharEnumFieldInstance)
+    ):
+        return column
+    if name == "DateTime" and isinstance(definition, DatetimeField) and _utc_default():
+        return _iso_time(column)
+    if (
+        name == "Date"
+        and isinstance(definition, DateField)
+        and not isinstance(definition, DatetimeField)
+    ):
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    return None
+
+
+def _iso_time(column: str) -> str:
+    """A timestamptz as Python's isoformat() writes an aware UTC time (no fraction when
+    it is zero), which is how the DateTime scalar serializes."""
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL ELSE"
+        f" to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        f" || CASE WHEN date_part('microseconds', {column})::bigint % 1000000 = 0 THEN ''"
+        f" ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || '+00:00' END"
+    )
+
+
+@functools.cache
+def _global_id_prefix(type_name: str) -> str:
+    return literal(f"{type_name}:")
+
+
+def _global_ids_match() -> bool:
+    """Does the domain write global IDs as this module's SQL does (unpadded URL-safe
+    base64 of `Type:key`)? Checked on a few keys; any other scheme is not covered."""
+    encode = GLOBAL_ID.encode
+    if encode is None:
+        return False
+    for key in (1, 12, 123, 1234567, 2147483647):
+        written = base64.urlsafe_b64encode(f"Probe:{key}".encode()).decode().rstrip("=")
+        if encode("Probe", key) != written:
+            return False
+    return True
+
+
+def _global_id(type_name: str, column: str) -> str:
+    """The global ID of a key, as `GLOBAL_ID.encode` writes it (checked when compiled)."""
+    return (
+        f"rtrim(translate(encode(convert_to({_global_id_prefix(type_name)} || {column},"
+        " 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
+    )
+
+
+def _fail(column: str) -> str:
+    """An expression that stops the statement (division by zero, not folded while
+    planning because it reads the row), so the request runs the standard way."""
+    return f"(1 / (0 * length(coalesce(({column})::text, ''))))::text"
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -31,6 +31,13 @@ from models.account_requests.tables import (
     RequestSource,
     RequestStatus,
 )
+from models.account_requests.tallies import (
+    AccountRequestTally,
+    sees_every_request,
+    tallied_by_status,
+    tallied_count,
+    tallied_rows,
+)
 from models.account_requests.timeline import publish_change, record_event, request_channel
 from models.account_requests.visibility import (
     managed_among,
@@ -51,6 +58,7 @@ __all__ = [
     "TRANSITIONS",
     "AccountRequest",
     "AccountRequestEvent",
+    "AccountRequestTally",
     "EventKind",
     "RequestData",
     "RequestFilter",
@@ -71,8 +79,12 @@ __all__ = [
     "publish_change",
     "record_event",
     "request_channel",
+    "sees_every_request",
     "shown_in_portal",
     "summary",
+    "tallied_by_status",
+    "tallied_count",
+    "tallied_rows",
     "update_request",
     "visible_account_requests",
     "visible_events",

@@ -13,6 +13,7 @@ returns None here and is counted on the requests themselves.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 
 from tortoise import fields
 from tortoise.functions import Sum
@@ -51,7 +52,7 @@ def sees_every_request(viewer: Viewer) -> bool:
     return viewer.can(Permission.VIEW_ALL_ACCOUNTS)
 
 
-def _tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally] | None:
+def tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally] | None:
     """The tally rows whose sum is the count of `spec` for `viewer`, or None where the
     tally cannot tell."""
     if not sees_every_request(viewer):
@@ -97,14 +98,9 @@ def _tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountReques
     return rows
 
 
-def tallied(spec: RequestFilter, viewer: Viewer) -> bool:
-    """Can the tally answer this viewer's counts under this filter?"""
-    return _tallied_rows(spec, viewer) is not None
-
-
 async def tallied_total(spec: RequestFilter, viewer: Viewer) -> int | None:
     """How many requests match, in one statement on the tally; None where it cannot tell."""
-    rows = _tallied_rows(spec, viewer)
+    rows = tallied_rows(spec, viewer)
     if rows is None:
         return None
     found = await rows.annotate(total=Sum("n")).values("total")
@@ -114,9 +110,24 @@ async def tallied_total(spec: RequestFilter, viewer: Viewer) -> int | None:
 async def tallied_by_status(spec: RequestFilter, viewer: Viewer) -> dict[RequestStatus, int] | None:
     """Matching requests per status, in one statement on the tally; None where it cannot
     tell."""
-    rows = _tallied_rows(spec, viewer)
+    rows = tallied_rows(spec, viewer)
     if rows is None:
         return None
     found = await rows.annotate(total=Sum("n")).group_by("status").values("status", "total")
     counts = {RequestStatus(row["status"]): int(row["total"] or 0) for row in found}
     return {status: counts.get(status, 0) for status in RequestStatus}
+
+
+def tallied_count(spec: RequestFilter, viewer: Viewer) -> Callable[[], Awaitable[int]] | None:
+    """A list's total for `totalCount`, read once from the tally and only if asked; None
+    where the tally cannot tell."""
+    if tallied_rows(spec, viewer) is None:
+        return None
+    counted: list[int] = []
+
+    async def count() -> int:
+        if not counted:
+            counted.append(await tallied_total(spec, viewer) or 0)
+        return counted[0]
+
+    return count

@@ -233,7 +233,7 @@ class ProjectingExecutor(
         info = self.build_resolve_info(field_def, root.nodes, query_type, path)
         # A list may answer the whole plan as JSON (fastpath.json_lane): only here,
         # where any failure runs the request again the standard way.
-        slot = Prebuilt(plan)
+        slot = Prebuilt(plan, self)
         token = PREBUILT.set(slot)
         try:
             given = self._root_arguments(field_def, root.nodes[0])
@@ -247,11 +247,12 @@ class ProjectingExecutor(
         if value is None or isinstance(value, Exception):
             return _NO_ANSWER
         if slot.answer is not None:
-            return slot.answer
-        try:
-            projected = (await self._complete_objects(plan, [value]))[0]
-        except Fallback:
-            return _NO_ANSWER
+            projected = slot.answer  # written by the JSON lane
+        else:
+            try:
+                projected = (await self._complete_objects(plan, [value]))[0]
+            except Fallback:
+                return _NO_ANSWER
         if self.check and given.converted is not None:
             # The converted arguments are shared by later requests: no resolver may
             # have changed them (the test suite runs every query with this check).

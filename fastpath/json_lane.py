@@ -47,6 +47,8 @@ class Prebuilt:
     complete with, and the answer the list wrote for it, if it did."""
 
     plan: ObjectPlan
+    # The executor running the root: it completes fields the lane leaves to Python.
+    executor: Any = None
     answer: Any = None
 
 
@@ -69,6 +71,9 @@ class JsonPage:
     item: str  # the json_build_object(...) of one item, the page aliased `p`
     related: list[Related]
     shape: Shape
+    items: ObjectPlan  # the plan of each item
+    names: list[str]  # the items' response keys, in order
+    computed: list[FieldPlan]  # batched fields of the items, completed in Python
     counted: bool  # totalCount is shown
     cursors: bool  # edges or pageInfo are shown
     _sql: dict[tuple[str, str, str, bool], str] = field(default_factory=dict)
@@ -148,11 +153,13 @@ async def answer_page(
     has_previous: bool,
     columns: tuple[str, ...],
     cursor: Callable[[Any], str],
+    make: Callable[[Any], Any],
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> None:
     """Answer the running root with the first `size` rows of `window` (ordered, limited
     to size + 1), counting `whole` in the same statement if shown (or by `count`, where
-    the list has a cheaper exact count). `columns` are what `cursor(record)` reads."""
+    the list has a cheaper exact count). `columns` are what `cursor(record)` and the
+    items `make(record)` makes for batched fields read."""
     slot = PREBUILT.get()
     assert slot is not None
     db = window._choose_db()
@@ -174,11 +181,47 @@ async def answer_page(
     records = [row for row in rows if row["item_"] is not None]
     more = len(records) > size
     records = records[:size]
-    items = [row["item_"].encode() for row in records]
+    if page.computed:
+        items = await _with_computed(page, slot, records, make)
+    else:
+        items = [row["item_"].encode() for row in records]
     marks = [orjson.dumps(cursor(row)) for row in records] if page.cursors else []
     slot.answer = orjson.Fragment(
         _connection(page.shape, items, marks, more=more, before=has_previous, total=total)
     )
+
+
+async def _with_computed(
+    page: JsonPage, slot: Prebuilt, records: list[Any], make: Callable[[Any], Any]
+) -> list[bytes]:
+    """The items' JSON with their batched fields: each called once for the page on
+    objects made from the records, completed by the running executor, and put in
+    their places among the fields the database wrote."""
+    executor = slot.executor
+    if executor is None:
+        raise LookupError("no executor to complete batched fields")
+    sources = [make(record) for record in records]
+    resolved = [
+        await executor._call_batched(page.items, field_plan, sources)
+        for field_plan in page.computed
+    ]
+    completed = await executor._complete_all(page.computed, resolved)
+    by_name = {
+        field_plan.response_name: values
+        for field_plan, values in zip(page.computed, completed, strict=True)
+    }
+    items = []
+    for position, record in enumerate(records):
+        written = orjson.loads(record["item_"])
+        items.append(
+            orjson.dumps(
+                {
+                    name: by_name[name][position] if name in by_name else written[name]
+                    for name in page.names
+                }
+            )
+        )
+    return items
 
 
 def _connection(
@@ -257,7 +300,8 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
     # they are one plan; two different selections are not covered.
     if any(item is not items[0] for item in items):
         return None
-    built = object_sql(items[0], convert, "p", [])
+    computed: list[FieldPlan] = []
+    built = object_sql(items[0], convert, "p", [], computed)
     if built is None:
         return None
     model, item, columns, related = built
@@ -271,6 +315,9 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
         item,
         related,
         shape,
+        items[0],
+        [field_plan.response_name for field_plan in items[0].fields],
+        computed,
         counted="total_count" in kinds,
         cursors=bool(kinds & {"edges", "page_info"}),
     )

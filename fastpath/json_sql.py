@@ -40,14 +40,21 @@ class Related:
 
 
 def object_sql(
-    plan: ObjectPlan, convert: Callable[[Any], Any], alias: str, path: list[str]
+    plan: ObjectPlan,
+    convert: Callable[[Any], Any],
+    alias: str,
+    path: list[str],
+    computed: list[FieldPlan] | None = None,
 ) -> tuple[type[Model], str, list[str], list[Related]] | None:
     """json_build_object(...) of one object of `plan` made by `convert` from the row
-    aliased `alias`; the columns it reads of that row; the related rows it reads."""
+    aliased `alias`; the columns it reads of that row; the related rows it reads.
+    Given `computed`, batched fields are left out of the SQL and listed there (the
+    caller completes them in Python); else they are not covered."""
     attributes = [
         field_plan.attribute if field_plan.loaded is None else field_plan.loaded.key
         for field_plan in plan.fields
         if field_plan.typename is None
+        and not (computed is not None and field_plan.batch is not None)
     ]
     if any(attribute is None for attribute in attributes):
         return None
@@ -60,6 +67,11 @@ def object_sql(
     columns: list[str] = []
     related: list[Related] = []
     for field_plan in plan.fields:
+        if computed is not None and field_plan.batch is not None:
+            if field_plan.completer is None:
+                return None
+            computed.append(field_plan)
+            continue
         parts.append(literal(field_plan.response_name))
         if field_plan.typename is not None:
             parts.append(literal(field_plan.typename))

@@ -150,6 +150,7 @@ async def paginate_sorted(
                 has_previous=after is not None,
                 columns=narrow.columns,
                 cursor=functools.partial(_lane_cursor, column, value_of, narrow),
+                make=narrow.make,
                 count=count,
             )
             return connection([], [], has_previous=False, has_next=False, count=counter)

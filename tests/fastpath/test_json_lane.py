@@ -19,7 +19,8 @@ from models.permissions import Role
 from models.request_types import AccountRequestType
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
-from tests.factories import make_account, make_contact, portal_contact, staff
+from tests.factories import make_account, make_contact, make_site, portal_contact, staff
+from tests.service_requests.operations import submitted
 
 CARDS = """query LaneCards {
   accountRequests(first: 10, orderBy: {field: CREATED_AT, direction: ASC}) {
@@ -219,3 +220,41 @@ async def test_a_portal_contacts_list_keeps_its_scope(
     for answer in answers:
         names = {node["account"]["name"] for node in answer["accountRequests"]["nodes"]}
         assert names == {account.name}
+
+
+@pytest.mark.fast_paths
+async def test_batched_fields_of_the_items_are_completed_beside_what_the_database_wrote(
+    gql: GraphQLClient, count_statements: StatementCounter, backends: str
+) -> None:
+    # given three pending service requests and the review queue with job drafts (a
+    # batched field computed in Python)
+    account = await make_account()
+    contact = await portal_contact(account)
+    for _ in range(3):
+        await submitted(gql, contact, await make_site(account))
+    dispatcher = await staff(Role.DISPATCHER)
+    query = """query LaneReviewQueue {
+      serviceRequests(first: 10) {
+        nodes { id description urgency jobDraft { priority slaDueAt } account { name } }
+      }
+    }"""
+    answers = []
+    for _ in range(3):
+        count_statements.statements.clear()
+        answers.append(await gql(query, token=dispatcher.token))
+    # then the answers agree (times computed from the clock within a second) and hold
+    # a draft per request, its fields in the document's order
+    nodes = answers[2]["serviceRequests"]["nodes"]
+    assert len(nodes) == 3
+    assert [list(node) for node in nodes] == [
+        ["id", "description", "urgency", "jobDraft", "account"]
+    ] * 3
+    assert all(node["jobDraft"]["priority"] == "MEDIUM" for node in nodes)
+    assert [node["id"] for node in nodes] == [
+        node["id"] for node in answers[0]["serviceRequests"]["nodes"]
+    ]
+    if backends == "services":
+        assert len(_lane(count_statements)) == 1
+        assert _reading(count_statements, "service_requests") == []
+    else:
+        assert _lane(count_statements) == []

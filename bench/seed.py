@@ -152,6 +152,16 @@ async def _fill(conn: asyncpg.Connection, size: Size) -> dict[str, int]:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                 f" (SELECT max(id) FROM {table}))"
             )
+        # The triggers that keep the request tallies were skipped while copying:
+        # fill them as the migration does.
+        await conn.execute("DELETE FROM account_request_tallies")
+        await conn.execute(
+            "INSERT INTO account_request_tallies"
+            " (status, type_id, assignee_id, source, internal, n)"
+            " SELECT status, type_id, COALESCE(assignee_id, 0), source, internal, COUNT(*)"
+            " FROM account_requests"
+            " GROUP BY status, type_id, COALESCE(assignee_id, 0), source, internal"
+        )
         await _refresh_token(conn)
         await conn.execute(
             "INSERT INTO bench_seed (version, seeded_at, counts) VALUES ($1, now(), $2)",

@@ -132,7 +132,7 @@ async def test_wildcards_escapes_quotes_and_case_are_literal(gql: GraphQLClient)
     assert await found("SNAKE_CASE") == len(ACCOUNTS)
 
 
-async def test_searching_costs_one_statement_more_whatever_it_matches(
+async def test_searching_costs_at_most_one_statement_more_whatever_it_matches(
     gql: GraphQLClient, count_statements: StatementCounter
 ) -> None:
     # given the same requests
@@ -144,9 +144,12 @@ async def test_searching_costs_one_statement_more_whatever_it_matches(
         return count_statements.count
 
     plain = await statements(None)
-    # then a search adds the accounts' look-up, whether no, one or every account matches
-    for term in ("nothing special", "plain", "a", "zzz"):
-        assert await statements(term) == plain + 1, term
+    # when searched for words naming no account, one, several, and no request at all
+    counted = {term: await statements(term) for term in ("nothing special", "plain", "a", "zzz")}
+    # then each costs as many statements: the accounts' look-up at most more than the
+    # plain list (on PostgreSQL the JSON lane may send the page and its count as one)
+    assert len(set(counted.values())) == 1, counted
+    assert max(counted.values()) <= plain + 1, (plain, counted)
 
 
 async def test_a_search_naming_very_many_accounts_answers_the_same(

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastpath.answers import CHECKING, STATS, same_answer
 from fastpath.arguments import ViewerPermission
+from fastpath.counts import SumOf
 from fastpath.declare import Batched, LoadedBy, batched, load_related, related
 from fastpath.direct import DirectQueries, Policy
 from fastpath.executor import ProjectingExecutor
@@ -34,6 +35,7 @@ __all__ = [
     "LoadedBy",
     "Made",
     "Policy",
+    "SumOf",
     "ViewerPermission",
     "accelerate",
     "answer_page",

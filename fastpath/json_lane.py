@@ -35,6 +35,7 @@ from graphql import get_nullable_type
 from tortoise.models import Model
 
 from fastpath.compiler import Compiler
+from fastpath.counts import SumOf
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
@@ -100,10 +101,7 @@ class JsonPage:
         # The count beside the page; one row with no item when the page is empty.
         offset = page_sql.count("$") and max(int(n) for n in re.findall(r"\$(\d+)", page_sql))
         count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
-        return (
-            f"SELECT c.count_, r.* FROM (SELECT count(*) AS count_ FROM ({count}) q) c"
-            f" LEFT JOIN LATERAL ({rows}) r ON true"
-        )
+        return f"SELECT c.count_, r.* FROM ({count}) c LEFT JOIN LATERAL ({rows}) r ON true"
 
 
 def json_page(
@@ -170,12 +168,18 @@ async def answer_page(
     selected = tuple(dict.fromkeys([*page.columns, *columns, sort_column[0]]))
     page_sql, values = sql_of(window, db, selected)
     count_sql, count_values = sql_of(whole, db, (page.model._meta.db_pk_column,))
+    if isinstance(count, SumOf):  # the list's kept count, summed in the same statement
+        summed, count_values = sql_of(count.query, db, (count.column,))
+        count_sql = f'SELECT coalesce(sum(s."{count.column}"), 0) AS count_ FROM ({summed}) s'
+        count = None
+    elif page.counted:
+        count_sql = f"SELECT count(*) AS count_ FROM ({count_sql}) q"
     counted = page.counted and count is None
     if counted:
         values = [*values, *count_values]
     sql = page.statement(page_sql, count_sql if counted else "", sort_column[0], descending)
     _, rows = await db.execute_query(sql, values)
-    total = rows[0]["count_"] if counted and rows else 0
+    total = int(rows[0]["count_"]) if counted and rows else 0
     if page.counted and count is not None:
         total = await count()
     records = [row for row in rows if row["item_"] is not None]

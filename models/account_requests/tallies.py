@@ -13,13 +13,13 @@ returns None here and is counted on the requests themselves.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
 
 from tortoise import fields
 from tortoise.functions import Sum
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from fastpath import SumOf
 from models.account_requests.lists import RequestFilter
 from models.account_requests.tables import RequestSource, RequestStatus
 from models.permissions import Permission
@@ -118,16 +118,8 @@ async def tallied_by_status(spec: RequestFilter, viewer: Viewer) -> dict[Request
     return {status: counts.get(status, 0) for status in RequestStatus}
 
 
-def tallied_count(spec: RequestFilter, viewer: Viewer) -> Callable[[], Awaitable[int]] | None:
-    """A list's total for `totalCount`, read once from the tally and only if asked; None
-    where the tally cannot tell."""
-    if tallied_rows(spec, viewer) is None:
-        return None
-    counted: list[int] = []
-
-    async def count() -> int:
-        if not counted:
-            counted.append(await tallied_total(spec, viewer) or 0)
-        return counted[0]
-
-    return count
+def tallied_count(spec: RequestFilter, viewer: Viewer) -> SumOf | None:
+    """A list's total for `totalCount`, read from the tally only if asked (in the page's
+    own statement where the JSON lane writes it); None where the tally cannot tell."""
+    rows = tallied_rows(spec, viewer)
+    return SumOf(rows, "n") if rows is not None else None

@@ -7,11 +7,14 @@ from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLUnionType,
     OperationType,
+    is_abstract_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -30,7 +33,17 @@ from fastpath.leaves import (
     _origin,
     _record_answers,
 )
-from fastpath.plans import Completer, FieldPlan, NotCompilable, ObjectPlan, _plan_key, _same_nodes
+from fastpath.plans import (
+    Abstract,
+    Completer,
+    Fallback,
+    FieldPlan,
+    NoPages,
+    NotCompilable,
+    ObjectPlan,
+    _plan_key,
+    _same_nodes,
+)
 
 
 class Compiler:
@@ -90,6 +103,8 @@ class Compiler:
             plan = None
         if plan is not None:
             _keep_safe_narrowing(plan, single_root=self._single_root_field())
+            if _reaches_abstract(plan):
+                plan.pages = NoPages()
         if len(self._plans) > _MAX_PLANS:
             self._plans.clear()
         self._plans[key] = (nodes, return_type, plan)
@@ -103,6 +118,26 @@ class Compiler:
         if cached is None or not _same_nodes(cached[0], nodes) or cached[1] is not return_type:
             return None
         return cached[2]
+
+    def _abstract_plan(self, abstract: Abstract, runtime_type: GraphQLObjectType) -> ObjectPlan:
+        """The plan of the values of `abstract` whose runtime type is `runtime_type`,
+        from the same field details (fragments on other types drop out, `__typename`
+        names the runtime type), compiled when first needed; without narrow reads (the
+        plan around it could not see what this one loads: `_keep_safe_narrowing`)."""
+        name = runtime_type.name
+        if name in abstract.plans:
+            plan = abstract.plans[name]
+        else:
+            try:
+                plan = self._compile_object(runtime_type, abstract.details)
+            except NotCompilable:
+                plan = None
+            if plan is not None:
+                _keep_safe_narrowing(plan, single_root=False)
+            abstract.plans[name] = plan
+        if plan is None:
+            raise Fallback
+        return plan
 
     def _single_root_field(self) -> bool:
         """One root field (one response key), fragments on Query seen through only in
@@ -146,16 +181,20 @@ class Compiler:
             field_def = object_type.fields.get(name)
             if field_def is None:
                 raise NotCompilable
-            plans.append(self._compile_field(response_name, field_def, details))
+            plans.append(self._compile_field(response_name, field_def, details, object_type))
         return ObjectPlan(object_type, plans)
 
     def _compile_field(
-        self, response_name: str, field_def: GraphQLField, details: Any
+        self,
+        response_name: str,
+        field_def: GraphQLField,
+        details: Any,
+        parent_type: GraphQLObjectType,
     ) -> FieldPlan:
         definition = field_def.extensions.get("strawberry-definition")
         if definition is None:
             raise NotCompilable
-        completer = self._completer(field_def.type, details)
+        completer = self._completer(field_def.type, details, field_def, parent_type)
         nodes = [detail.node for detail in details]
         plain = not definition.extensions and not definition.permission_classes
         loaded = definition.metadata.get(_METADATA_KEY) if definition.metadata else None
@@ -197,7 +236,15 @@ class Compiler:
             fragment_variables=details[0].fragment_variable_values,
         )
 
-    def _completer(self, output_type: GraphQLOutputType, details: Any) -> Completer:
+    def _completer(
+        self,
+        output_type: GraphQLOutputType,
+        details: Any,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+    ) -> Completer:
+        """How to complete a value of `output_type`, the type (or a list's item type)
+        of `field_def` of `parent_type` selected by `details`."""
         non_null = is_non_null_type(output_type)
         inner = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
         if is_leaf_type(inner):
@@ -212,11 +259,17 @@ class Compiler:
             )
         if is_list_type(inner):
             assert isinstance(inner, GraphQLList)
-            return Completer(non_null, item=self._completer(inner.of_type, details))
+            item = self._completer(inner.of_type, details, field_def, parent_type)
+            return Completer(non_null, item=item)
         if is_object_type(inner):
             assert isinstance(inner, GraphQLObjectType)
             return Completer(non_null, plan=self._compile_object(inner, details))
-        raise NotCompilable  # interfaces and unions need their concrete type per value
+        if is_abstract_type(inner):
+            # Each value's runtime type is resolved as it comes (`resolve_runtime_type`),
+            # then completed with that type's plan (`_abstract_plan`).
+            assert isinstance(inner, (GraphQLInterfaceType, GraphQLUnionType))
+            return Completer(non_null, abstract=Abstract(inner, field_def, parent_type, details))
+        raise NotCompilable
 
 
 def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
@@ -229,7 +282,9 @@ def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
     - every resolver of the plan is a level above (its level has finished, so
       whatever it loaded is in the loader, and the narrow read then gives way)
       or beside it (stepped first, so the loads it starts at once are in the
-      loader too: a job draft's account).
+      loader too: a job draft's account);
+    - no field of the plan completes an interface or a union (the plans of its
+      runtime types are compiled later, and keep no narrow read either).
     """
     levels: list[tuple[ObjectPlan, tuple[int, ...]]] = []
     pending: list[tuple[ObjectPlan, tuple[int, ...]]] = [(plan, ())]
@@ -240,6 +295,10 @@ def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
             completer = field_plan.completer
             while completer is not None and completer.item is not None:
                 completer = completer.item
+            if completer is not None and completer.abstract is not None:
+                # The plans of its runtime types, made later, may read the same rows
+                # and call resolvers anywhere below: no narrow read in this plan.
+                single_root = False
             if completer is not None and completer.plan is not None:
                 pending.append((completer.plan, (*path, position)))
     fields = [f for level, _ in levels for f in level.fields]
@@ -257,6 +316,22 @@ def _keep_safe_narrowing(plan: ObjectPlan, *, single_root: bool) -> None:
             )
             if not single_root or not resolvers_safe or loaders.count(field_plan.loaded.loader) > 1:
                 field_plan.narrow = None
+
+
+def _reaches_abstract(plan: ObjectPlan) -> bool:
+    """Does any field of the plan, at any depth, complete an interface or a union?"""
+    pending = [plan]
+    while pending:
+        current = pending.pop()
+        for field_plan in current.fields:
+            completer = field_plan.completer
+            while completer is not None and completer.item is not None:
+                completer = completer.item
+            if completer is not None and completer.abstract is not None:
+                return True
+            if completer is not None and completer.plan is not None:
+                pending.append(completer.plan)
+    return False
 
 
 def _from_row_of(plan: ObjectPlan | None) -> Any:

@@ -11,6 +11,7 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 
+from fastpath.abstract import runtime_type
 from fastpath.answers import STATS
 from fastpath.arguments import _SOURCE, _convert
 from fastpath.leaves import (
@@ -24,7 +25,7 @@ from fastpath.leaves import (
     _together,
 )
 from fastpath.objects import Made
-from fastpath.plans import Completer, Fallback, FieldPlan, ObjectPlan
+from fastpath.plans import Abstract, Completer, Fallback, FieldPlan, ObjectPlan, _present
 
 
 class Completion:
@@ -35,6 +36,9 @@ class Completion:
     hide_suggestions: bool
     is_awaitable: Any
     build_resolve_info: Any
+    schema: Any
+    type_resolver: Any
+    _abstract_plan: Any  # Compiler's
 
     # --- running ----------------------------------------------------------------------
 
@@ -244,6 +248,8 @@ class Completion:
         """`trusted`: the values' objects are known to pass the type check (`Made`)."""
         if completer.leaf is not None:
             return _complete_leaves(completer, values)
+        if completer.abstract is not None:
+            return await self._complete_abstract(completer, completer.abstract, values)
         out: list[Any] = [None] * len(values)
         objects: list[Any] = []
         object_positions: list[int] = []
@@ -273,6 +279,41 @@ class Completion:
             )
             for position, value in zip(object_positions, done, strict=True):
                 out[position] = value
+        return out
+
+    async def _complete_abstract(
+        self, completer: Completer, abstract: Abstract, values: list[Any]
+    ) -> list[Any]:
+        """Values of an interface or union: each one's runtime type resolved as
+        graphql-core resolves it, the values of each type completed together by that
+        type's plan, the answers put back in the values' order."""
+        out: list[Any] = [None] * len(values)
+        groups: dict[str, tuple[ObjectPlan, list[int], list[Any]]] = {}
+        info = None
+        for position, value in enumerate(values):
+            if not _present(completer, value):
+                continue
+            if info is None:
+                # One resolve info for the batch, as for resolvers (`_call_resolvers`).
+                info = self.build_resolve_info(
+                    abstract.field_def,
+                    [details.node for details in abstract.details],
+                    abstract.parent_type,
+                    _ROOT_PATH,
+                )
+            found = runtime_type(abstract, value, info, self.schema, self.type_resolver)
+            group = groups.get(found.name)
+            if group is None:
+                group = groups[found.name] = (self._abstract_plan(abstract, found), [], [])
+            group[1].append(position)
+            group[2].append(value)
+        if groups:
+            done = await _together(
+                [self._complete_objects(plan, objects) for plan, _, objects in groups.values()]
+            )
+            for (_, positions, _), answers in zip(groups.values(), done, strict=True):
+                for position, answer in zip(positions, answers, strict=True):
+                    out[position] = answer
         return out
 
     async def _complete_lists(self, item: Completer, values: list[Any], out: list[Any]) -> None:

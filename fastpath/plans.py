@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    GraphQLAbstractType,
     GraphQLField,
     GraphQLObjectType,
     Undefined,
@@ -43,6 +44,24 @@ class Completer:
     # Objects: made by the plan itself as instances of the type's own class (a related
     # row's `from_row`), so graphql-core's check of their type is known to pass.
     trusted: bool = False
+    # Interfaces and unions: each value's runtime type, then that type's plan.
+    abstract: Abstract | None = None
+
+
+@dataclass
+class Abstract:
+    """How to complete values of an interface or union: the field they are the value
+    of (its resolve info is what `resolve_type` is given), and the field details the
+    plan of each runtime object type is collected from (fragments on other types
+    drop out), compiled when a value of that type is first met (None: it has none)."""
+
+    type: GraphQLAbstractType
+    field_def: GraphQLField
+    parent_type: GraphQLObjectType
+    details: Any  # the field details list, as graphql-core's collect_subfields takes it
+    plans: dict[str, ObjectPlan | None] = field(default_factory=dict)
+    # Runtime type names checked as graphql-core's ensure_valid_runtime_type checks them.
+    valid: dict[str, GraphQLObjectType] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,6 +111,15 @@ class ObjectPlan:
 
 class NotCompilable(Exception):
     pass
+
+
+class NoPages(dict[Any, Any]):
+    """The `pages` of a plan that reaches objects through an interface or union: what
+    its items show is not known before their runtime types are, so neither a narrow
+    page nor the JSON lane reads them (whatever is worked out for it is None)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, None)
 
 
 def _slot(field_plan: FieldPlan) -> Slot:

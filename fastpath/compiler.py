@@ -23,7 +23,7 @@ from graphql import (
 
 from fastpath.arguments import RootArguments, _viewer_gate
 from fastpath.declare import _BATCHED_KEY, _METADATA_KEY
-from fastpath.keys import _MAX_PLANS, RootFields, _has_directives, root_fields
+from fastpath.keys import _MAX_PLANS, RootFields, _has_directives, _named_output, root_fields
 from fastpath.leaves import (
     _OWN_OUTPUT,
     _enum_names,
@@ -53,6 +53,8 @@ class Compiler:
     # Per root field: (its field nodes, its object type, the plan or None), keyed by
     # their identities (see `_plan_key`).
     _plans: dict[Hashable, tuple[tuple[Any, ...], GraphQLObjectType, ObjectPlan | None]] = {}
+    # The same for root fields returning lists: their completers.
+    _completers: dict[Hashable, tuple[tuple[Any, ...], Any, Completer | None]] = {}
     _documents: dict[int, tuple[Any, bool]] = {}
     # Root arguments by `arguments_key`, coerced and (once called) converted.
     _arguments: dict[Hashable, RootArguments] = {}
@@ -116,6 +118,50 @@ class Compiler:
         `nodes` are all the field nodes merged into the root field's response key."""
         cached = cls._plans.get(_plan_key(return_type, nodes))
         if cached is None or not _same_nodes(cached[0], nodes) or cached[1] is not return_type:
+            return None
+        return cached[2]
+
+    def _root_completer(
+        self, return_type: GraphQLList[Any], field_details_list: Any, info: Any
+    ) -> Completer | None:
+        """The completer of a root field's list (of objects, or of interfaces or unions;
+        `info` is the root field's), compiled once per document like `_plan`."""
+        nodes = tuple(details.node for details in field_details_list)
+        key = _plan_key(return_type, nodes)
+        cached = self._completers.get(key)
+        if cached is not None and _same_nodes(cached[0], nodes) and cached[1] is return_type:
+            return cached[2]
+        completer: Completer | None = None
+        field_def = info.parent_type.fields.get(info.field_name)
+        if _named_output(return_type) is not None and field_def is not None:
+            try:
+                if any(details.fragment_variable_values for details in field_details_list):
+                    raise NotCompilable
+                completer = self._completer(
+                    return_type, field_details_list, field_def, info.parent_type
+                )
+            except NotCompilable:
+                completer = None
+        if completer is not None:
+            single_root = self._single_root_field()
+            item = completer.item
+            while item is not None and item.item is not None:
+                item = item.item
+            if item is not None and item.plan is not None:
+                _keep_safe_narrowing(item.plan, single_root=single_root)
+        if len(self._completers) > _MAX_PLANS:
+            self._completers.clear()
+        self._completers[key] = (nodes, return_type, completer)
+        return completer
+
+    @classmethod
+    def cached_root(cls, output: Any, nodes: Sequence[Any]) -> ObjectPlan | Completer | None:
+        """What completes a root field's value (its nullable type): the plan of its
+        object, or the completer of its list, if one was compiled."""
+        if is_object_type(output):
+            return cls.cached_plan(output, nodes)
+        cached = cls._completers.get(_plan_key(output, nodes))
+        if cached is None or not _same_nodes(cached[0], nodes) or cached[1] is not output:
             return None
         return cached[2]
 

@@ -11,10 +11,10 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLField,
+    GraphQLList,
     GraphQLObjectType,
     GraphQLResolveInfo,
     get_nullable_type,
-    is_object_type,
 )
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
@@ -26,7 +26,7 @@ from fastpath.compiler import Compiler
 from fastpath.completion import Completion
 from fastpath.json_lane import PREBUILT, Prebuilt
 from fastpath.keys import _MAX_PLANS, _root_candidate, arguments_key, one_operation
-from fastpath.plans import Fallback, ObjectPlan
+from fastpath.plans import Completer, Fallback, ObjectPlan
 from fastpath.shared_events import SharedEventExecution
 
 log = logging.getLogger("docket.projection")
@@ -38,12 +38,13 @@ _NO_ANSWER: Any = object()
 @dataclass
 class _Root:
     """A root field of a compiled root: its response key, its field nodes (all those
-    merged into the key), and its plan (no field nor plan for `__typename`)."""
+    merged into the key), and its plan, or its list's completer (no field nor plan
+    for `__typename`)."""
 
     name: str
     field_def: GraphQLField | None
     nodes: list[FieldNode]
-    plan: ObjectPlan | None
+    plan: ObjectPlan | Completer | None
 
 
 class ProjectingExecutor(
@@ -84,6 +85,37 @@ class ProjectingExecutor(
 
         return self._run(plan, result, standard)
 
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[Any],
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """A root field's list (of objects, interfaces or unions) completed by its
+        compiled completer, as `complete_object_value` completes a root object."""
+        completer = None
+        if (
+            position_context is None
+            and path.prev is None  # only the list of a root field
+            and isinstance(result, (list, tuple))  # read once: standard may read again
+            and self._compilable_operation()
+        ):
+            completer = self._root_completer(return_type, field_details_list, info)
+        if completer is None:
+            return super().complete_list_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+
+        def standard() -> Any:
+            return super(ProjectingExecutor, self).complete_list_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+
+        return self._run(completer, result, standard)
+
     @classmethod
     def build(cls, schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
         """graphql-core's `build`, noting whether the document has one operation only
@@ -96,9 +128,9 @@ class ProjectingExecutor(
     @classmethod
     def may_compile_root(cls, schema: Any, document: Any, operation_name: str | None) -> bool:
         """Worth building an executor for `execute_compiled_root`? A query whose root
-        fields each return an object that has a plan (or are `__typename`, but not
-        all of them), seen without an executor (a `{ __typename }` or a `node(id:)`
-        would only build one in vain)."""
+        fields each return an object that has a plan or a list that has a completer
+        (or are `__typename`, but not all of them), seen without an executor (a
+        `{ __typename }` or a `node(id:)` would only build one in vain)."""
         key = (id(document), operation_name)
         cached = cls._roots.get(key)
         if cached is None or cached[0] is not document:
@@ -112,7 +144,7 @@ class ProjectingExecutor(
         planned = False
         for output, nodes in candidate:
             if output is not None:
-                if cls.cached_plan(output, nodes) is None:
+                if cls.cached_root(output, nodes) is None:
                     return False
                 planned = True
         return planned
@@ -169,9 +201,10 @@ class ProjectingExecutor(
 
     async def execute_compiled_root(self) -> dict[str, Any] | None:
         """The data of a query whose root fields each return an object with a compiled
-        plan (or are `__typename`), without graphql-core's operation machinery; None
-        for anything else, and for any error or fallback in any root field (the
-        caller then executes the whole operation the standard way).
+        plan or a list with a compiled completer (or are `__typename`), without
+        graphql-core's operation machinery; None for anything else, and for any error
+        or fallback in any root field (the caller then executes the whole operation
+        the standard way).
 
         Each root field's resolver runs as graphql-core runs it (Strawberry's wrapper:
         permissions, arguments); only the walk to it and back is skipped. Several
@@ -217,8 +250,7 @@ class ProjectingExecutor(
             field_def = query_type.fields.get(field_name)
             if field_def is None or field_def.resolve is None:
                 return None
-            output = get_nullable_type(field_def.type)
-            plan = self.cached_plan(output, nodes) if is_object_type(output) else None
+            plan = self.cached_root(get_nullable_type(field_def.type), nodes)
             if plan is None:
                 return None
             found.append(_Root(name, field_def, nodes, plan))
@@ -232,8 +264,9 @@ class ProjectingExecutor(
         path = Path(None, root.name, query_type.name)
         info = self.build_resolve_info(field_def, root.nodes, query_type, path)
         # A list may answer the whole plan as JSON (fastpath.json_lane): only here,
-        # where any failure runs the request again the standard way.
-        slot = Prebuilt(plan, self)
+        # where any failure runs the request again the standard way. (Not a root list:
+        # the lane answers connections.)
+        slot = Prebuilt(plan, self) if isinstance(plan, ObjectPlan) else None
         token = PREBUILT.set(slot)
         try:
             given = self._root_arguments(field_def, root.nodes[0])
@@ -246,11 +279,11 @@ class ProjectingExecutor(
             PREBUILT.reset(token)
         if value is None or isinstance(value, Exception):
             return _NO_ANSWER
-        if slot.answer is not None:
+        if slot is not None and slot.answer is not None:
             projected = slot.answer  # written by the JSON lane
         else:
             try:
-                projected = (await self._complete_objects(plan, [value]))[0]
+                projected = await self._project(plan, value)
             except Fallback:
                 return _NO_ANSWER
         if self.check and given.converted is not None:
@@ -263,9 +296,17 @@ class ProjectingExecutor(
                 raise AssertionError(f"a resolver changed its arguments: {given.raw!r}")
         return projected
 
-    async def _run(self, plan: ObjectPlan, result: Any, standard: Callable[[], Any]) -> Any:
+    async def _project(self, plan: ObjectPlan | Completer, value: Any) -> Any:
+        """A root field's value completed by its object's plan or its list's completer."""
+        if isinstance(plan, ObjectPlan):
+            return (await self._complete_objects(plan, [value]))[0]
+        return (await self._complete(plan, [value]))[0]
+
+    async def _run(
+        self, plan: ObjectPlan | Completer, result: Any, standard: Callable[[], Any]
+    ) -> Any:
         try:
-            projected = (await self._complete_objects(plan, [result]))[0]
+            projected = await self._project(plan, result)
         except Fallback:
             STATS.count(fallback=True)
             value = standard()

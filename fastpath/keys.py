@@ -19,6 +19,8 @@ from graphql import (
     VariableNode,
     get_nullable_type,
     get_operation_ast,
+    is_abstract_type,
+    is_list_type,
     is_object_type,
     visit,
 )
@@ -121,9 +123,10 @@ def one_operation(document: Any) -> bool:
 def _root_candidate(
     schema: Any, document: Any, operation_name: str | None
 ) -> tuple[tuple[Any, tuple[FieldNode, ...]], ...] | None:
-    """Per root field of a directive-free query (`root_fields`): the object type it
-    returns and its field nodes, or (None, nodes) for `__typename`; None for any
-    other document, and where a root field returns anything else."""
+    """Per root field of a directive-free query (`root_fields`): the object type or
+    the list (of objects, interfaces or unions: `_named_output`) it returns (its
+    nullable type) and its field nodes, or (None, nodes) for `__typename`; None for
+    any other document, and where a root field returns anything else."""
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         return None
@@ -146,10 +149,20 @@ def _root_candidate(
         output = get_nullable_type(field_def.type) if field_def else None
         if name == "__typename":
             output = None
-        elif not is_object_type(output):
+        elif not is_object_type(output) and _named_output(output) is None:
             return None
         found.append((output, nodes))
     return tuple(found)
+
+
+def _named_output(output: Any) -> Any:
+    """The object, interface or union a list (of lists) holds, else None."""
+    inner = get_nullable_type(output)
+    if not is_list_type(inner):
+        return None
+    while is_list_type(inner):
+        inner = get_nullable_type(inner.of_type)
+    return inner if is_object_type(inner) or is_abstract_type(inner) else None
 
 
 def _has_directives(document: Any) -> bool:

@@ -28,7 +28,7 @@ import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from graphql import get_nullable_type
@@ -36,6 +36,7 @@ from tortoise.models import Model
 
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
+from fastpath.json_shape import Shape, connection_json, connection_shape, origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
@@ -58,9 +59,6 @@ ENABLED = True
 
 PREBUILT: ContextVar[Prebuilt | None] = ContextVar("docket_fastpath_prebuilt", default=None)
 
-# What a connection shows, field by field: (response key as JSON, what it is, detail).
-Shape = list[tuple[bytes, str, Any]]
-
 
 @dataclass
 class JsonPage:
@@ -79,6 +77,12 @@ class JsonPage:
     cursors: bool  # edges or pageInfo are shown
     _sql: dict[tuple[str, str, str, bool], str] = field(default_factory=dict)
 
+    @property
+    def aggregate(self) -> bool:
+        """Only the items' JSON is needed (no cursor, no batched field): the database
+        aggregates them into one array, one value to read."""
+        return not self.cursors and not self.computed
+
     def statement(self, page_sql: str, count_sql: str, sort: str, descending: bool) -> str:
         key = (page_sql, count_sql, sort, descending)
         found = self._sql.get(key)
@@ -92,10 +96,18 @@ class JsonPage:
     def _write(self, page_sql: str, count_sql: str, sort: str, descending: bool) -> str:
         direction = "DESC" if descending else "ASC"
         pk = self.model._meta.db_pk_column
-        rows = (
-            f"SELECT ({self.item})::text AS item_, p.* FROM ({page_sql}) p"
-            f' ORDER BY p."{sort}" {direction}, p."{pk}" {direction}'
-        )
+        order = f'p."{sort}" {direction}, p."{pk}" {direction}'
+        if self.aggregate:
+            rows = (
+                f"SELECT coalesce(json_agg(({self.item}) ORDER BY {order}), '[]')::text"
+                f" AS items_ FROM ({page_sql}) p"
+            )
+        else:
+            # Each item, and what its cursor reads (a batched field: the whole page row).
+            read = "p.*" if self.computed else f'p."{sort}", p."{pk}"'
+            rows = (
+                f"SELECT ({self.item})::text AS item_, {read} FROM ({page_sql}) p ORDER BY {order}"
+            )
         if not count_sql:
             return rows
         # The count beside the page; one row with no item when the page is empty.
@@ -154,10 +166,10 @@ async def answer_page(
     make: Callable[[Any], Any],
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> None:
-    """Answer the running root with the first `size` rows of `window` (ordered, limited
-    to size + 1), counting `whole` in the same statement if shown (or by `count`, where
-    the list has a cheaper exact count). `columns` are what `cursor(record)` and the
-    items `make(record)` makes for batched fields read."""
+    """Answer the running root with the first `size` rows of `window` (ordered; one more
+    is read where `hasNextPage` may be shown), counting `whole` in the same statement if
+    shown (or by `count`, where the list has a cheaper exact count). `columns` are what
+    `cursor(record)` and the items `make(record)` makes for batched fields read."""
     slot = PREBUILT.get()
     assert slot is not None
     db = window._choose_db()
@@ -166,6 +178,7 @@ async def answer_page(
     sort_column = column_reader(page.model, sort)
     assert sort_column is not None
     selected = tuple(dict.fromkeys([*page.columns, *columns, sort_column[0]]))
+    window = window.limit(size if page.aggregate else size + 1)
     page_sql, values = sql_of(window, db, selected)
     count_sql, count_values = sql_of(whole, db, (page.model._meta.db_pk_column,))
     if isinstance(count, SumOf):  # the list's kept count, summed in the same statement
@@ -182,6 +195,14 @@ async def answer_page(
     total = int(rows[0]["count_"]) if counted and rows else 0
     if page.counted and count is not None:
         total = await count()
+    if page.aggregate:
+        listed = rows[0]["items_"] if rows and rows[0]["items_"] is not None else "[]"
+        slot.answer = orjson.Fragment(
+            connection_json(
+                page.shape, [], [], more=False, before=False, total=total, listed=listed
+            )
+        )
+        return
     records = [row for row in rows if row["item_"] is not None]
     more = len(records) > size
     records = records[:size]
@@ -191,7 +212,7 @@ async def answer_page(
         items = [row["item_"].encode() for row in records]
     marks = [orjson.dumps(cursor(row)) for row in records] if page.cursors else []
     slot.answer = orjson.Fragment(
-        _connection(page.shape, items, marks, more=more, before=has_previous, total=total)
+        connection_json(page.shape, items, marks, more=more, before=has_previous, total=total)
     )
 
 
@@ -228,77 +249,14 @@ async def _with_computed(
     return items
 
 
-def _connection(
-    shape: Shape, items: list[bytes], marks: list[bytes], *, more: bool, before: bool, total: int
-) -> bytes:
-    parts = []
-    for name, kind, detail in shape:
-        if kind == "typename":
-            value = detail
-        elif kind == "nodes":
-            value = b"[" + b",".join(items) + b"]"
-        elif kind == "edges":
-            value = (
-                b"["
-                + b",".join(_edge(detail, i, m) for i, m in zip(items, marks, strict=True))
-                + b"]"
-            )
-        elif kind == "page_info":
-            facts: dict[str, bytes] = {
-                "has_next_page": b"true" if more else b"false",
-                "has_previous_page": b"true" if before else b"false",
-                "start_cursor": marks[0] if marks else b"null",
-                "end_cursor": marks[-1] if marks else b"null",
-            }
-            value = _object(detail, facts)
-        else:  # total_count
-            value = str(total).encode()
-        parts.append(name + b":" + value)
-    return b"{" + b",".join(parts) + b"}"
-
-
-def _edge(shape: Shape, item: bytes, mark: bytes) -> bytes:
-    return _object(shape, {"node": item, "cursor": mark})
-
-
-def _object(shape: Shape, values: dict[str, bytes]) -> bytes:
-    """A JSON object of `shape`: each field's value from `values`, a typename as given."""
-    parts = [name + b":" + cast(bytes, values.get(kind, detail)) for name, kind, detail in shape]
-    return b"{" + b",".join(parts) + b"}"
-
-
 def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage | None:
     """The page of `plan` (a connection of objects made by `convert`) as SQL, or None."""
-    shape: Shape = []
-    items: list[ObjectPlan] = []
-    for field_plan in plan.fields:
-        name = orjson.dumps(field_plan.response_name)
-        if field_plan.typename is not None:
-            shape.append((name, "typename", orjson.dumps(field_plan.typename)))
-            continue
-        kind = _python_name(field_plan)
-        completer = field_plan.completer
-        if completer is None:
-            return None
-        if kind == "nodes" and completer.item is not None and completer.item.plan is not None:
-            items.append(completer.item.plan)
-            shape.append((name, "nodes", None))
-        elif kind == "edges" and completer.item is not None and completer.item.plan is not None:
-            edge = _edge_shape(completer.item.plan, items)
-            if edge is None:
-                return None
-            shape.append((name, "edges", edge))
-        elif kind == "page_info" and completer.plan is not None:
-            info = _page_info_shape(completer.plan)
-            if info is None:
-                return None
-            shape.append((name, "page_info", info))
-        elif kind == "total_count" and completer.leaf is not None and completer.leaf.name == "Int":
-            shape.append((name, "total_count", None))
-        else:
-            return None
+    found = connection_shape(plan)
+    if found is None:
+        return None
+    shape, items = found
     target = getattr(convert, "__self__", None)
-    if not items or any(_origin(item) is not target for item in items):
+    if not items or any(origin(item) is not target for item in items):
         return None
     # Every selection of the items (nodes and edges' node) writes the same JSON only if
     # they are one plan; two different selections are not covered.
@@ -325,54 +283,3 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
         counted="total_count" in kinds,
         cursors=bool(kinds & {"edges", "page_info"}),
     )
-
-
-def _edge_shape(edge: ObjectPlan, items: list[ObjectPlan]) -> Shape | None:
-    shape: Shape = []
-    for field_plan in edge.fields:
-        name = orjson.dumps(field_plan.response_name)
-        if field_plan.typename is not None:
-            shape.append((name, "typename", orjson.dumps(field_plan.typename)))
-            continue
-        kind = _python_name(field_plan)
-        completer = field_plan.completer
-        if kind == "node" and completer is not None and completer.plan is not None:
-            items.append(completer.plan)
-            shape.append((name, "node", None))
-        elif kind == "cursor" and field_plan.batch is None and field_plan.gate is None:
-            shape.append((name, "cursor", None))
-        else:
-            return None
-    return shape
-
-
-_PAGE_INFO = frozenset({"has_next_page", "has_previous_page", "start_cursor", "end_cursor"})
-
-
-def _page_info_shape(page_info: ObjectPlan) -> Shape | None:
-    shape: Shape = []
-    for field_plan in page_info.fields:
-        name = orjson.dumps(field_plan.response_name)
-        if field_plan.typename is not None:
-            shape.append((name, "typename", orjson.dumps(field_plan.typename)))
-        elif field_plan.attribute in _PAGE_INFO:
-            shape.append((name, field_plan.attribute, None))
-        else:
-            return None
-    return shape
-
-
-def _python_name(field_plan: FieldPlan) -> str | None:
-    if field_plan.attribute is not None:
-        return field_plan.attribute
-    definition = (
-        field_plan.field_def.extensions.get("strawberry-definition")
-        if (field_plan.field_def is not None)
-        else None
-    )
-    return getattr(definition, "python_name", None)
-
-
-def _origin(plan: ObjectPlan) -> Any:
-    definition = plan.type.extensions.get("strawberry-definition")
-    return getattr(definition, "origin", None)

@@ -143,7 +143,7 @@ async def paginate_sorted(
             await answer_page(
                 lane,
                 query,
-                ordered.limit(size + 1),
+                ordered,
                 sort=column,
                 descending=descending,
                 size=size,

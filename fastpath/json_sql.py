@@ -114,20 +114,19 @@ def _related_sql(
         or completer.plan is None
         or loaded is None
         or convert is None
-        or field_plan.narrow is None
         or len(path) > 3
     ):
         return None
+    # The related row as a subquery by its key, its own relations nested inside it (an
+    # account's manager); each table read must be whole for this viewer (`Related`).
     alias = f"r{len(path)}"
     built = object_sql(completer.plan, convert, alias, path)
     if built is None:
         return None
     model, item, _, nested = built
-    if nested:
-        return None  # one level of relations, as the plans read them narrow
     pk = model._meta.db_pk_column
     sql = f'(SELECT {item} FROM "{model._meta.db_table}" {alias} WHERE {alias}."{pk}" = {key_sql})'
-    return sql, [Related(loaded.loader, model)]
+    return sql, [Related(loaded.loader, model), *nested]
 
 
 def _leaf_sql(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from api.context import Info
+from fastpath import related
 from models import accounts
 from models.linked_items import KINDS, AppointmentStatus, InvoiceStatus, ItemKind, TaskStatus
 from schema import item_enums  # noqa: F401  (registers the enums first)
@@ -16,7 +17,7 @@ from schema.nodes import NodeConverter, register_node
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import encode_id
 from schema.relay.offset_paging import list_slice, paginate_list, paginate_slice
-from schema.users import User, user_by_id
+from schema.users import User
 
 if TYPE_CHECKING:
     from schema.account_requests.types import AccountRequest
@@ -122,6 +123,12 @@ class Account(Node):
     parent_id: strawberry.Private[int | None]
     manager_id: strawberry.Private[int | None]
     pk: strawberry.Private[int]
+    parent: Account | None = related(
+        "parent_id", "accounts_by_id", description="The parent account, for a sub-account."
+    )
+    manager: User | None = related(
+        "manager_id", "users_by_id", description="The account manager looking after this account."
+    )
 
     @classmethod
     def from_row(cls, row: accounts.Account) -> Account:
@@ -138,17 +145,6 @@ class Account(Node):
             manager_id=row.manager_id,
             pk=row.id,
         )
-
-    @strawberry.field(description="The parent account, for a sub-account.")
-    async def parent(self, info: Info) -> Account | None:
-        if self.parent_id is None:
-            return None
-        row = await info.context.loaders.accounts_by_id.load(self.parent_id)
-        return Account.from_row(row) if row else None
-
-    @strawberry.field(description="The account manager looking after this account.")
-    async def manager(self, info: Info) -> User | None:
-        return await user_by_id(info, self.manager_id)
 
     @strawberry.field(description="Sub-accounts directly below this account.")
     async def sub_accounts(

@@ -258,3 +258,36 @@ async def test_batched_fields_of_the_items_are_completed_beside_what_the_databas
         assert _reading(count_statements, "service_requests") == []
     else:
         assert _lane(count_statements) == []
+
+
+@pytest.mark.fast_paths
+async def test_relations_of_relations_are_written_inside_their_rows(
+    gql: GraphQLClient, count_statements: StatementCounter, backends: str
+) -> None:
+    # given requests on an account with a manager, and one on an account without
+    manager = await staff(Role.ACCOUNT_MANAGER)
+    kind, _ = await AccountRequestType.get_or_create(name="Billing")
+    managed = await make_account(name="Managed", manager=manager.row)
+    loose = await make_account(name="Loose")
+    for account in (managed, loose):
+        await AccountRequest.create(
+            account_id=account.id, type_id=kind.id, note="N", source=RequestSource.STAFF
+        )
+    dispatcher = await staff(Role.DISPATCHER)
+    query = """query LaneNested {
+      accountRequests(first: 10, orderBy: {field: CREATED_AT, direction: ASC}) {
+        nodes { id account { name manager { id name __typename } } }
+      }
+    }"""
+    answers = []
+    for _ in range(3):
+        count_statements.statements.clear()
+        answers.append(await gql(query, token=dispatcher.token))
+    # then the manager is inside its account, and absent where there is none
+    assert answers[0] == answers[2]
+    accounts = [node["account"] for node in answers[2]["accountRequests"]["nodes"]]
+    assert accounts[0]["manager"]["id"] == global_id("User", manager.row.id)
+    assert accounts[1] == {"name": "Loose", "manager": None}
+    if backends == "services":
+        assert len(_lane(count_statements)) == 1
+        assert _reading(count_statements, "users") == []

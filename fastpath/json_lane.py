@@ -37,7 +37,7 @@ from tortoise.models import Model
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
-from fastpath.json_sql import Related, object_sql
+from fastpath.json_sql import SEGMENTS, Related, object_sql
 from fastpath.plans import FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
@@ -71,7 +71,6 @@ class JsonPage:
     related: list[Related]
     shape: Shape
     items: ObjectPlan  # the plan of each item
-    names: list[str]  # the items' response keys, in order
     computed: list[FieldPlan]  # batched fields of the items, completed in Python
     counted: bool  # totalCount is shown
     cursors: bool  # edges or pageInfo are shown
@@ -231,21 +230,18 @@ async def _with_computed(
         for field_plan in page.computed
     ]
     completed = await executor._complete_all(page.computed, resolved)
-    by_name = {
-        field_plan.response_name: values
-        for field_plan, values in zip(page.computed, completed, strict=True)
-    }
+    names = [orjson.dumps(field_plan.response_name) + b":" for field_plan in page.computed]
     items = []
     for position, record in enumerate(records):
-        written = orjson.loads(record["item_"])
-        items.append(
-            orjson.dumps(
-                {
-                    name: by_name[name][position] if name in by_name else written[name]
-                    for name in page.names
-                }
-            )
-        )
+        segments = record["item_"].split(SEGMENTS)
+        parts = []
+        for at, segment in enumerate(segments):
+            inner = segment[1:-1].strip()  # the fields of `{...}`, none for `{}`
+            if inner:
+                parts.append(inner.encode())
+            if at < len(names):
+                parts.append(names[at] + orjson.dumps(completed[at][position]))
+        items.append(b"{" + b",".join(parts) + b"}")
     return items
 
 
@@ -278,7 +274,6 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
         related,
         shape,
         items[0],
-        [field_plan.response_name for field_plan in items[0].fields],
         computed,
         counted="total_count" in kinds,
         cursors=bool(kinds & {"edges", "page_info"}),

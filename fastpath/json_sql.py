@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -66,11 +67,13 @@ def object_sql(
     parts: list[str] = []
     columns: list[str] = []
     related: list[Related] = []
+    cuts: list[int] = []  # where the batched fields go among the parts
     for field_plan in plan.fields:
         if computed is not None and field_plan.batch is not None:
             if field_plan.completer is None:
                 return None
             computed.append(field_plan)
+            cuts.append(len(parts))
             continue
         parts.append(literal(field_plan.response_name))
         if field_plan.typename is not None:
@@ -99,7 +102,21 @@ def object_sql(
             return None
         columns.append(reader.column)
         parts.append(leaf)
-    return model, f"json_build_object({', '.join(parts)})", columns, related
+    if not cuts:
+        return model, f"json_build_object({', '.join(parts)})", columns, related
+    # The fields around each batched one as objects of their own, apart by a character
+    # JSON text never holds raw (SEGMENTS): the caller puts the batched values between.
+    bounds = [0, *cuts, len(parts)]
+    objects = [
+        f"json_build_object({', '.join(parts[start:end])})::text"
+        for start, end in itertools.pairwise(bounds)
+    ]
+    return model, " || chr(1) || ".join(objects), columns, related
+
+
+# Between the segments of an item with batched fields (`chr(1)` in the SQL): a control
+# character, which PostgreSQL's JSON output always escapes inside strings.
+SEGMENTS = "\x01"
 
 
 def _related_sql(

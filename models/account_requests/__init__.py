@@ -33,7 +33,6 @@ from models.account_requests.tables import (
 )
 from models.account_requests.tallies import (
     AccountRequestTally,
-    sees_every_request,
     tallied_by_status,
     tallied_count,
     tallied_rows,
@@ -43,6 +42,7 @@ from models.account_requests.visibility import (
     managed_among,
     may_edit,
     may_reopen,
+    sees_every_request,
     visible_account_requests,
     visible_events,
 )

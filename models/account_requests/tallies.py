@@ -22,7 +22,7 @@ from tortoise.queryset import QuerySet
 from fastpath import SumOf
 from models.account_requests.lists import RequestFilter
 from models.account_requests.tables import RequestSource, RequestStatus
-from models.permissions import Permission
+from models.account_requests.visibility import sees_every_request
 from models.viewer import Viewer
 
 # The assignee key of unassigned requests (a NULL could not be a conflict target).
@@ -44,12 +44,6 @@ class AccountRequestTally(Model):
     class Meta:
         table = "account_request_tallies"
         unique_together = (("status", "type_id", "assignee_id", "source", "internal"),)
-
-
-def sees_every_request(viewer: Viewer) -> bool:
-    """Is the viewer's visible set the whole table? (`visible_account_requests` gives
-    such viewers `AccountRequest.all()`.)"""
-    return viewer.can(Permission.VIEW_ALL_ACCOUNTS)
 
 
 def tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally] | None:

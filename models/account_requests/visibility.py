@@ -15,13 +15,18 @@ from models.permissions import Permission
 from models.viewer import Viewer
 
 
+def sees_every_request(viewer: Viewer) -> bool:
+    """Is the viewer's visible set the whole table (`visible_account_requests`)?"""
+    return viewer.can(Permission.VIEW_ALL_ACCOUNTS)
+
+
 def visible_account_requests(viewer: Viewer) -> QuerySet[AccountRequest]:
     """Requests the viewer may see: scoped in SQL through the accounts they may see.
 
     Staff who see only some accounts see the requests of the accounts they manage,
     and every request assigned to them, whichever its account.
     """
-    if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
+    if sees_every_request(viewer):
         return AccountRequest.all()
     if viewer.is_staff:
         return AccountRequest.filter(

@@ -16,7 +16,7 @@ import pytest
 from graphql import parse
 
 from api.settings import load_settings
-from fastpath import CHECKING, direct
+from fastpath import CHECKING
 from fastpath.executor import ProjectingExecutor
 from fastpath.keys import _root_candidate
 from models.account_requests import AccountRequest, RequestSource
@@ -79,21 +79,6 @@ BAD_CURSOR = """query SecondRootFails($after: String) {
   accountRequestCounts { total }
   accountRequests(first: 2, after: $after) { nodes { id } }
 }"""
-
-
-@pytest.fixture
-def core_runs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """graphql-core executions of the direct lane (not the execution check's)."""
-    runs: list[object] = []
-    original = direct.execute
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        if not CHECKING.get():
-            runs.append(args[1])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(direct, "execute", counted)
-    return runs
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from fastpath import CHECKING, direct
+from fastpath import CHECKING
 from fastpath.direct import DirectQueries
 from fastpath.executor import ProjectingExecutor
 from fastpath.keys import arguments_key
@@ -161,21 +161,6 @@ def page(name: str) -> str:
         f"query {name}($after: String) {{ accountRequests(first: 2, after: $after)"
         " { nodes { id note } pageInfo { endCursor } } }"
     )
-
-
-@pytest.fixture
-def core_runs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """graphql-core executions of the direct lane (not the execution check's)."""
-    runs: list[object] = []
-    original = direct.execute
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        if not CHECKING.get():
-            runs.append(args[1])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(direct, "execute", counted)
-    return runs
 
 
 @pytest.mark.fast_paths

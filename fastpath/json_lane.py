@@ -179,20 +179,21 @@ async def answer_page(
     selected = tuple(dict.fromkeys([*page.columns, *columns, sort_column[0]]))
     window = window.limit(size if page.aggregate else size + 1)
     page_sql, values = sql_of(window, db, selected)
-    count_sql, count_values = sql_of(whole, db, (page.model._meta.db_pk_column,))
-    if isinstance(count, SumOf):  # the list's kept count, summed in the same statement
+    # The count in the same statement: the list's kept one (a tally), else COUNT(*) of
+    # the whole list; a count of another kind is awaited after it.
+    count_sql = ""
+    if page.counted and isinstance(count, SumOf):
         summed, count_values = sql_of(count.query, db, (count.column,))
         count_sql = f'SELECT coalesce(sum(s."{count.column}"), 0) AS count_ FROM ({summed}) s'
-        count = None
-    elif page.counted:
-        count_sql = f"SELECT count(*) AS count_ FROM ({count_sql}) q"
-    counted = page.counted and count is None
-    if counted:
+    elif page.counted and count is None:
+        listed_sql, count_values = sql_of(whole, db, (page.model._meta.db_pk_column,))
+        count_sql = f"SELECT count(*) AS count_ FROM ({listed_sql}) q"
+    if count_sql:
         values = [*values, *count_values]
-    sql = page.statement(page_sql, count_sql if counted else "", sort_column[0], descending)
+    sql = page.statement(page_sql, count_sql, sort_column[0], descending)
     _, rows = await db.execute_query(sql, values)
-    total = int(rows[0]["count_"]) if counted and rows else 0
-    if page.counted and count is not None:
+    total = int(rows[0]["count_"]) if count_sql and rows else 0
+    if page.counted and not count_sql and count is not None:
         total = await count()
     if page.aggregate:
         listed = rows[0]["items_"] if rows and rows[0]["items_"] is not None else "[]"

@@ -12,7 +12,8 @@ from typing import Any, cast
 
 import orjson
 
-from fastpath.plans import FieldPlan, ObjectPlan
+from fastpath.pages import _python_name
+from fastpath.plans import ObjectPlan
 
 # What a connection shows, field by field: (response key as JSON, what it is, detail).
 Shape = list[tuple[bytes, str, Any]]
@@ -72,7 +73,7 @@ def _edge_shape(edge: ObjectPlan, items: list[ObjectPlan]) -> Shape | None:
         if field_plan.typename is not None:
             shape.append((name, "typename", orjson.dumps(field_plan.typename)))
             continue
-        kind = _python_name(field_plan)
+        kind = field_plan.attribute or _python_name(field_plan)
         completer = field_plan.completer
         if kind == "node" and completer is not None and completer.plan is not None:
             items.append(completer.plan)
@@ -100,17 +101,6 @@ def _page_info_shape(page_info: ObjectPlan) -> Shape | None:
     return shape
 
 
-def _python_name(field_plan: FieldPlan) -> str | None:
-    if field_plan.attribute is not None:
-        return field_plan.attribute
-    definition = (
-        field_plan.field_def.extensions.get("strawberry-definition")
-        if (field_plan.field_def is not None)
-        else None
-    )
-    return getattr(definition, "python_name", None)
-
-
 def origin(plan: ObjectPlan) -> Any:
     definition = plan.type.extensions.get("strawberry-definition")
     return getattr(definition, "origin", None)
@@ -126,7 +116,7 @@ def connection_shape(plan: ObjectPlan) -> tuple[Shape, list[ObjectPlan]] | None:
         if field_plan.typename is not None:
             shape.append((name, "typename", orjson.dumps(field_plan.typename)))
             continue
-        kind = _python_name(field_plan)
+        kind = field_plan.attribute or _python_name(field_plan)
         completer = field_plan.completer
         if completer is None:
             return None

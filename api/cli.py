@@ -93,13 +93,14 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """Deliver the outbox and purge stale uploads until stopped (SIGINT/SIGTERM);
-    any number may run at once."""
+    """Deliver the mail outbox and webhooks, and purge stale uploads, until stopped
+    (SIGINT/SIGTERM); any number may run at once."""
     import signal
 
     from api.housekeeping import purge_forever
     from api.logs import configure_logging
     from api.mailer import MailWorker
+    from api.webhooks import WebhookWorker
 
     configure_logging(settings.log_level)
 
@@ -110,7 +111,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
             loop.add_signal_handler(sig, stop.set)
         async with _open_storage(settings) as storage:
             await asyncio.gather(
-                MailWorker(settings).run_forever(stop), purge_forever(settings, storage, stop)
+                MailWorker(settings).run_forever(stop),
+                WebhookWorker(settings).run_forever(stop),
+                purge_forever(settings, storage, stop),
             )
         return 0
 

@@ -16,6 +16,7 @@ from api.mailer import MailWorker
 from api.redis_broker import RedisBroker
 from api.settings import Settings
 from api.storage import create_storage, set_storage
+from api.webhooks import WebhookWorker
 from models import images
 
 
@@ -36,6 +37,8 @@ def make_lifespan(
         if settings.mail_worker:
             tasks.add(asyncio.create_task(MailWorker(settings).run_forever(stop)))
             tasks.add(asyncio.create_task(purge_forever(settings, storage, stop)))
+        if settings.webhook_worker:
+            tasks.add(asyncio.create_task(WebhookWorker(settings).run_forever(stop)))
         settle_collector()
         try:
             yield

@@ -6,6 +6,7 @@ start-up with one line naming the setting (see `load_settings`).
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import sys
 from enum import Enum
@@ -64,6 +65,15 @@ class Settings(BaseSettings):
     mail_worker: bool = True
     mail_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     mail_retry_base_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Webhooks (models.webhooks, api.webhooks): the embedded sender, its timing, and the
+    # private networks an operator lets endpoints reach (CIDRs; empty: public addresses only).
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0, le=3600)
+    webhook_max_attempts: int = Field(default=12, ge=1, le=50)
+    webhook_disable_after_failures: int = Field(default=30, ge=1, le=10_000)
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
     secret_key: SecretStr | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     graphiql: bool | None = None
@@ -133,11 +143,21 @@ class Settings(BaseSettings):
     def _smtp_url(cls, value: str) -> str:
         return _require_scheme(value, _SMTP_SCHEMES) if value else value
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "webhook_allowed_networks", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not an address or CIDR network") from None
         return value
 
     @field_validator("log_level")

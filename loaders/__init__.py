@@ -20,6 +20,7 @@ from loaders.linked_items import LinkedItemLoaders
 from loaders.photos import PhotoLoaders
 from loaders.service_requests import ServiceRequestLoaders
 from loaders.users import UserLoaders
+from loaders.webhooks import WebhookLoaders
 from models.viewer import ANONYMOUS, Viewer
 
 
@@ -41,6 +42,7 @@ class Loaders(
     LinkedItemLoaders,
     CreditLoaders,
     PhotoLoaders,
+    WebhookLoaders,
 ):
     """All loaders of one operation; `loaders.accounts_by_id.load(3)` and so on."""
 

@@ -40,6 +40,7 @@ class NotificationKind(str, Enum):
     CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
     ACCOUNT_REQUEST_RAISED = "ACCOUNT_REQUEST_RAISED"  # on an account the recipient manages
     CREDIT_REQUEST_ASSIGNED = "CREDIT_REQUEST_ASSIGNED"
+    WEBHOOK_ENDPOINT_DISABLED = "WEBHOOK_ENDPOINT_DISABLED"  # to every admin
 
 
 class Notification(Model):
@@ -123,6 +124,7 @@ _MAILED_BY_DEFAULT = frozenset(
         NotificationKind.SERVICE_REQUEST_DECLINED,
         NotificationKind.CREDIT_REQUESTED,
         NotificationKind.CREDIT_DECIDED,
+        NotificationKind.WEBHOOK_ENDPOINT_DISABLED,
     }
 )
 DEFAULT_CHANNELS: dict[NotificationKind, Channels] = {

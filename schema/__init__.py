@@ -4,7 +4,7 @@ Domains import one way, each only those before it:
 
     users -> request_types -> accounts -> account_requests -> linked_items, photos
     -> credit_accounts, service_requests -> auth, company, notifications
-    -> access, notification_preferences
+    -> access, notification_preferences, webhooks
 
 A domain that shows a later domain's type (Account.accountRequests) names it lazily
 (`strawberry.lazy`) and makes it from a row through `schema.nodes.NodeConverter`.
@@ -73,6 +73,7 @@ from schema.service_requests import (
 )
 from schema.user_archive import UserArchiveMutations
 from schema.users import UserMutations, UserQueries
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 MAX_NODES = 100
 
@@ -121,6 +122,7 @@ Query = merge_types(
         CalendarQueries,
         ServiceRequestQueries,
         CreditQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -140,6 +142,7 @@ Mutation = merge_types(
         LinkedItemMutations,
         PhotoMutations,
         CreditMutations,
+        WebhookMutations,
     ),
 )
 Subscription = merge_types(

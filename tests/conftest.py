@@ -124,6 +124,8 @@ def settings(
         "storage_url": f"file://{var}/uploads",
         "secret_key": "test-secret-key-not-for-production",
         "smtp_url": "",
+        # Webhook tests drive their own sender (tests/webhooks): none runs in the app.
+        "webhook_worker": False,
         "docket_env": "development",
         # Every query is answered by compiled projections and checked against
         # standard execution: the differential test of schema/projection.py.

@@ -37,7 +37,13 @@ from models.account_requests.tallies import (
     tallied_count,
     tallied_rows,
 )
-from models.account_requests.timeline import publish_change, record_event, request_channel
+from models.account_requests.timeline import (
+    announce_assignment,
+    announce_update,
+    publish_change,
+    record_event,
+    request_channel,
+)
 from models.account_requests.visibility import (
     managed_among,
     may_edit,
@@ -65,6 +71,8 @@ __all__ = [
     "RequestOrderField",
     "RequestSource",
     "RequestStatus",
+    "announce_assignment",
+    "announce_update",
     "check_assignee",
     "count_by_status",
     "create_request",

@@ -12,7 +12,12 @@ from models.account_requests.rules import (
     default_assignee,
 )
 from models.account_requests.tables import AccountRequest, EventKind, RequestSource, RequestStatus
-from models.account_requests.timeline import publish_change, record_event, tell_assignees
+from models.account_requests.timeline import (
+    announce_assignment,
+    publish_change,
+    record_event,
+    tell_assignees,
+)
 from models.account_requests.visibility import manages_account
 from models.assignees import check_assignee
 from models.directory.accounts import Account
@@ -20,6 +25,7 @@ from models.errors import DomainError, ErrorCode, not_found
 from models.permissions import Permission
 from models.request_types import AccountRequestType
 from models.viewer import Viewer, require
+from models.webhooks import WebhookEventType, emit, payloads
 from models.zones import company_today
 
 
@@ -81,7 +87,15 @@ async def create_request(viewer: Viewer, data: RequestData) -> AccountRequest:
         await tell_assignees(viewer, request, None, assignee_id)
     await manager_notices.request_raised(viewer, request, account, request_type.name)
     publish_change(request)
+    await _announce(request)
     return request
+
+
+async def _announce(request: AccountRequest) -> None:
+    """Webhooks: created, and assigned when it was given to someone at once."""
+    await emit(WebhookEventType.ACCOUNT_REQUEST_CREATED, payloads.account_request(request))
+    if request.assignee_id is not None:
+        await announce_assignment(request, None)
 
 
 async def _managers_may_create() -> None:
@@ -139,4 +153,5 @@ async def _create_from_portal(viewer: Viewer, data: RequestData) -> AccountReque
         await tell_assignees(viewer, request, None, request.assignee_id)
     await manager_notices.request_raised(viewer, request, account, request_type.name)
     publish_change(request)
+    await _announce(request)
     return request

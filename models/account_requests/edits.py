@@ -12,7 +12,13 @@ from models.account_requests.rules import (
     contact_of,
 )
 from models.account_requests.tables import AccountRequest, EventKind
-from models.account_requests.timeline import publish_change, record_event, tell_assignees
+from models.account_requests.timeline import (
+    announce_assignment,
+    announce_update,
+    publish_change,
+    record_event,
+    tell_assignees,
+)
 from models.account_requests.visibility import manages_account, may_edit, visible_account_requests
 from models.assignees import check_assignee
 from models.directory.accounts import Account, Contact
@@ -90,7 +96,24 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
     if request.assignee_id != previous_assignee:
         await tell_assignees(viewer, request, previous_assignee, request.assignee_id)
     publish_change(request)
+    changed = list(dict.fromkeys(CHANGED_FIELDS[kind] for kind, _, _ in changes))
+    await announce_update(request, changed or ["forDate"])
+    if request.assignee_id != previous_assignee:
+        await announce_assignment(request, previous_assignee)
     return request
+
+
+# The input field each kind of change is about, as a webhook's `changedFields` names it.
+CHANGED_FIELDS = {
+    EventKind.ACCOUNT_CHANGED: "accountId",
+    EventKind.TYPE_CHANGED: "typeId",
+    EventKind.CONTACT_CHANGED: "contactId",
+    EventKind.NOTE_CHANGED: "note",
+    EventKind.FOR_DATE_CHANGED: "forDate",
+    EventKind.INTERNAL_CHANGED: "internal",
+    EventKind.STATUS_CHANGED: "status",
+    EventKind.ASSIGNED: "assigneeId",
+}
 
 
 def _str(value: int | None) -> str | None:

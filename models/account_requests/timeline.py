@@ -9,6 +9,7 @@ from models.directory.accounts import Account
 from models.directory.users import User
 from models.events import publish_after_commit
 from models.viewer import Viewer
+from models.webhooks import WebhookEventType, emit, payloads
 
 
 def request_channel(request_id: int) -> str:
@@ -38,6 +39,22 @@ async def record_event(
 
 def publish_change(request: AccountRequest) -> None:
     publish_after_commit(request_channel(request.id), type="updated", id=request.id)
+
+
+async def announce_assignment(request: AccountRequest, previous_id: int | None) -> None:
+    """The webhook of a new assignee (or none): who had the request before, too."""
+    await emit(
+        WebhookEventType.ACCOUNT_REQUEST_ASSIGNED,
+        payloads.account_request(request, previousAssigneeId=payloads.gid("User", previous_id)),
+    )
+
+
+async def announce_update(request: AccountRequest, changed: list[str]) -> None:
+    """The webhook of an edit, naming the fields that changed (as the API names them)."""
+    await emit(
+        WebhookEventType.ACCOUNT_REQUEST_UPDATED,
+        payloads.account_request(request, changedFields=changed),
+    )
 
 
 async def tell_assignees(

@@ -15,6 +15,7 @@ from models.credit_accounts.tables import CreditLevel, CreditStanding
 from models.credit_accounts.team import active_users, admins, credit_team_ids
 from models.directory.accounts import Account
 from models.linked_items import Invoice, InvoiceStatus
+from models.webhooks import WebhookEventType, emit, payloads
 
 ZERO = Decimal("0.00")
 
@@ -85,6 +86,9 @@ async def check_credit(account_ids: Iterable[int]) -> None:
         standing, _ = await CreditStanding.get_or_create(account_id=account.id)
         if _RANK[level] > _RANK[standing.level]:
             await _alert(account, level, current[account.id].balance, settings.currency)
+            if level is CreditLevel.OVER:  # the limit itself, not the warning before it
+                data = payloads.credit_limit(account, current[account.id].balance, level.value)
+                await emit(WebhookEventType.CREDIT_LIMIT_CROSSED, data)
         if level is not standing.level:
             standing.level = level
             await standing.save(update_fields=["level"])

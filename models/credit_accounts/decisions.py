@@ -16,6 +16,7 @@ from models.money import money
 from models.permissions import Permission
 from models.validation import clean_text, optional_text
 from models.viewer import Viewer, require
+from models.webhooks import WebhookEventType, emit, payloads
 
 
 async def request_credit(
@@ -98,6 +99,7 @@ async def accept(viewer: Viewer, request_id: int, note: str | None) -> CreditAcc
     account.credit_limit = request.requested_limit
     await account.save(update_fields=["credit_limit", "updated_at"])
     await _tell_requester(request, account, "credit_accepted", text or "")
+    await emit(WebhookEventType.CREDIT_REQUEST_DECIDED, payloads.credit_request(request))
     await check_credit([account.id])
     return request
 
@@ -108,6 +110,7 @@ async def reject(viewer: Viewer, request_id: int, reason: str) -> CreditAccountR
     request = await _decide(viewer, request_id, CreditRequestStatus.REJECTED, text)
     account = await Account.get(id=request.account_id)
     await _tell_requester(request, account, "credit_rejected", text)
+    await emit(WebhookEventType.CREDIT_REQUEST_DECIDED, payloads.credit_request(request))
     return request
 
 

@@ -14,6 +14,7 @@ from models.photos.uploads import megabytes
 from models.photos.visibility import uploaded_by
 from models.storage import ObjectStore, StoredObject
 from models.viewer import Viewer
+from models.webhooks import WebhookEventType, emit, payloads
 
 # Objects may be written this long after their target's expiry: clocks differ.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -77,6 +78,7 @@ async def complete_upload(viewer: Viewer, photo_id: int, store: ObjectStore) -> 
     await photo.save()
     request = await requests.AccountRequest.get(id=photo.request_id)
     await request_changed(request, viewer, requests.EventKind.PHOTO_ADDED, photo)
+    await emit(WebhookEventType.PHOTO_ADDED, payloads.photo(photo))
     return photo
 
 

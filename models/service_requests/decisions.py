@@ -26,6 +26,7 @@ from models.service_requests.tables import (
 from models.service_requests.visibility import visible_service_requests
 from models.validation import clean_text
 from models.viewer import Viewer, require
+from models.webhooks import WebhookEventType, emit, payloads
 
 
 @dataclass
@@ -125,6 +126,8 @@ async def approve(viewer: Viewer, request_id: int, data: JobInput) -> Job:
         {"job_number": str(job.id), "visit": await _visit(job)},
     )
     queue_changed()
+    await emit(WebhookEventType.SERVICE_REQUEST_APPROVED, payloads.service_request(request, job.id))
+    await emit(WebhookEventType.JOB_CREATED, payloads.job(job))
     return job
 
 
@@ -135,6 +138,7 @@ async def decline(viewer: Viewer, request_id: int, reason: str) -> ServiceReques
     await _claim(viewer, request, now(), status=ServiceRequestStatus.DECLINED, decline_reason=text)
     await _tell_customer(request, "service_request_declined", {"reason": text})
     queue_changed()
+    await emit(WebhookEventType.SERVICE_REQUEST_DECLINED, payloads.service_request(request))
     return request
 
 

@@ -10,6 +10,7 @@ from models.permissions import Permission, Role
 from models.service_requests.tables import REASON_LENGTH, Job, JobStatus
 from models.validation import clean_text
 from models.viewer import Viewer, require
+from models.webhooks import WebhookEventType, emit, payloads
 
 # Whoever gets a job must be able to see it afterwards (`visible_jobs`): technicians
 # see their assigned jobs, reviewers every job. Account managers work account
@@ -58,4 +59,5 @@ async def cancel_job(viewer: Viewer, job_id: int, reason: str) -> Job:
     job.cancel_reason = clean_text(reason, "reason", REASON_LENGTH)
     job.status = JobStatus.CANCELLED
     await job.save()
+    await emit(WebhookEventType.JOB_CANCELLED, payloads.job(job))
     return job

@@ -14,6 +14,7 @@ from models.service_requests.queue import queue_changed
 from models.service_requests.tables import DESCRIPTION_LENGTH, ServiceRequest, ServiceType, Urgency
 from models.validation import clean_text
 from models.viewer import Viewer
+from models.webhooks import WebhookEventType, emit, payloads
 
 
 @dataclass
@@ -71,6 +72,7 @@ async def submit(viewer: Viewer, data: SubmitData, *, today: date | None = None)
         ),
     )
     queue_changed()
+    await emit(WebhookEventType.SERVICE_REQUEST_SUBMITTED, payloads.service_request(request))
     return request
 
 

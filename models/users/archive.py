@@ -83,6 +83,8 @@ async def _unassign_requests(viewer: Viewer, user_id: int) -> list[int]:
             request, viewer, account_requests.EventKind.ASSIGNED, str(user_id), None
         )
         account_requests.publish_change(request)
+        await account_requests.announce_update(request, ["assigneeId"])
+        await account_requests.announce_assignment(request, user_id)
     return [request.id for request in rows]
 
 

@@ -125,7 +125,9 @@ def settings(
         "secret_key": "test-secret-key-not-for-production",
         "smtp_url": "",
         # Webhook tests drive their own sender (tests/webhooks): none runs in the app.
+        # Their receivers listen on 127.0.0.1; 10.99/16 shows an operator's private network.
         "webhook_worker": False,
+        "webhook_allowed_networks": ["127.0.0.1/32", "10.99.0.0/16"],
         "docket_env": "development",
         # Every query is answered by compiled projections and checked against
         # standard execution: the differential test of schema/projection.py.

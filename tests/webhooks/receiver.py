@@ -21,6 +21,11 @@ class Received:
     body: bytes
 
 
+class _Server(ThreadingHTTPServer):
+    # A sender posts a batch at once: the default backlog (5) resets some of them.
+    request_queue_size = 128
+
+
 class Receiver:
     """One address (127.0.0.1:port); `status`, `location` and `delay` shape the answer."""
 
@@ -66,7 +71,7 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = _Server(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="webhook-receiver")

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
+import ssl
 import time
 from urllib.parse import SplitResult
 
@@ -94,9 +96,11 @@ async def attempt(
             )
         except (TimeoutError, httpx.TimeoutException):
             return deliveries.Outcome(error=f"Timed out after {seconds:g} s ({ip}).")
-        except httpx.HTTPError as failed:
-            error = f"{type(failed).__name__}: {failed or 'connection failed'} ({ip})"
-            continue  # the next address of the name, if any
+        except httpx.ConnectError as failed:
+            error = f"ConnectError: {failed or 'connection failed'} ({ip})"
+            continue  # nothing was sent: the next address of the name, if any
+        except httpx.HTTPError as failed:  # sent, perhaps received: retried later, not here
+            return deliveries.Outcome(error=f"{type(failed).__name__}: {failed} ({ip})")
         latency = round((time.monotonic() - started) * 1000)
         if 200 <= status < 300:
             return deliveries.Outcome(response_status=status, latency_ms=latency)
@@ -109,6 +113,12 @@ async def attempt(
     return deliveries.Outcome(error=error)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """Certificates checked as httpx checks them (certifi), the context made once."""
+    return httpx.create_ssl_context()
+
+
 async def _post(
     url: str, body: str, headers: dict[str, str], extensions: dict[str, str], seconds: float
 ) -> tuple[int, str]:
@@ -117,6 +127,7 @@ async def _post(
     async with (
         httpx.AsyncClient(
             timeout=seconds,
+            verify=_tls(),
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_keepalive_connections=0),

@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=12, ge=1, le=50)
     webhook_disable_after_failures: int = Field(default=30, ge=1, le=10_000)
     webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_retention_days: int = Field(default=30, ge=1, le=3650)
     secret_key: SecretStr | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     graphiql: bool | None = None

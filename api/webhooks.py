@@ -17,6 +17,7 @@ import ipaddress
 import logging
 import ssl
 import time
+from datetime import timedelta
 from urllib.parse import SplitResult
 
 import httpx
@@ -185,9 +186,22 @@ class WebhookWorker:
                 await deliveries.settle(delivery, outcome, self.retry)
         await publish(events)
 
+    async def purge(self) -> int:
+        """Forget finished deliveries older than WEBHOOK_RETENTION_DAYS."""
+        purged = await deliveries.purge_finished(
+            timedelta(days=self.settings.webhook_retention_days)
+        )
+        if purged:
+            log.info("purged %d finished webhook deliveries", purged)
+        return purged
+
     async def run_forever(self, stop: asyncio.Event) -> None:
+        purged_at = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() - purged_at >= self.settings.purge_interval_seconds:
+                    purged_at = time.monotonic()
+                    await self.purge()
                 await self.run_once(stop)
             except Exception as error:
                 if outages.is_outage(error):

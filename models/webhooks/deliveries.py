@@ -148,6 +148,23 @@ async def _disable(endpoint: WebhookEndpoint, error: str) -> None:
     )
 
 
+async def purge_finished(older_than: timedelta) -> int:
+    """Forget SUCCEEDED and FAILED deliveries older than `older_than` (in batches);
+    safe from several workers at once. Waiting deliveries are never purged."""
+    cutoff = now() - older_than
+    finished = [DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+    purged = 0
+    while True:
+        batch = (
+            await WebhookDelivery.filter(status__in=finished, created_at__lt=cutoff)
+            .limit(500)
+            .values_list("id", flat=True)
+        )
+        if not batch:
+            return purged
+        purged += await WebhookDelivery.filter(id__in=list(batch), status__in=finished).delete()
+
+
 async def resend(viewer: Viewer, delivery_id: int) -> WebhookDelivery:
     """The same event (ID and body) to the same endpoint again, as a new delivery."""
     require(viewer, Permission.MANAGE_SETUP)

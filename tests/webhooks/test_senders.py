@@ -61,3 +61,26 @@ async def test_a_delivery_held_by_a_dead_sender_goes_out_once_its_lease_runs_out
     assert verify(received, secret)["id"] == claimed.event_id
     row = await WebhookDelivery.get(id=claimed.id)
     assert (row.status, row.attempts) == (DeliveryStatus.SUCCEEDED, 1)
+
+
+async def test_finished_deliveries_are_forgotten_after_the_retention(
+    gql: GraphQLClient, settings: Settings, receiver: Receiver
+) -> None:
+    # given: a delivery sent long ago, one failed long ago, one waiting as long
+    admin = await staff(Role.ADMIN)
+    await endpoint_for(gql, admin, receiver.url, "ACCOUNT_REQUEST_CREATED")
+    for _ in range(4):
+        await raise_request(gql, admin)
+    rows = await WebhookDelivery.all().order_by("id")
+    long_ago = now() - timedelta(days=31)
+    statuses = [DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED, DeliveryStatus.PENDING]
+    for row, status in zip(rows, statuses, strict=False):
+        await WebhookDelivery.filter(id=row.id).update(status=status, created_at=long_ago)
+
+    # when
+    purged = await webhook_worker(settings).purge()
+
+    # then: the two finished ones are gone; the waiting and the recent ones stay
+    assert purged == 2
+    kept = await WebhookDelivery.all().order_by("id").values_list("id", flat=True)
+    assert list(kept) == [rows[2].id, rows[3].id]

@@ -29,6 +29,19 @@ from models.viewer import Viewer, require
 from models.zones import company_zone, today_in
 
 
+# The input field each kind of change is about, as a webhook's `changedFields` names it.
+CHANGED_FIELDS = {
+    EventKind.ACCOUNT_CHANGED: "accountId",
+    EventKind.TYPE_CHANGED: "typeId",
+    EventKind.CONTACT_CHANGED: "contactId",
+    EventKind.NOTE_CHANGED: "note",
+    EventKind.FOR_DATE_CHANGED: "forDate",
+    EventKind.INTERNAL_CHANGED: "internal",
+    EventKind.STATUS_CHANGED: "status",
+    EventKind.ASSIGNED: "assigneeId",
+}
+
+
 async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> AccountRequest:
     """Change a request; every change is a timeline event, assignment notifies."""
     require(
@@ -101,19 +114,6 @@ async def update_request(viewer: Viewer, request_id: int, data: RequestData) -> 
     if request.assignee_id != previous_assignee:
         await announce_assignment(request, previous_assignee)
     return request
-
-
-# The input field each kind of change is about, as a webhook's `changedFields` names it.
-CHANGED_FIELDS = {
-    EventKind.ACCOUNT_CHANGED: "accountId",
-    EventKind.TYPE_CHANGED: "typeId",
-    EventKind.CONTACT_CHANGED: "contactId",
-    EventKind.NOTE_CHANGED: "note",
-    EventKind.FOR_DATE_CHANGED: "forDate",
-    EventKind.INTERNAL_CHANGED: "internal",
-    EventKind.STATUS_CHANGED: "status",
-    EventKind.ASSIGNED: "assigneeId",
-}
 
 
 def _str(value: int | None) -> str | None:

@@ -28,7 +28,6 @@ from models.permissions import Permission
 from models.viewer import Viewer, require
 from models.zones import company_zone, today_in
 
-
 # The input field each kind of change is about, as a webhook's `changedFields` names it.
 CHANGED_FIELDS = {
     EventKind.ACCOUNT_CHANGED: "accountId",

@@ -10,6 +10,7 @@ from api.settings import Settings
 from models.permissions import Role
 from models.webhooks import DeliveryStatus, WebhookDelivery
 from tests.client import GraphQLClient
+from tests.database import StatementCounter
 from tests.factories import staff
 from tests.webhooks.happenings import raise_request
 from tests.webhooks.operations import (
@@ -260,3 +261,32 @@ def _key(global_id: str) -> str:
     import base64
 
     return base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode().split(":")[1]
+
+
+async def test_listing_deliveries_reads_a_fixed_number_of_statements(
+    gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    # given: deliveries to several endpoints, each listed with its endpoint
+    admin = await staff(Role.ADMIN)
+
+    async def add(n: int) -> None:
+        for i in range(n):
+            await endpoint_for(gql, admin, f"https://{i}.example.com/", "ACCOUNT_REQUEST_CREATED")
+        await raise_request(gql, admin)
+
+    async def listed() -> int:
+        before = count_statements.count
+        await gql(DELIVERIES, {"first": 100}, token=admin.token)
+        return count_statements.count - before
+
+    await add(2)
+    few = await listed()
+
+    # when
+    await add(6)
+    many = await listed()
+
+    # then: the page and the endpoints (one batch), whatever the number of rows
+    assert len(await deliveries(gql, admin)) == 10
+    assert many == few, count_statements.statements
+    assert many <= 4, count_statements.statements

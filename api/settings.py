@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(default=30, ge=1, le=10_000)
     webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Certificate authorities (a PEM file) trusted besides the public ones: receivers
+    # inside an allowed network often carry certificates of a private CA.
+    webhook_ca_file: Path | None = None
     secret_key: SecretStr | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     graphiql: bool | None = None

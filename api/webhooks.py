@@ -18,6 +18,7 @@ import logging
 import ssl
 import time
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import SplitResult
 
 import httpx
@@ -72,6 +73,7 @@ async def attempt(
     endpoint: WebhookEndpoint,
     policy: addresses.AddressPolicy,
     seconds: float,
+    ca_file: Path | None = None,
 ) -> deliveries.Outcome:
     """One POST of `delivery` to `endpoint`, and what came of it."""
     try:
@@ -93,7 +95,8 @@ async def attempt(
         started = time.monotonic()
         try:
             status, snippet = await asyncio.wait_for(
-                _post(_target(parts, ip), delivery.body, headers, extensions, seconds), seconds
+                _post(_target(parts, ip), delivery.body, headers, extensions, seconds, ca_file),
+                seconds,
             )
         except (TimeoutError, httpx.TimeoutException):
             return deliveries.Outcome(error=f"Timed out after {seconds:g} s ({ip}).")
@@ -115,20 +118,29 @@ async def attempt(
 
 
 @functools.cache
-def _tls() -> ssl.SSLContext:
-    """Certificates checked as httpx checks them (certifi), the context made once."""
-    return httpx.create_ssl_context()
+def _tls(ca_file: Path | None) -> ssl.SSLContext:
+    """Certificates checked as httpx checks them (certifi), and those of WEBHOOK_CA_FILE;
+    the context is made once."""
+    context = httpx.create_ssl_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context
 
 
 async def _post(
-    url: str, body: str, headers: dict[str, str], extensions: dict[str, str], seconds: float
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    extensions: dict[str, str],
+    seconds: float,
+    ca_file: Path | None,
 ) -> tuple[int, str]:
     # A client per attempt, no keep-alive: a connection made for one host name (its
     # TLS checked for that name) is never reused for another name on the same address.
     async with (
         httpx.AsyncClient(
             timeout=seconds,
-            verify=_tls(),
+            verify=_tls(ca_file),
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_keepalive_connections=0),
@@ -172,7 +184,11 @@ class WebhookWorker:
     async def _deliver(self, delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> None:
         try:
             outcome = await attempt(
-                delivery, endpoint, self.policy, self.settings.webhook_timeout_seconds
+                delivery,
+                endpoint,
+                self.policy,
+                self.settings.webhook_timeout_seconds,
+                self.settings.webhook_ca_file,
             )
         except Exception as error:  # a bug must cost one attempt, not the worker
             log.exception("webhook delivery %s failed unexpectedly", delivery.id)

@@ -5,10 +5,12 @@ redirect, slowly), and can be stopped and started again on the same port."""
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from tests.ports import free_port
@@ -29,9 +31,12 @@ class _Server(ThreadingHTTPServer):
 class Receiver:
     """One address (127.0.0.1:port); `status`, `location` and `delay` shape the answer."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/hooks"
+        # With (certificate, key): HTTPS, recording the name each client asked for (SNI).
+        self.tls = tls
+        self.server_names: list[str | None] = []
         self.status = 200
         self.location: str | None = None
         self.delay = 0.0
@@ -72,10 +77,19 @@ class Receiver:
                 pass
 
         server = _Server(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            context.sni_callback = self._note_server_name
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="webhook-receiver")
         self._thread.start()
+
+    def _note_server_name(self, _socket: Any, name: str | None, _context: Any) -> None:
+        with self._lock:
+            self.server_names.append(name)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 from api.settings import Settings
 from models.permissions import Role
@@ -23,6 +24,7 @@ from tests.webhooks.operations import (
     webhook_worker,
 )
 from tests.webhooks.receiver import Receiver
+from tests.webhooks.tls import issue
 
 
 async def test_a_receiver_verifies_what_it_is_sent(
@@ -290,3 +292,42 @@ async def test_listing_deliveries_reads_a_fixed_number_of_statements(
     assert len(await deliveries(gql, admin)) == 10
     assert many == few, count_statements.statements
     assert many <= 4, count_statements.statements
+
+
+async def test_https_goes_to_the_checked_address_with_the_name_in_tls(
+    gql: GraphQLClient, settings: Settings, tmp_path: Path
+) -> None:
+    # given: an HTTPS receiver whose certificate (of a private CA) names `localhost`
+    good = issue(tmp_path / "good", "localhost")
+    wrong = issue(tmp_path / "wrong", "elsewhere.example")
+    admin = await staff(Role.ADMIN)
+    receiver = Receiver(tls=(good.cert_file, good.key_file))
+    receiver.start()
+    impostor = Receiver(tls=(wrong.cert_file, wrong.key_file))
+    impostor.start()
+    try:
+        _, secret = await endpoint_for(
+            gql, admin, f"https://localhost:{receiver.port}/hooks", "ACCOUNT_REQUEST_CREATED"
+        )
+        await endpoint_for(
+            gql, admin, f"https://localhost:{impostor.port}/hooks", "ACCOUNT_REQUEST_CREATED"
+        )
+        await raise_request(gql, admin)
+
+        # when: the sender trusts the private CA (WEBHOOK_CA_FILE)
+        await webhook_worker(settings, webhook_ca_file=good.ca_file).run_once()
+
+        # then: the name was sent in TLS and in Host, and its certificate checked
+        [received] = receiver.received
+        assert verify(received, secret)["type"] == "account_request.created"
+        assert received.headers["host"] == f"localhost:{receiver.port}"
+        assert receiver.server_names == ["localhost"]
+        # a certificate for another name is refused, whatever the address
+        assert impostor.received == []
+        rows = {row["endpoint"]["url"]: row for row in await deliveries(gql, admin)}
+        refused = rows[f"https://localhost:{impostor.port}/hooks"]
+        assert refused["status"] == "PENDING"
+        assert "CERTIFICATE_VERIFY_FAILED" in refused["lastError"]
+    finally:
+        receiver.stop()
+        impostor.stop()

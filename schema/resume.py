@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from fastpath.shared_events import held
 from models import live_log
 from models.errors import CursorExpired, InputError
 
@@ -111,7 +112,7 @@ class LogReader:
             return
         read = self.position
         while log_id > read:
-            rows = await live_log.since(self.channels, read, log_id, PAGE)
+            rows = await _read_once(message, self.channels, read, log_id)
             if not rows:
                 return
             if len(rows) == 1 and rows[0].id == log_id:
@@ -123,3 +124,16 @@ class LogReader:
                 read = row.id
                 if row.payload.get("type") == self.kind:
                     yield row.id, {**row.payload, live_log.LOG_ID: row.id}
+
+
+def _read_once(
+    message: dict[str, Any], channels: list[str], position: int, up_to: int
+) -> Awaitable[list[live_log.LiveEvent]]:
+    """One read of the log per live message, process, channels and position: the
+    broker hands the same message object to every local subscriber, and those that
+    are caught up stand at the same position."""
+    slot = f"_log:{','.join(channels)}:{position}"
+    read: Awaitable[list[live_log.LiveEvent]] | None = message.get(slot)
+    if read is None:
+        read = message[slot] = held(live_log.since(channels, position, up_to, PAGE))
+    return read

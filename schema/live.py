@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Hashable
+import contextlib
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+)
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,6 +27,7 @@ from models.viewer import Viewer
 from schema import resume
 
 SESSION_ENDED = "Your session has ended. Sign in again."
+SESSION_EXPIRED = "Your session has expired. Sign in again."
 
 
 def personal_channel(viewer: Viewer) -> str:
@@ -54,11 +63,13 @@ async def messages(
             reader = resume.LogReader(channels or [own], kind, start)
 
         async def still_signed_in() -> None:
-            if expires is None or expires <= now():
+            if expires is None:
                 raise Unauthenticated(SESSION_ENDED)
+            if expires <= now():
+                raise Unauthenticated(SESSION_EXPIRED)
             await _check_session(info, viewer)
 
-        async def in_order() -> AsyncIterator[tuple[int | None, dict[str, Any]]]:
+        async def in_order() -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
             if start is not None:
                 async for item in reader.catch_up(still_signed_in):
                     yield item
@@ -69,14 +80,15 @@ async def messages(
                     async for item in reader.up_to(message):
                         yield item
 
-        async for log_id, message in in_order():
-            # Each message is a new read: nested fields must not come from the
-            # loaders of the previous message.
-            context.start_operation()
-            resume.CURSOR.set(resume.cursor_of(message))
-            yield message
-            resume.CURSOR.set(None)
-            reader.delivered(log_id)
+        async with contextlib.aclosing(in_order()) as ordered:
+            async for log_id, message in ordered:
+                # Each message is a new read: nested fields must not come from the
+                # loaders of the previous message.
+                context.start_operation()
+                resume.CURSOR.set(resume.cursor_of(message))
+                yield message
+                resume.CURSOR.set(None)
+                reader.delivered(log_id)
 
 
 async def until_expiry(
@@ -95,7 +107,7 @@ async def until_expiry(
             async with asyncio.timeout(left):
                 message = await anext(waiting)
         except TimeoutError:
-            raise Unauthenticated("Your session has expired. Sign in again.") from None
+            raise Unauthenticated(SESSION_EXPIRED) from None
         except StopAsyncIteration:
             return
         yield message
@@ -222,21 +234,21 @@ async def shared_events(
                 position = member.group.position
                 assert position is not None  # set by `join`, before this loop
                 reader = resume.LogReader([channel], kind, position)
-                async for log_id, delivered in reader.up_to(event):
-                    if not member.leads:
-                        break  # dropped meanwhile: the next leader goes on from the position
-                    # The next leader's, should this one leave before its frame is
-                    # handed on; reading from the group's position, it repeats nothing.
-                    member.pending = message
-                    member.mark = log_id  # the group's position once this frame is handed on
-                    context.start_operation()
-                    shared = await shared_event(delivered, key, build, scope)
-                    member.forwarding = (
-                        True  # this answer is the group's: send_as_leader forwards it
-                    )
-                    resume.CURSOR.set(resume.cursor_of(delivered))
-                    yield shared
-                    resume.CURSOR.set(None)
+                async with contextlib.aclosing(reader.up_to(event)) as in_order:
+                    async for log_id, delivered in in_order:
+                        if not member.leads:
+                            break  # dropped meanwhile: the next leader goes on from there
+                        # The next leader's, should this one leave before its frame is
+                        # handed on; reading from the group's position, it repeats nothing.
+                        member.pending = message
+                        member.mark = log_id  # the group's position once the frame is out
+                        context.start_operation()
+                        shared = await shared_event(delivered, key, build, scope)
+                        # This answer is the group's: send_as_leader forwards it.
+                        member.forwarding = True
+                        resume.CURSOR.set(resume.cursor_of(delivered))
+                        yield shared
+                        resume.CURSOR.set(None)
                 member.pending = None
         finally:
             fanout.leave(broker, member)

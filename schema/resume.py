@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -87,7 +87,7 @@ class LogReader:
 
     async def catch_up(
         self, between_pages: Callable[[], Awaitable[None]]
-    ) -> AsyncIterator[tuple[int | None, dict[str, Any]]]:
+    ) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
         """Every event after `position`, oldest first; `between_pages` runs before each
         page (the session check: a replay does not outlive a logout)."""
         read = self.position
@@ -103,7 +103,7 @@ class LogReader:
 
     async def up_to(
         self, message: dict[str, Any]
-    ) -> AsyncIterator[tuple[int | None, dict[str, Any]]]:
+    ) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
         """The events up to this live `message` not delivered yet: itself, and any
         committed before it whose own message has not arrived yet (or never will)."""
         log_id = message.get(live_log.LOG_ID)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
+
+from api import broker
 from models.permissions import Role
 from tests.account_requests.operations import updated
 from tests.account_requests.rows import make_request, request_gid
+from tests.api.test_fanout import _stall_socket
 from tests.client import GraphQLClient
 from tests.conftest import Server
 from tests.factories import make_account, make_site, portal_contact, staff
@@ -183,3 +187,46 @@ async def test_resuming_the_queue_is_for_reviewers_only(server: Server, gql: Gra
         refusals.append((await ending(ws))["extensions"]["code"])
     # then each is refused, before anything is replayed
     assert refusals == ["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]
+
+
+async def test_a_subscriber_dropped_as_too_slow_resumes_from_its_last_cursor(
+    server: Server, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given queues of two messages, and three dispatchers sharing the queue's frames,
+    # one of whose sockets takes nothing until a gate opens
+    monkeypatch.setattr(broker, "QUEUE_SIZE", 2)
+    account = await make_account()
+    site = await make_site(account)
+    contact = await portal_contact(account)
+    gate = _stall_socket(monkeypatch, "slow")
+    slow_one = await staff(Role.DISPATCHER)
+    async with contextlib.AsyncExitStack() as stack:
+        watching = []
+        for operation_id, person in (
+            ("lead", await staff(Role.DISPATCHER)),
+            ("keeping", await staff(Role.DISPATCHER)),
+            ("slow", slow_one),
+        ):
+            watching.append(
+                await subscribed(
+                    stack, server.ws_url, person.token, QUEUE, operation_id=operation_id
+                )
+            )
+            await asyncio.sleep(0.05)  # joined in this order: the first one leads
+        leader, _, slow = watching
+        # when four requests come in while the stalled one is writing the first
+        for _ in range(4):
+            await submitted(gql, contact, site)
+        heard = await events(leader, QUEUED, 4)
+        gate.set()
+        # then it gets what it was writing, then SUBSCRIBER_TOO_SLOW
+        [(_, cursor)] = await events(slow, QUEUED, 1)
+        assert (await ending(slow))["extensions"]["code"] == "SUBSCRIBER_TOO_SLOW"
+    # and resuming from that cursor brings the three it missed, once, with the
+    # cursors the others received
+    async with socket(server.ws_url, slow_one.token) as ws:
+        await ws.subscribe("again", QUEUE, {"after": cursor})
+        missed = await events(ws, QUEUED, 3)
+        assert await ws.nothing_within(0.5)
+    assert cursor == heard[0][1]
+    assert [c for _, c in missed] == [c for _, c in heard[1:]]

@@ -34,9 +34,10 @@ _MAX_ID = 2**63 - 1
 AFTER_DESCRIPTION = (
     "Resume after this event: the cursor (`extensions.cursor` of a `next` message) of "
     "the last event received. Events missed since are sent first, in order, then live "
-    "ones, none twice. Events are kept `LIVE_EVENT_RETENTION_HOURS` (24 by default): an "
-    "older cursor ends the subscription with CURSOR_EXPIRED (fetch the current state "
-    "again, then subscribe without `after`)."
+    "ones, none twice. Events are kept for the server's retention window (24 hours by "
+    "default): an older cursor ends the subscription with CURSOR_EXPIRED (fetch the "
+    "current state again, then subscribe without `after`). A malformed one is "
+    "BAD_USER_INPUT."
 )
 
 

@@ -210,9 +210,10 @@ async def shared_events(
 
     async def join() -> fanout.Member:
         joined = fanout.join(broker, channel, group_key(), info.operation, sink, queue)
-        start = await live_log.latest()  # after joining: nothing committed since is missed
-        if joined.group.position is None:
-            joined.group.position = start
+        if joined.group.position is None:  # a new group: it starts at the log's end
+            start = await live_log.latest()  # after joining: nothing committed since is missed
+            if joined.group.position is None:
+                joined.group.position = start
         return joined
 
     async with broker.subscribe(personal_channel(viewer)) as queue:

@@ -35,6 +35,8 @@ LOG_ID = "log_id"  # the key of an event's log id in its published payload
 # pg_advisory_xact_lock's key: one lock for every writer of the log.
 _LOCK_KEY = 0x646F636B6574  # "docket"
 
+# One statement: the lock is taken before any id is drawn (the ids' nextval() is
+# computed above the join with `locked`), and no round trip is added to the change.
 _POSTGRES_INSERT = """
 WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock($1))
 INSERT INTO live_events (channel, payload, created_at)

@@ -95,3 +95,37 @@ async def test_log_ids_follow_the_order_of_the_events_of_one_change(server: Serv
     rows = await live_log.LiveEvent.all().order_by("id")
     assert [row.payload["id"] for row in rows] == [note.id for note in created]
     assert [row.channel for row in rows] == [f"user:{person.id}" for person in people]
+
+
+async def test_a_writer_draws_its_ids_only_once_the_writer_before_it_has_committed(
+    server: Server,
+) -> None:
+    # given a change that has written its events and has not committed yet
+    from tortoise.transactions import in_transaction
+
+    from models.events import Event
+
+    order: list[str] = []
+    written = asyncio.Event()
+
+    async def slow_to_commit() -> int:
+        async with in_transaction() as connection:
+            [first] = await live_log.record(connection, [Event("a", {"type": "t"})])
+            written.set()
+            await asyncio.sleep(0.5)
+            order.append("first commits")
+        return int(first.payload["log_id"])
+
+    async def next_writer() -> int:
+        await written.wait()
+        async with in_transaction() as connection:
+            [second] = await live_log.record(connection, [Event("b", {"type": "t"})])
+            order.append("second has its id")
+        return int(second.payload["log_id"])
+
+    # when another change writes its events meanwhile
+    first_id, second_id = await asyncio.gather(slow_to_commit(), next_writer())
+    # then it got its id only after the first committed, and a larger one: a reader
+    # that has seen an id never later finds a smaller one committed
+    assert order == ["first commits", "second has its id"]
+    assert first_id < second_id

@@ -59,6 +59,8 @@ class Member:
     sending: bool = False  # leader: writing the group's frame to its own socket
     # leader: the channel message it is answering, handed on if it leaves before forwarding
     pending: dict[str, Any] | None = None
+    # leader: the group's `position` once the frame it is sending is handed on
+    mark: int | None = None
 
     @property
     def leads(self) -> bool:
@@ -72,6 +74,9 @@ class Group:
     anchor: Any  # keeps what `key` and `_GROUPS` name by id alive (operation node, broker)
     members: list[Member] = field(default_factory=list)
     inbox: _Inbox | None = None
+    # The last event (a log id) handed to the group, for groups that read a log in
+    # order (`schema.live.shared_events`): a new leader goes on from there.
+    position: int | None = None
 
 
 class _Inbox(Subscription):
@@ -166,7 +171,14 @@ def group_size(channel: str) -> int:
 def forward(member: Member, payload: str) -> None:
     """Hand the leader's encoded payload to every follower of its group."""
     member.forwarding = False
-    member.pending = None
+    group = member.group
+    if member.mark is not None:
+        # The group's position moves with the frame. The pending message stays: a
+        # next leader reads from the position, so handing it on repeats nothing.
+        group.position = max(group.position or 0, member.mark)
+        member.mark = None
+    else:
+        member.pending = None
     for follower in member.group.members[1:]:
         follower.queue.offer({"type": FRAME, "payload": payload})
         STATS.forwarded += 1

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from api import outages
 from api.settings import Settings
-from models import photos
+from models import live_log, photos
 from models.storage import ObjectStore
 
 log = logging.getLogger("docket.housekeeping")
@@ -22,14 +23,28 @@ async def purge_uploads(store: ObjectStore) -> int:
     return purged
 
 
+async def purge_live_events(settings: Settings) -> int:
+    """Forget subscription events older than the retention window: a client resuming
+    from one of them is told to refetch (CURSOR_EXPIRED)."""
+    purged = await live_log.purge(timedelta(hours=settings.live_event_retention_hours))
+    if purged:
+        log.info("purged %d live event(s) past their retention", purged)
+    return purged
+
+
 async def purge_forever(settings: Settings, store: ObjectStore, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        try:
-            await purge_uploads(store)
-        except Exception as error:
-            if outages.is_outage(error):
-                outages.report(error)
-            else:
-                log.exception("purging stale uploads failed; trying again later")
+        # Each on its own: storage being down must not keep the event log growing.
+        for what, purge in (
+            ("stale uploads", lambda: purge_uploads(store)),
+            ("live events", lambda: purge_live_events(settings)),
+        ):
+            try:
+                await purge()
+            except Exception as error:
+                if outages.is_outage(error):
+                    outages.report(error)
+                else:
+                    log.exception("purging %s failed; trying again later", what)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.purge_interval_seconds)

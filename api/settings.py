@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     upload_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     download_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     purge_interval_seconds: float = Field(default=3600.0, gt=0)
+    # How long subscription events are kept for clients that resume (`after:`).
+    live_event_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
     smtp_url: str = ""
     smtp_from: str = "Docket <no-reply@docket.local>"
     mail_worker: bool = True

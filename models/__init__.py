@@ -17,4 +17,5 @@ MODEL_MODULES = [
     "models.photos.tables",
     "models.access.tables",
     "models.webhooks.tables",
+    "models.live_log",
 ]

@@ -103,7 +103,7 @@ class SubscriberTooSlow(AccessError):
     def __init__(
         self,
         message: str = "This subscription fell too far behind and was ended. "
-        "Subscribe again, and list what you missed.",
+        "Subscribe again with `after` set to the cursor of the last event you received.",
     ) -> None:
         super().__init__(message)
 
@@ -115,8 +115,22 @@ class LiveUpdatesInterrupted(AccessError):
 
     def __init__(
         self,
-        message: str = "Live updates are interrupted. Subscribe again in a moment, and list "
-        "what you missed.",
+        message: str = "Live updates are interrupted. Subscribe again in a moment, with `after` "
+        "set to the cursor of the last event you received.",
+    ) -> None:
+        super().__init__(message)
+
+
+class CursorExpired(AccessError):
+    """A subscription resumed from an event no longer kept (older than the retention
+    window, or purged): what followed it cannot be replayed."""
+
+    code = "CURSOR_EXPIRED"
+
+    def __init__(
+        self,
+        message: str = "This cursor is too old to resume from: the events after it are no "
+        "longer kept. Fetch the current state again, then subscribe without `after`.",
     ) -> None:
         super().__init__(message)
 

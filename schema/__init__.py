@@ -164,8 +164,10 @@ def _describe_roots(schema: DocketSchema) -> DocketSchema:
     subscription = core.subscription_type
     assert subscription is not None
     subscription.description = (
-        "Pushed over WebSocket (graphql-transport-ws, token in connection_init). Events are "
-        "not replayed: after a reconnect, catch up by listing."
+        "Pushed over WebSocket (graphql-transport-ws, token in connection_init). Each event "
+        "carries a cursor in the `next` payload's `extensions.cursor`: after a reconnect, "
+        "subscribe with `after: <the last cursor received>` to receive what was missed "
+        "first, then live events, none twice (within the retention window)."
     )
     for field in mutation.fields.values():
         if "input" in field.args and not field.args["input"].description:

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from api.broker import publish
 from api.context import forget_cached_rows
+from models import live_log
 from models.errors import DomainError, DomainErrors, ErrorCode
 from models.events import collect_events
 
@@ -40,12 +41,15 @@ async def run_in_transaction(
     """Run one domain operation atomically; fixable problems become userErrors.
 
     Anything the operation wrote is rolled back when it reports a problem, so a
-    refused mutation leaves nothing half-written.
+    refused mutation leaves nothing half-written. Its events are written to the live
+    event log in the same transaction, and published after the commit.
     """
     try:
         with collect_events() as events:
-            async with in_transaction():
+            async with in_transaction() as connection:
                 result = await operation()
+                # Last, so the log's lock is held only until the commit (models.live_log).
+                events = await live_log.record(connection, events)
     except DomainErrors as errors:
         return None, [UserError.of(error) for error in errors.errors]
     except DomainError as error:

@@ -24,7 +24,7 @@ from api import outages
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
-from schema import budgets, document_limits, variables
+from schema import budgets, document_limits, resume, variables
 
 log = logging.getLogger("docket.graphql")
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
@@ -186,7 +186,8 @@ def _overrides(extension: SchemaExtension, hook: str) -> bool:
 
 
 class LeanExtensionsRunner(SchemaExtensionsRunner):
-    """Strawberry's runner, without per-result calls that cannot change the result.
+    """Strawberry's runner, without per-result calls that cannot change the result, and
+    with the cursor of each subscription event (`schema.resume`) in its extensions.
 
     For every subscription event and subscriber, Strawberry asks each extension
     for results and enters each one's stream-result hook: with our six extensions
@@ -201,6 +202,9 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
             if _overrides(extension, "get_results"):
                 data.update(await await_maybe(extension.get_results()))
         data.update(ctx.extensions_results)
+        cursor = resume.CURSOR.get()  # set only while a subscription sends an event
+        if cursor is not None:
+            data["cursor"] = cursor
         return data
 
     def on_stream_result(self, result: StreamExecutionResult) -> Any:

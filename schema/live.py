@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Hashable
+import contextlib
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+)
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -11,13 +19,15 @@ from api import fanout
 from api.broker import current_broker
 from api.context import Context
 from fastpath.shared_events import held, share_execution, variables_key
-from models import auth
+from models import auth, live_log
 from models.clock import now
 from models.errors import Forbidden, Unauthenticated
 from models.events import contact_channel, user_channel
 from models.viewer import Viewer
+from schema import resume
 
 SESSION_ENDED = "Your session has ended. Sign in again."
+SESSION_EXPIRED = "Your session has expired. Sign in again."
 
 
 def personal_channel(viewer: Viewer) -> str:
@@ -27,26 +37,58 @@ def personal_channel(viewer: Viewer) -> str:
     return contact_channel(viewer.contact.id)
 
 
-async def messages(info: Any, *channels: str) -> AsyncIterator[dict[str, Any]]:
-    """Messages of `channels` for this socket's viewer, until their session ends.
+async def messages(
+    info: Any, kind: str, *channels: str, after: str | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """The `kind` messages of `channels` (the viewer's own by default) for this socket's
+    viewer, in log order, each with its cursor (`schema.resume`), until their session
+    ends. With `after`, the events after that cursor come first.
 
     Logout, deactivation, password and role changes publish a "session" message on
     the person's own channel; the socket then re-reads its session (see
-    `_check_session`).
+    `_check_session`). A replay re-checks it before each page it reads.
     """
     context: Context = info.context
     viewer = context.viewer
     own = personal_channel(viewer)
+    start = resume.decode_cursor(after) if after is not None else None
     expires = await auth.token_expiry(viewer.token_id)
     async with current_broker().subscribe(own, *[c for c in channels if c != own]) as queue:
-        async for message in until_expiry(queue, expires):
-            if message.get("type") == "session":
-                await _check_session(info, viewer)
-                continue
-            # Each message is a new read: nested fields must not come from the
-            # loaders of the previous message.
-            context.start_operation()
-            yield message
+        # Subscribed first: whatever commits from now on is both in the queue and in
+        # the log, so reading the log from `start` leaves no gap.
+        if start is None:
+            reader = resume.LogReader(channels or [own], kind, await live_log.latest())
+        else:
+            await resume.check_kept(start, context.settings.live_event_retention_hours)
+            reader = resume.LogReader(channels or [own], kind, start)
+
+        async def still_signed_in() -> None:
+            if expires is None:
+                raise Unauthenticated(SESSION_ENDED)
+            if expires <= now():
+                raise Unauthenticated(SESSION_EXPIRED)
+            await _check_session(info, viewer)
+
+        async def in_order() -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
+            if start is not None:
+                async for item in reader.catch_up(still_signed_in):
+                    yield item
+            async for message in until_expiry(queue, expires):
+                if message.get("type") == "session":
+                    await _check_session(info, viewer)
+                elif message.get("type") == kind:
+                    async for item in reader.up_to(message):
+                        yield item
+
+        async with contextlib.aclosing(in_order()) as ordered:
+            async for log_id, message in ordered:
+                # Each message is a new read: nested fields must not come from the
+                # loaders of the previous message.
+                context.start_operation()
+                resume.CURSOR.set(resume.cursor_of(message))
+                yield message
+                resume.CURSOR.set(None)
+                reader.delivered(log_id)
 
 
 async def until_expiry(
@@ -65,7 +107,7 @@ async def until_expiry(
             async with asyncio.timeout(left):
                 message = await anext(waiting)
         except TimeoutError:
-            raise Unauthenticated("Your session has expired. Sign in again.") from None
+            raise Unauthenticated(SESSION_EXPIRED) from None
         except StopAsyncIteration:
             return
         yield message
@@ -138,22 +180,25 @@ async def shared_events(
     key: str,
     build: Callable[[], Awaitable[T]],
     scope: Callable[[Context], Hashable] = by_viewer,
+    after: str | None = None,
 ) -> AsyncIterator[T]:
     """The events `build()` makes of the `kind` messages of `channel`, shared.
 
     Over graphql-transport-ws, subscribers whose document, variables and `scope`
     match are grouped (`api.fanout`): only the group's leader receives the
     channel and executes, the others write its encoded answer under their own
-    operation id. Otherwise (another transport, variables JSON cannot key) each
-    subscriber receives the shared event object and shares its execution.
+    operation id. The group reads the log from its own position, which moves as
+    each frame is handed to the group, so a new leader goes on where the last one
+    stopped. Otherwise (another transport, variables JSON cannot key, or a
+    subscriber resuming `after` a cursor, whose replay is its own) each subscriber
+    receives the shared event object and shares its execution.
     """
     context: Context = info.context
     sink = fanout.CURRENT.get()
     variables = variables_key(info.variable_values)
-    if sink is None or variables is None:
-        async for message in messages(info, channel):
-            if message.get("type") == kind:
-                yield await shared_event(message, key, build, scope)
+    if sink is None or variables is None or after is not None:
+        async for message in messages(info, kind, channel, after=after):
+            yield await shared_event(message, key, build, scope)
         return
 
     def group_key() -> Hashable:
@@ -162,8 +207,17 @@ async def shared_events(
     broker = current_broker()
     viewer = context.viewer
     expires = await auth.token_expiry(viewer.token_id)
+
+    async def join() -> fanout.Member:
+        joined = fanout.join(broker, channel, group_key(), info.operation, sink, queue)
+        if joined.group.position is None:  # a new group: it starts at the log's end
+            start = await live_log.latest()  # after joining: nothing committed since is missed
+            if joined.group.position is None:
+                joined.group.position = start
+        return joined
+
     async with broker.subscribe(personal_channel(viewer)) as queue:
-        member = fanout.join(broker, channel, group_key(), info.operation, sink, queue)
+        member = await join()
         try:
             async for message in until_expiry(queue, expires):
                 if fanout.is_frame(message):
@@ -173,17 +227,29 @@ async def shared_events(
                     await _check_session(info, viewer)
                     if member.group.key != group_key():  # the viewer's permissions changed
                         fanout.leave(broker, member)
-                        member = fanout.join(
-                            broker, channel, group_key(), info.operation, sink, queue
-                        )
+                        member = await join()
                     continue
                 event = fanout.channel_message(message)
                 if event is None or event.get("type") != kind or not member.leads:
                     continue
-                member.pending = message  # the next leader's, should this one leave now
-                context.start_operation()
-                shared = await shared_event(event, key, build, scope)
-                member.forwarding = True  # this answer is the group's: send_as_leader forwards it
-                yield shared
+                position = member.group.position
+                assert position is not None  # set by `join`, before this loop
+                reader = resume.LogReader([channel], kind, position)
+                async with contextlib.aclosing(reader.up_to(event)) as in_order:
+                    async for log_id, delivered in in_order:
+                        if not member.leads:
+                            break  # dropped meanwhile: the next leader goes on from there
+                        # The next leader's, should this one leave before its frame is
+                        # handed on; reading from the group's position, it repeats nothing.
+                        member.pending = message
+                        member.mark = log_id  # the group's position once the frame is out
+                        context.start_operation()
+                        shared = await shared_event(delivered, key, build, scope)
+                        # This answer is the group's: send_as_leader forwards it.
+                        member.forwarding = True
+                        resume.CURSOR.set(resume.cursor_of(delivered))
+                        yield shared
+                        resume.CURSOR.set(None)
+                member.pending = None
         finally:
             fanout.leave(broker, member)

@@ -18,6 +18,7 @@ from schema.nodes import register_node, resolve_nodes
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import decode_as, encode_id, key_for
 from schema.relay.keyset_paging import key_cursor, paginate_by_key
+from schema.resume import AFTER_DESCRIPTION
 
 strawberry.enum(notifications.NotificationKind, description="What a notification is about.")
 strawberry.enum(outbox.OutboxStatus, description="Where an e-mail is on its way out.")
@@ -235,16 +236,19 @@ class NotificationMutations:
 class NotificationSubscriptions:
     @strawberry.subscription(
         description="Each new notification of the viewer, as it happens (assignments "
-        "included). Events are not replayed: after a reconnect, fetch "
-        "`notifications(after: <cursor of the newest you have>)`. Ends when the "
-        "session ends (logout, deactivation, password change).",
+        "included), each with its cursor in the `next` payload's `extensions.cursor`. "
+        "After a reconnect, pass the last one as `after` to receive what was missed "
+        "first (within the retention window), then live ones. Ends when the session "
+        "ends (logout, deactivation, password change).",
         permission_classes=[IsAuthenticated],
     )
-    async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
+    async def notification_added(
+        self,
+        info: Info,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> AsyncGenerator[Notification, None]:
         viewer = info.context.viewer
-        async for message in live.messages(info):
-            if message.get("type") != "notification":
-                continue
+        async for message in live.messages(info, "notification", after=after):
             # Events carry IDs: re-read through the viewer's own visibility.
             row = await notifications.visible_notifications(viewer).get_or_none(id=message["id"])
             if row is not None:

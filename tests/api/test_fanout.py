@@ -82,8 +82,13 @@ async def test_followers_write_the_leaders_frame_under_their_own_operation_id(
         # when a request is submitted
         await submitted(gql, contact, site)
         frames = [await asyncio.wait_for(ws.connection.recv(), 2.0) for ws in sockets]
-    # then each got the same bytes Strawberry sends, under its own id, as text
-    payload = '{"data":{"serviceRequestQueueChanged":{"pendingCount":1}}}'
+    # then each got the same bytes Strawberry sends, under its own id, as text, with
+    # the event's cursor
+    cursor = json.loads(frames[0])["payload"]["extensions"]["cursor"]
+    payload = (
+        '{"data":{"serviceRequestQueueChanged":{"pendingCount":1}},'
+        '"extensions":{"cursor":' + json.dumps(cursor) + "}}"
+    )
     assert frames == [
         '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":' + payload + "}"
         for operation_id in ["lead", "b", 'c"quoted']

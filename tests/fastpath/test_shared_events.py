@@ -60,7 +60,9 @@ async def test_same_document_and_permissions_execute_once_per_event(
             (await ws.receive())["payload"]
             for ws in [*same, other_scope, other_document, counted, uncounted]
         ]
-    # then everyone got the answer of their own document and variables
+    # then everyone got the answer of their own document and variables, and the
+    # event's one cursor
+    assert len({answer.pop("extensions")["cursor"] for answer in answers}) == 1
     queue = {"data": {"serviceRequestQueueChanged": {"pendingCount": 1}}}
     typed = {"__typename": "ServiceRequestQueue", "pendingCount": 1}
     assert answers[:7] == [queue] * 7

@@ -90,11 +90,14 @@ async def test_a_dispatcher_subscribed_to_the_queue_hears_of_a_submission_within
         # when
         await submitted(gql, contact, site)
         message = await ws.receive()
-        # then
+        # then (with the event's cursor, to resume from)
         assert message == {
             "id": "q",
             "type": "next",
-            "payload": {"data": {"serviceRequestQueueChanged": {"pendingCount": 1}}},
+            "payload": {
+                "data": {"serviceRequestQueueChanged": {"pendingCount": 1}},
+                "extensions": {"cursor": message["payload"]["extensions"]["cursor"]},
+            },
         }
         # and a second submission counts two
         await submitted(gql, contact, site)

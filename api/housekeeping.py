@@ -8,7 +8,7 @@ import logging
 
 from api import outages
 from api.settings import Settings
-from models import photos
+from models import idempotency, photos
 from models.storage import ObjectStore
 
 log = logging.getLogger("docket.housekeeping")
@@ -22,14 +22,26 @@ async def purge_uploads(store: ObjectStore) -> int:
     return purged
 
 
+async def purge_idempotency_keys() -> int:
+    """Remove idempotency keys whose day has passed (they already count as absent)."""
+    purged = await idempotency.purge_expired()
+    if purged:
+        log.info("purged %d expired idempotency key(s)", purged)
+    return purged
+
+
 async def purge_forever(settings: Settings, store: ObjectStore, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        try:
-            await purge_uploads(store)
-        except Exception as error:
-            if outages.is_outage(error):
-                outages.report(error)
-            else:
-                log.exception("purging stale uploads failed; trying again later")
+        for what, purge in (
+            ("stale uploads", lambda: purge_uploads(store)),
+            ("expired idempotency keys", purge_idempotency_keys),
+        ):
+            try:
+                await purge()
+            except Exception as error:
+                if outages.is_outage(error):
+                    outages.report(error)
+                else:
+                    log.exception("purging %s failed; trying again later", what)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.purge_interval_seconds)

@@ -16,4 +16,5 @@ MODEL_MODULES = [
     "models.credit_accounts.tables",
     "models.photos.tables",
     "models.access.tables",
+    "models.idempotency",
 ]

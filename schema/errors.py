@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from tortoise.exceptions import IntegrityError
@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from api.broker import publish
 from api.context import forget_cached_rows
 from models.errors import DomainError, DomainErrors, ErrorCode
-from models.events import collect_events
+from models.events import collect_events, holder
 
 T = TypeVar("T")
 
@@ -40,7 +40,9 @@ async def run_in_transaction(
     """Run one domain operation atomically; fixable problems become userErrors.
 
     Anything the operation wrote is rolled back when it reports a problem, so a
-    refused mutation leaves nothing half-written.
+    refused mutation leaves nothing half-written. Inside an enclosing transaction (an
+    idempotent request) this one is a savepoint, and its events are published when
+    the enclosing one commits.
     """
     try:
         with collect_events() as events:
@@ -57,5 +59,19 @@ async def run_in_transaction(
         )
         return None, [UserError.of(conflict)]
     forget_cached_rows()
-    await publish(events)
+    held = holder()
+    if held is None:
+        await publish(events)
+    else:
+        held.events.extend(events)
     return result, []
+
+
+async def after_commit(action: Callable[[], Awaitable[Any]]) -> None:
+    """Run `action` once the change `run_in_transaction` made is committed: at once, or,
+    inside an enclosing transaction, when that one commits (never if it rolls back)."""
+    held = holder()
+    if held is None:
+        await action()
+    else:
+        held.actions.append(action)

@@ -133,11 +133,10 @@ def fingerprint(query: str, operation_name: str | None, variables: Mapping[str, 
 
 
 def _key(header: str | None, extension: object) -> str:
-    given = {value for value in (header, extension) if value is not None}
-    if len(given) != 1:
-        raise Refusal(400, WRONG_KEY, INVALID)
-    [key] = given
+    key = header if header is not None else extension
     if not isinstance(key, str) or not _KEY.fullmatch(key):
+        raise Refusal(400, WRONG_KEY, INVALID)
+    if extension is not None and extension != key:
         raise Refusal(400, WRONG_KEY, INVALID)
     return key
 

@@ -11,7 +11,7 @@ import orjson
 from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.conftest import Server
-from tests.factories import staff
+from tests.factories import PASSWORD, staff
 from tests.idempotency.keyed import (
     CREATE_REQUEST,
     SUBMIT,
@@ -22,6 +22,8 @@ from tests.idempotency.keyed import (
     replayed,
     send,
 )
+
+LOGIN = "mutation Login($input: LoginInput!) { login(input: $input) { token } }"
 
 
 async def test_a_retried_create_account_request_answers_the_same_and_creates_one(
@@ -174,10 +176,8 @@ async def test_a_key_signed_in_again_is_still_the_persons(
     )
 
     # when the retry comes after signing in again (another token of the same user)
-    login = await gql(
-        'mutation { login(input: {email: "%s", password: "correct horse battery"}) { token } }'
-        % given.dispatcher.user.email
-    )
+    credentials = {"input": {"email": given.dispatcher.user.email, "password": PASSWORD}}
+    login = await gql(LOGIN, credentials)
     token = login["login"]["token"]
     retry = await send(http, CREATE_REQUEST, given.create_input(), token=token, key=key)
 

@@ -4,6 +4,8 @@ idempotency key (`api.idempotency`, the key in the subscribe payload's `extensio
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -11,6 +13,7 @@ import orjson
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http import process_result
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -26,9 +29,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from api import fanout, idempotency
+from api import fanout, idempotency, outages
 from api.context import Context
 from api.http_refusals import Refusal
+
+log = logging.getLogger("docket.graphql")
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -83,7 +88,6 @@ class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     ) -> bool:
         """Run `operation` once per key if it is a keyed mutation; False if it is not."""
         context = self.context
-        await context.refresh_viewer()  # a socket outlives logouts: whose key is it now?
         outcome: list[ExecutionResult] = []
 
         async def run() -> idempotency.Answer:
@@ -97,14 +101,11 @@ class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 operation_extensions=dict(extensions),
             )
             outcome.append(result)
-            payload: dict[str, Any] = {"data": result.data}
-            if result.errors:
-                payload["errors"] = [error.formatted for error in result.errors]
-            if result.extensions:
-                payload["extensions"] = result.extensions
-            return idempotency.Answer(orjson.dumps(payload), keep=result.data is not None)
+            body = orjson.dumps(process_result(result))
+            return idempotency.Answer(body, keep=result.data is not None)
 
         try:
+            await context.refresh_viewer()  # a socket outlives logouts: whose key is it now?
             keyed = idempotency.keyed(
                 context.viewer,
                 None,
@@ -121,10 +122,14 @@ class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             error = GraphQLError(refusal.reason, extensions={"code": refusal.code})
             await operation.send_initial_errors([error])
             return True
+        except Exception as error:  # outside execution: told, coded and logged here
+            await operation.send_initial_errors([_failure(error)])
+            return True
         if answer.replayed:
             payload = cast(NextMessagePayload, idempotency.replayed_payload(answer.body))
-            replay = NextMessage(id=operation.id, type="next", payload=payload)
-            await operation.send_operation_message(replay)
+            await operation.send_operation_message(
+                NextMessage(id=operation.id, type="next", payload=payload)
+            )
         elif isinstance(outcome[0], PreExecutionError):
             await operation.send_initial_errors(outcome[0].errors or [])
             return True
@@ -143,3 +148,21 @@ class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         ):
             return
         await super().send_message(message)
+
+
+def _failure(error: Exception) -> GraphQLError:
+    """What a socket is told when a keyed operation fails outside GraphQL's execution
+    (the database gone while claiming the key or committing), coded as HTTP answers it."""
+    if outages.is_outage(error):
+        outages.report(error)
+        return GraphQLError(outages.MESSAGE, extensions={"code": outages.SERVICE_UNAVAILABLE})
+    error_id = uuid.uuid4().hex[:16]
+    log.error(
+        "unexpected error %s in a keyed operation",
+        error_id,
+        exc_info=error,
+        extra={"error_id": error_id},
+    )
+    return GraphQLError(
+        "Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}
+    )

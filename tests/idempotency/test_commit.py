@@ -12,11 +12,13 @@ import pytest
 
 from models.permissions import Role
 from models.service_requests import ServiceRequest
+from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
-from tests.conftest import Server
-from tests.factories import staff
+from tests.conftest import Server, StoredObjects
+from tests.factories import make_account, portal_contact, staff
 from tests.faults import FaultyProxy
 from tests.idempotency.keyed import SUBMIT, Portal, new_key, portal, replayed, send
+from tests.photos.operations import DELETE_PHOTO, PHOTO_NODE, add_photo
 from tests.service_requests.operations import QUEUE_CHANGED
 from tests.ws import socket
 
@@ -120,3 +122,43 @@ async def test_a_keyed_answer_without_data_keeps_no_change(
         http, SUBMIT_THEN_APPROVE, customer.submit_input(), token=customer.contact.token, key=key
     )
     assert not replayed(retry)
+
+
+DELETE_THEN_APPROVE = """
+mutation Both($input: DeletePhotoInput!) {
+  deletePhoto(input: $input) { deletedPhotoId userErrors { code } }
+  approveServiceRequest(input: {id: "U2VydmljZVJlcXVlc3Q6MQ=="}) { userErrors { code } }
+}
+"""
+
+
+async def test_a_photos_bytes_go_only_when_its_keyed_removal_commits(
+    http: httpx.AsyncClient, gql: GraphQLClient, stored_objects: StoredObjects
+) -> None:
+    # given a portal contact's photo (its upload and its served copy are stored)
+    account = await make_account()
+    request = await make_request(account)
+    contact = await portal_contact(account)
+    photo = await add_photo(gql, contact, request)
+    stored = stored_objects.keys()
+    assert len(stored) == 2
+    variables = {"input": {"id": photo["id"]}}
+
+    # when a keyed document removes it, then asks for what the contact may not do
+    refused = await send(http, DELETE_THEN_APPROVE, variables, token=contact.token, key=new_key())
+
+    # then nothing of it is kept: the photo and its bytes are still there
+    assert refused.json()["data"] is None
+    assert stored_objects.keys() == stored
+    node = await gql(PHOTO_NODE, {"id": photo["id"]}, token=contact.token)
+    assert node["node"]["id"] == photo["id"]
+
+    # when a keyed removal alone is sent, and retried
+    key = new_key()
+    removed = await send(http, DELETE_PHOTO, variables, token=contact.token, key=key)
+    retry = await send(http, DELETE_PHOTO, variables, token=contact.token, key=key)
+
+    # then the bytes went after the commit, and the retry is the kept answer
+    assert removed.json()["data"]["deletePhoto"]["deletedPhotoId"] == photo["id"]
+    assert stored_objects.keys() == set()
+    assert replayed(retry) and retry.content == removed.content

@@ -36,6 +36,7 @@ from graphql import (
 from starlette.responses import Response
 from tortoise.transactions import in_transaction
 
+from api import metrics
 from api.broker import publish
 from api.http_refusals import Refusal
 from models import idempotency
@@ -194,6 +195,7 @@ async def answer_once(request: Keyed, run: Callable[[], Awaitable[Answer]]) -> A
         if found is not None:
             if found.fingerprint != request.fingerprint:
                 raise Refusal(422, REUSED_MESSAGE, REUSED)
+            metrics.REPLAYS.inc()
             return Answer(found.body, found.status_code, replayed=True)
         try:
             return await _first(request, run)

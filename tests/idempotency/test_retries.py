@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from contextlib import AsyncExitStack
 
 import httpx
@@ -22,6 +23,13 @@ from tests.idempotency.keyed import (
     replayed,
     send,
 )
+
+
+def _replays(scrape: str) -> float:
+    match = re.search(r"^docket_idempotent_replays_total ([0-9.e+-]+)$", scrape, re.MULTILINE)
+    assert match is not None, "the replays are not counted"
+    return float(match.group(1))
+
 
 LOGIN = "mutation Login($input: LoginInput!) { login(input: $input) { token } }"
 
@@ -56,6 +64,7 @@ async def test_a_portal_contact_retrying_a_submission_makes_one_service_request(
     key = new_key()
     variables = customer.submit_input()
     first = await send(http, SUBMIT, variables, token=customer.contact.token, extension=key)
+    replays_before = _replays((await http.get("/metrics")).text)
 
     # when it sends the submission again, with the key in `extensions`
     retries = [
@@ -69,6 +78,7 @@ async def test_a_portal_contact_retrying_a_submission_makes_one_service_request(
     assert [r.content for r in retries] == [first.content] * 3
     assert all(replayed(r) for r in retries)
     assert await customer.count(gql) == 1
+    assert _replays((await http.get("/metrics")).text) - replays_before == 3
     dispatcher = await staff(Role.DISPATCHER)
     queue = await gql("{ serviceRequestQueue { pendingCount } }", token=dispatcher.token)
     assert queue["serviceRequestQueue"] == {"pendingCount": 1}

@@ -129,3 +129,17 @@ async def test_a_document_refused_over_the_socket_is_not_kept(
     assert "extensions" not in answer["payload"]
     assert answer["payload"]["data"]["submitServiceRequest"]["userErrors"] == []
     assert await customer.count(gql) == 1
+
+
+async def test_queries_over_the_socket_ignore_the_key(server: Server) -> None:
+    customer = await portal()
+    async with socket(server.ws_url, customer.contact.token) as ws:
+        for operation_id, key in (("1", new_key()), ("2", "not a key")):
+            payload = {"query": "{ me { __typename } }", "extensions": {"idempotencyKey": key}}
+            await ws.send({"id": operation_id, "type": "subscribe", "payload": payload})
+            assert await ws.receive() == {
+                "id": operation_id,
+                "type": "next",
+                "payload": {"data": {"me": {"__typename": "PortalContact"}}},
+            }
+            assert await ws.receive() == {"id": operation_id, "type": "complete"}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -14,22 +15,16 @@ from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLRequestData
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import fanout, graphiql, metrics, outages
+from api import graphiql, idempotency, metrics, outages
 from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
@@ -40,6 +35,7 @@ from api.persisted_queries import (
     requested_hash,
 )
 from api.settings import Settings
+from api.sockets import GraphQLTransportWS, TextFrames
 from models import auth
 from models.viewer import ANONYMOUS, Viewer
 from schema import budgets
@@ -77,49 +73,6 @@ def _wants_plain_json(headers: Mapping[str, str]) -> bool:
     e-mail parser."""
     media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     return media_type == "application/json" and "multipart" not in headers.get("accept", "")
-
-
-class TextFrames(ASGIWebSocketAdapter):
-    """graphql-transport-ws messages as text frames, as browsers' clients expect.
-
-    Strawberry sends whatever `encode_json` returns, and orjson returns bytes: as
-    binary frames a browser hands graphql-ws a Blob it cannot parse.
-    """
-
-    async def send_json(self, message: Mapping[str, object]) -> None:
-        try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-    async def send_text(self, text: str) -> None:
-        try:
-            await self.ws.send_text(text)
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-
-class GraphQLTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
-    """Strawberry's graphql-transport-ws handler, with direct delivery (`api.fanout`).
-
-    Each operation's task knows its socket and operation id, and a group
-    leader's `next` frame is handed to its group as it goes out.
-    """
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        fanout.CURRENT.set(fanout.Sink(self, operation.id))  # this task's own context
-        await super().run_operation(operation)
-
-    async def send_message(self, message: Message) -> None:
-        sink = fanout.CURRENT.get()
-        if (
-            message["type"] == "next"
-            and sink is not None
-            and sink.operation_id == message["id"]
-            and await fanout.send_as_leader(sink, cast(dict[str, Any], message["payload"]))
-        ):
-            return
-        await super().send_message(message)
 
 
 class DocketGraphQL(GraphQL[Context, None]):
@@ -182,13 +135,73 @@ class DocketGraphQL(GraphQL[Context, None]):
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub_response)
         request_data = refusals.one_operation(self.parse_json(await request.body()))
-        result = await self.execute_single(
-            request, adapter, sub_response, context, root_value, request_data
+        keyed = await self._keyed(context, request.headers.get(idempotency.HEADER), request_data)
+        if keyed is None:
+            result = await self.execute_single(
+                request, adapter, sub_response, context, root_value, request_data
+            )
+            response_data = await self.process_result(request=request, result=result)
+            if result.errors:
+                self._handle_errors(result.errors, response_data)
+            return self.create_response(response_data=response_data, sub_response=sub_response)
+
+        async def run() -> idempotency.Answer:  # inside the transaction that keeps its answer
+            result = await self.execute_single(
+                request, adapter, sub_response, context, root_value, request_data
+            )
+            response_data = await self.process_result(request=request, result=result)
+            if result.errors:
+                self._handle_errors(result.errors, response_data)
+            status = sub_response.status_code or 200
+            return idempotency.Answer(
+                self.encode_json(response_data), status, result.data is not None
+            )
+
+        return idempotency.response(await idempotency.answer_once(keyed, run), sub_response)
+
+    async def _keyed(
+        self, context: Context, header: str | None, request_data: GraphQLRequestData
+    ) -> idempotency.Keyed | None:
+        """The request as one that runs once per key (`api.idempotency`), if it is one."""
+        extensions = request_data.extensions
+        if not idempotency.sent(header, extensions):
+            return None
+        query = request_data.query
+        if query is None:  # a persisted query's hash: the key covers its text
+            with contextlib.suppress(PersistedQueryError):
+                digest = requested_hash(extensions)
+                query = await self.persisted_queries.lookup(digest) if digest else None
+        keyed = idempotency.keyed(
+            context.viewer,
+            header,
+            extensions,
+            query,
+            request_data.operation_name,
+            request_data.variables,
+            max_tokens=self.settings.max_tokens,
         )
-        response_data = await self.process_result(request=request, result=result)
-        if result.errors:
-            self._handle_errors(result.errors, response_data)
-        return self.create_response(response_data=response_data, sub_response=sub_response)
+        if keyed is not None:
+            context.extra[idempotency.EXTENSION] = keyed  # the standard lane, whatever is on
+        return keyed
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        """Strawberry's way for the requests that are not a plain JSON POST (GET, streamed
+        answers): a mutation with an idempotency key is refused there, not run unkept."""
+        if isinstance(request_data, GraphQLRequestData) and await self._keyed(
+            context, request.headers.get(idempotency.HEADER), request_data
+        ):
+            raise refusals.Refusal(400, idempotency.NOT_JSON, idempotency.NOT_ALLOWED)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def _viewer_for(self, token: str | None) -> Viewer:
         if token is None:
@@ -258,7 +271,7 @@ class DocketGraphQL(GraphQL[Context, None]):
 
         async def execute() -> ExecutionResult:
             query = request_data.query
-            if self.direct is None or query is None:
+            if self.direct is None or query is None or idempotency.EXTENSION in context.extra:
                 return await standard()
             variables, name = request_data.variables, request_data.operation_name
             return await self.direct.execute(context, query, variables, name, standard)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from api import outages
 from api.settings import Settings
-from models import live_log, photos
+from models import idempotency, live_log, photos
 from models.storage import ObjectStore
 
 log = logging.getLogger("docket.housekeeping")
@@ -32,12 +32,21 @@ async def purge_live_events(settings: Settings) -> int:
     return purged
 
 
+async def purge_idempotency_keys() -> int:
+    """Remove idempotency keys whose day has passed (they already count as absent)."""
+    purged = await idempotency.purge_expired()
+    if purged:
+        log.info("purged %d expired idempotency key(s)", purged)
+    return purged
+
+
 async def purge_forever(settings: Settings, store: ObjectStore, stop: asyncio.Event) -> None:
     while not stop.is_set():
         # Each on its own: storage being down must not keep the event log growing.
         for what, purge in (
             ("stale uploads", lambda: purge_uploads(store)),
             ("live events", lambda: purge_live_events(settings)),
+            ("expired idempotency keys", purge_idempotency_keys),
         ):
             try:
                 await purge()

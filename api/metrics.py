@@ -6,6 +6,8 @@
   without one count as "anonymous");
 - `docket_graphql_errors_total{code}`: errors answered, by code (HTTP-level refusals
   included), so a rise of THROTTLED, SERVICE_UNAVAILABLE or INTERNAL_SERVER_ERROR shows;
+- `docket_idempotent_replays_total`: kept answers sent again for a retried idempotency
+  key (docs/idempotency.md), nothing run;
 - `docket_subscriptions_open`, `docket_broker_up`, `docket_outbox_pending`: read when
   scraped.
 
@@ -53,6 +55,11 @@ SECONDS = Histogram(
     registry=REGISTRY,
 )
 ERRORS = Counter("docket_graphql_errors", "Errors answered, by code.", ["code"], registry=REGISTRY)
+REPLAYS = Counter(
+    "docket_idempotent_replays",
+    "Kept answers sent again for an idempotency key.",
+    registry=REGISTRY,
+)
 _names: set[str] = set()
 
 

@@ -18,4 +18,5 @@ MODEL_MODULES = [
     "models.access.tables",
     "models.webhooks.tables",
     "models.live_log",
+    "models.idempotency",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from tortoise.exceptions import IntegrityError
@@ -13,7 +13,7 @@ from api.broker import publish
 from api.context import forget_cached_rows
 from models import live_log
 from models.errors import DomainError, DomainErrors, ErrorCode
-from models.events import collect_events
+from models.events import collect_events, holder
 
 T = TypeVar("T")
 
@@ -42,13 +42,16 @@ async def run_in_transaction(
 
     Anything the operation wrote is rolled back when it reports a problem, so a
     refused mutation leaves nothing half-written. Its events are written to the live
-    event log in the same transaction, and published after the commit.
+    event log in the same transaction, and published after the commit. Inside an
+    enclosing transaction (an idempotent request) this one is a savepoint, and its
+    events are published when the enclosing one commits.
     """
     try:
         with collect_events() as events:
             async with in_transaction() as connection:
                 result = await operation()
-                # Last, so the log's lock is held only until the commit (models.live_log).
+                # Last, so the log's lock is held only until the commit (models.live_log),
+                # or the enclosing transaction's for an idempotent request.
                 events = await live_log.record(connection, events)
     except DomainErrors as errors:
         return None, [UserError.of(error) for error in errors.errors]
@@ -61,5 +64,19 @@ async def run_in_transaction(
         )
         return None, [UserError.of(conflict)]
     forget_cached_rows()
-    await publish(events)
+    held = holder()
+    if held is None:
+        await publish(events)
+    else:
+        held.events.extend(events)
     return result, []
+
+
+async def after_commit(action: Callable[[], Awaitable[Any]]) -> None:
+    """Run `action` once the change `run_in_transaction` made is committed: at once, or,
+    inside an enclosing transaction, when that one commits (never if it rolls back)."""
+    held = holder()
+    if held is None:
+        await action()
+    else:
+        held.actions.append(action)

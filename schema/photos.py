@@ -17,7 +17,7 @@ from models.storage import ObjectStore
 from models.storage import UploadTarget as Target
 from schema.account_requests.types import AccountRequest
 from schema.accounts.types import Contact
-from schema.errors import UserError, run_in_transaction
+from schema.errors import UserError, after_commit, run_in_transaction
 from schema.nodes import register_node
 from schema.relay.connections import Node
 from schema.relay.ids import encode_id, key_for
@@ -321,7 +321,7 @@ class PhotoMutations:
                 deleted_photo_id=None, account_request=None, user_errors=errors
             )
         request, keys = outcome
-        await store(info).delete(*keys)  # after the commit: a rollback keeps the bytes
+        await after_commit(lambda: store(info).delete(*keys))  # a rollback keeps the bytes
         return DeletePhotoPayload(
             deleted_photo_id=input.id,
             account_request=AccountRequest.from_row(request),

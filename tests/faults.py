@@ -16,7 +16,9 @@ class FaultyProxy:
     - `down()`: nothing listens any more and open connections are cut (a crash);
     - `hang()`: connections stay open and new ones are accepted, but no byte moves
       either way (a stopped process, a network partition);
-    - `restore()`: forwards again (bytes held during a hang then flow).
+    - `restore()`: forwards again (bytes held during a hang then flow);
+    - `mute()`: the client's bytes still reach the server, the server's are held on
+      their way back (an answer lost in the network once the proxy goes `down()`).
 
     `sent` keeps every byte the clients sent, to see what they tried.
     """
@@ -28,6 +30,8 @@ class FaultyProxy:
         self._server: asyncio.Server | None = None
         self._flowing = asyncio.Event()
         self._flowing.set()
+        self._answering = asyncio.Event()
+        self._answering.set()
         self._writers: set[asyncio.StreamWriter] = set()
 
     @classmethod
@@ -62,8 +66,12 @@ class FaultyProxy:
     def hang(self) -> None:
         self._flowing.clear()
 
+    def mute(self) -> None:
+        self._answering.clear()
+
     async def restore(self) -> None:
         self._flowing.set()
+        self._answering.set()
         if self._server is None:
             await self.start()
 
@@ -93,6 +101,8 @@ class FaultyProxy:
                 if record:
                     self.sent += data
                 await self._flowing.wait()
+                if not record:
+                    await self._answering.wait()
                 if writer.transport.is_closing():
                     return
                 writer.write(data)

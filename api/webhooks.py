@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 from api import outages
 from api.broker import publish
 from api.settings import Settings
+from models import live_log
 from models.clock import now
 from models.events import collect_events
 from models.webhooks import addresses, deliveries, signing
@@ -197,9 +198,12 @@ class WebhookWorker:
             log.info("webhook %s delivered to %s", delivery.id, endpoint.url)
         else:
             log.warning("webhook %s to %s: %s", delivery.id, endpoint.url, outcome.error)
+        # As a mutation's: the events (an admin's notice of a disabled endpoint) go to
+        # the live event log in the same transaction, so a subscriber resumes to them.
         with collect_events() as events:
-            async with in_transaction():
+            async with in_transaction() as connection:
                 await deliveries.settle(delivery, outcome, self.retry)
+                events = await live_log.record(connection, events)
         await publish(events)
 
     async def purge(self) -> int:

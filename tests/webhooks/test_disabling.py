@@ -8,7 +8,9 @@ import asyncio
 from api.settings import Settings
 from models.permissions import Role
 from tests.client import GraphQLClient
+from tests.conftest import Server
 from tests.factories import staff
+from tests.subscriptions_resume.live import events
 from tests.webhooks.happenings import raise_request
 from tests.webhooks.operations import (
     ENDPOINTS,
@@ -21,7 +23,9 @@ from tests.webhooks.operations import (
     webhook_worker,
 )
 from tests.webhooks.receiver import Receiver
+from tests.ws import socket
 
+ADDED = "subscription Added($after: String) { notificationAdded(after: $after) { kind title } }"
 OUTBOX = "{ outboxEmails(first: 100) { nodes { toAddress subject } } }"
 
 
@@ -87,3 +91,40 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_and_admins_are_told(
     await until(all_sent, "the waiting delivery to go out")
     assert len(receiver.received) == 4
     assert verify(receiver.received[-1], secret)["id"] == waiting["eventId"]
+
+
+async def test_disabled_notices_are_in_the_live_log_so_an_admin_resumes_to_them(
+    server: Server, gql: GraphQLClient, settings: Settings, receiver: Receiver
+) -> None:
+    # given: an admin watching her notifications, and two endpoints answering 500
+    admin = await staff(Role.ADMIN)
+    first, _ = await endpoint_for(gql, admin, f"{receiver.url}/one", "ACCOUNT_REQUEST_CREATED")
+    receiver.status = 500
+    worker = webhook_worker(settings, webhook_disable_after_failures=2, webhook_max_attempts=10)
+
+    async def disabled(endpoint_id: str) -> bool:
+        await worker.run_once()
+        data = await gql(ENDPOINTS, token=admin.token)
+        [endpoint] = [e for e in data["webhookEndpoints"]["nodes"] if e["id"] == endpoint_id]
+        return not endpoint["enabled"]
+
+    # when: the first is disabled while she watches
+    async with socket(server.ws_url, admin.token) as ws:
+        await ws.subscribe("n", ADDED)
+        await asyncio.sleep(0.2)
+        await raise_request(gql, admin)
+        await until(lambda: disabled(first), "the first endpoint to be disabled")
+        [(live, cursor)] = await events(ws, "notificationAdded", 1)
+    # and the second while she is away
+    second, _ = await endpoint_for(gql, admin, f"{receiver.url}/two", "ACCOUNT_REQUEST_CREATED")
+    await raise_request(gql, admin)
+    await until(lambda: disabled(second), "the second endpoint to be disabled")
+    async with socket(server.ws_url, admin.token) as ws:
+        await ws.subscribe("n", ADDED, {"after": cursor})
+
+        # then: the notice the sender made while she was away is replayed, once
+        [(missed, resumed)] = await events(ws, "notificationAdded", 1)
+        assert await ws.nothing_within(0.3)
+    assert (live["kind"], missed["kind"]) == ("WEBHOOK_ENDPOINT_DISABLED",) * 2
+    assert "/one" in live["title"] and "/two" in missed["title"]
+    assert resumed != cursor

@@ -135,6 +135,7 @@ class Seed:
     technician: Login
     account_id: str = ""
     account_name: str = ""
+    type_id: str = ""
     request_ids: list[str] = field(default_factory=list)
     request_numbers: list[int] = field(default_factory=list)
 
@@ -146,6 +147,7 @@ class Seed:
             "technician": vars(self.technician),
             "accountId": self.account_id,
             "accountName": self.account_name,
+            "typeId": self.type_id,
             "requestIds": self.request_ids,
             "requestNumbers": self.request_numbers,
         }
@@ -249,7 +251,7 @@ async def seed(server: DocketServe) -> Seed:
         kind = await api.payload(
             CREATE_TYPE, "createAccountRequestType", {"input": {"name": f"Repair {tag}"}}, admin
         )
-        type_id = kind["accountRequestType"]["id"]
+        made.type_id = type_id = kind["accountRequestType"]["id"]
         for n in range(REQUESTS):
             fields = {"accountId": made.account_id, "typeId": type_id, "note": f"Leak {n} {tag}"}
             created = await api.payload(

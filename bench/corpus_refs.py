@@ -32,6 +32,15 @@ serviceRecord, invoice,  ServiceRecord, ...   has none today, so a key no row ha
 creditMemo, photo,                            screens answer null for that object (checked
 creditAccountRequest,                         equal, cheap, listing nothing)
 team, notification
+webhookEndpoint,         WebhookEndpoint      the first enabled endpoint, the second, the
+retryingWebhookEndpoint,                      first disabled one; the bench data has none,
+disabledWebhookEndpoint                       so keys no row has (null nodes, empty logs)
+webhookDelivery,         WebhookDelivery      the latest SUCCEEDED, PENDING after an attempt,
+retryingWebhookDelivery,                      FAILED, PENDING before any attempt; none in
+failedWebhookDelivery,                        the bench data either
+resentWebhookDelivery
+webhookDeliveriesCursor  (a cursor)           asked of the server: webhookDeliveries(first: 3)
+                                              { pageInfo { endCursor } } (null when empty)
 """
 
 from __future__ import annotations
@@ -47,6 +56,8 @@ from schema.relay.ids import encode_id
 
 MISSING_KEY = 10**9  # a key no row has (the conformance seed's missingAccount)
 _REQUESTS_OF = "(SELECT count(*) FROM account_requests r WHERE r.account_id = a.id)"
+# The newest delivery in a state (the corpus seed's part for each delivery ref).
+_DELIVERIES = "SELECT id FROM webhook_deliveries WHERE {} ORDER BY id DESC"
 
 
 @dataclass(frozen=True)
@@ -144,8 +155,38 @@ REFS = (
     ),
     Ref("team", "Team", "SELECT id FROM teams ORDER BY id"),
     Ref("notification", "Notification", "SELECT id FROM notifications WHERE user_id = 1"),
+    Ref(
+        "webhookEndpoint",
+        "WebhookEndpoint",
+        "SELECT id FROM webhook_endpoints WHERE enabled ORDER BY id",
+    ),
+    Ref(
+        "retryingWebhookEndpoint",
+        "WebhookEndpoint",
+        "SELECT id FROM webhook_endpoints WHERE enabled AND id > {webhookEndpoint} ORDER BY id",
+    ),
+    Ref(
+        "disabledWebhookEndpoint",
+        "WebhookEndpoint",
+        "SELECT id FROM webhook_endpoints WHERE NOT enabled ORDER BY id",
+    ),
+    Ref("webhookDelivery", "WebhookDelivery", _DELIVERIES.format("status = 'SUCCEEDED'")),
+    Ref(
+        "retryingWebhookDelivery",
+        "WebhookDelivery",
+        _DELIVERIES.format("status = 'PENDING' AND attempts > 0"),
+    ),
+    Ref("failedWebhookDelivery", "WebhookDelivery", _DELIVERIES.format("status = 'FAILED'")),
+    Ref(
+        "resentWebhookDelivery",
+        "WebhookDelivery",
+        _DELIVERIES.format("status = 'PENDING' AND attempts = 0"),
+    ),
 )
-CURSOR_QUERY = "query BenchCursor { accountRequests(first: 2) { pageInfo { endCursor } } }"
+CURSOR_QUERY = (
+    "query BenchCursor { accountRequests(first: 2) { pageInfo { endCursor } }"
+    " webhookDeliveries(first: 3) { pageInfo { endCursor } } }"
+)
 
 
 async def bench_keys(url: str) -> dict[str, int]:
@@ -175,6 +216,7 @@ def global_ids(keys: dict[str, int], api_url: str) -> dict[str, str]:
     with urllib.request.urlopen(request, timeout=30) as response:
         answer = orjson.loads(response.read())
     ids["accountRequestsCursor"] = answer["data"]["accountRequests"]["pageInfo"]["endCursor"]
+    ids["webhookDeliveriesCursor"] = answer["data"]["webhookDeliveries"]["pageInfo"]["endCursor"]
     return ids
 
 

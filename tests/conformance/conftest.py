@@ -60,7 +60,7 @@ async def world(server: Server, moto_s3: MotoServer | None) -> AsyncIterator[Wor
     ends, leaving the database as the suite's other tests expect it."""
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
-            built = await seed(http)
+            built = await seed(http, server.settings)
         yield built
     finally:
         await _empty_tables(server)

@@ -14,9 +14,11 @@ from typing import Any
 
 import httpx
 
+from api.settings import Settings
 from models.permissions import Role
 from schema.relay.ids import encode_id
 from tests import factories
+from tests.conformance import seed_webhooks
 from tests.conformance.seed_work import seed_work
 
 PASSWORD = "conformance corpus 2026"
@@ -220,13 +222,17 @@ async def _accounts(api: Api, world: World, admin: str) -> None:
     refs["missingAccount"] = encode_id("Account", 10**9)
 
 
-async def seed(http: httpx.AsyncClient) -> World:
-    """Build the whole company; see the module docstring."""
+async def seed(http: httpx.AsyncClient, settings: Settings) -> World:
+    """Build the whole company; see the module docstring. `settings` are the server's,
+    for the webhook sender the seed runs as the deployment does (seed_webhooks)."""
     api = Api(http)
     world = World()
     admin = await _staff(api, world)
     await _setup(api, world, admin)
     await _accounts(api, world, admin)
-    await seed_work(api, world, admin, date.today())
+    with seed_webhooks.receivers() as receivers:
+        await seed_webhooks.register_endpoints(api, world, admin, receivers)
+        await seed_work(api, world, admin, date.today())
+        await seed_webhooks.deliver(api, world, admin, settings, receivers)
     world.refs["staffUser"] = world.users["technician"]
     return world

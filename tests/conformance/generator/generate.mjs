@@ -30,6 +30,7 @@ import { multiDocuments } from './screens/multi.mjs';
 import * as refetchScreen from './screens/refetch.mjs';
 import * as requestScreen from './screens/request.mjs';
 import * as reviewScreen from './screens/reviews.mjs';
+import * as webhooksScreen from './screens/webhooks.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CONFORMANCE = path.resolve(HERE, '..');
@@ -44,6 +45,7 @@ const SCREENS = {
   'screens/inbox.mjs': inboxScreen,
   'screens/refetch.mjs': refetchScreen,
   'screens/benchDashboard.mjs': benchDashboardScreen,
+  'screens/webhooks.mjs': webhooksScreen,
 };
 
 const schema = buildSchema(fs.readFileSync(SCHEMA_FILE, 'utf8'));

@@ -36,6 +36,14 @@ export const relayVariables = {
   InboxScreenPaginationQuery: { unreadOnly: true, count: 5, cursor: null },
   ViewerMenuQuery: {},
   SettingsScreenQuery: {},
+  WebhooksScreenQuery: { filter: { endpointId: { ref: 'retryingWebhookEndpoint' } } },
+  WebhooksScreenPaginationQuery: {
+    filter: { endpointId: { ref: 'retryingWebhookEndpoint' }, status: 'SUCCEEDED' },
+    count: 3,
+    cursor: { ref: 'webhookDeliveriesCursor' },
+  },
+  WebhookEndpointCardRefetchQuery: { id: { ref: 'disabledWebhookEndpoint' } },
+  WebhookDeliveryPanelQuery: { id: { ref: 'retryingWebhookDelivery' } },
   NodesScreenQuery: {
     ids: [
       { ref: 'accountRequest' },

@@ -70,6 +70,8 @@ const EVERY_KIND = [
   'team',
   'timelineEvent',
   'notification',
+  'webhookEndpoint',
+  'webhookDelivery',
 ];
 
 export const operations = [

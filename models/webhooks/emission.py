@@ -12,8 +12,9 @@ from typing import Any
 
 import orjson
 
+from fastpath.statements import Statement
 from models.clock import now
-from models.webhooks.tables import WebhookDelivery, WebhookEndpoint, WebhookEventType
+from models.webhooks.tables import DeliveryStatus, WebhookEndpoint, WebhookEventType
 
 PAYLOAD_VERSION = 1
 
@@ -31,21 +32,38 @@ def envelope(event_id: str, event_type: WebhookEventType, data: dict[str, Any]) 
     ).decode()
 
 
-async def emit(event_type: WebhookEventType, data: dict[str, Any]) -> list[WebhookDelivery]:
-    """One delivery per enabled endpoint subscribed to `event_type` (none: no rows)."""
-    endpoints = [e for e in await WebhookEndpoint.filter(enabled=True) if e.wants(event_type)]
-    if not endpoints:
-        return []
+def _emit_sql(dialect: str) -> str:
+    wants = {
+        "postgres": 'e."event_types" ? {}',
+        "sqlite": 'EXISTS (SELECT 1 FROM json_each(e."event_types") WHERE value = {})',
+    }[dialect]
+    return (
+        'INSERT INTO "webhook_deliveries" ("endpoint_id","event_id","event_type","body",'
+        '"status","attempts","next_attempt_at","created_at")'
+        ' SELECT e."id",{},{},{},{},0,{},{} FROM "webhook_endpoints" e'
+        f' WHERE e."enabled" = {{}} AND {wants} ORDER BY e."id" RETURNING "id"'
+    )
+
+
+# Every change that may interest a receiver runs this: one statement, written once per
+# dialect (fastpath.statements), whether or not any endpoint wants the event.
+_EMIT = Statement(WebhookEndpoint, _emit_sql)
+
+
+async def emit(event_type: WebhookEventType, data: dict[str, Any]) -> int:
+    """One delivery per enabled endpoint subscribed to `event_type`, in one statement;
+    returns how many were queued."""
     event_id = str(uuid.uuid4())
     body = envelope(event_id, event_type, data)
     due = now()
-    return [
-        await WebhookDelivery.create(
-            endpoint_id=endpoint.id,
-            event_id=event_id,
-            event_type=event_type,
-            body=body,
-            next_attempt_at=due,
-        )
-        for endpoint in endpoints
-    ]
+    queued = await _EMIT.records(
+        event_id,
+        event_type.value,
+        body,
+        DeliveryStatus.PENDING.value,
+        due,
+        due,
+        True,
+        event_type.value,
+    )
+    return len(queued)

@@ -266,6 +266,7 @@ def run(url: str, options: argparse.Namespace, tools: Tools) -> list[str]:
         "DATABASE_URL": url,
         "BROKER_URL": "memory://",
         "MAIL_WORKER": "false",
+        "WEBHOOK_WORKER": "false",
         "DOCKET_ENV": "production",
         "INTROSPECTION": "true",  # GraphiQL's screen is part of the corpus
     }

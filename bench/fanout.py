@@ -268,6 +268,7 @@ def run(database_url: str, subscribers: int, rounds: int, tools: Processes) -> F
         "DATABASE_URL": database_url,
         "BROKER_URL": BROKER_URL,
         "MAIL_WORKER": "false",
+        "WEBHOOK_WORKER": "false",
         "DOCKET_ENV": "production",
         "MAX_SUBSCRIPTIONS_PER_SOCKET": "5",
     }

@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             "DATABASE_URL": url,
             "BROKER_URL": "memory://",
             "MAIL_WORKER": "false",
+            "WEBHOOK_WORKER": "false",
             "DOCKET_ENV": "production",
         },
         work / "api.log",

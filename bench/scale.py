@@ -67,6 +67,7 @@ def server_env(url: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "BROKER_URL": "memory://",
         "MAIL_WORKER": "false",
+        "WEBHOOK_WORKER": "false",
         "DOCKET_ENV": "production",
     }
 

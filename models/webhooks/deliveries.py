@@ -9,6 +9,7 @@ wait, and go out once an admin enables it again.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,9 +22,17 @@ from models import notifications
 from models.clock import now
 from models.directory.users import User, UserRole
 from models.errors import DomainError, ErrorCode, not_found
+from models.ids import global_id
 from models.permissions import Permission, Role
 from models.viewer import Viewer, require
-from models.webhooks.tables import ERROR_LENGTH, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from models.webhooks.emission import envelope
+from models.webhooks.tables import (
+    ERROR_LENGTH,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventType,
+)
 
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -185,5 +194,27 @@ async def resend(viewer: Viewer, delivery_id: int) -> WebhookDelivery:
         event_id=delivery.event_id,
         event_type=delivery.event_type,
         body=delivery.body,
+        next_attempt_at=now(),
+    )
+
+
+async def ping(viewer: Viewer, endpoint_id: int) -> WebhookDelivery:
+    """A PING event to one endpoint, queued at once: an admin checks the receiver is
+    reachable and verifies signatures before real events flow."""
+    require(viewer, Permission.MANAGE_SETUP)
+    endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id)
+    if endpoint is None:
+        raise not_found("id", "webhook endpoint")
+    if not endpoint.enabled:
+        raise DomainError(
+            ErrorCode.ENDPOINT_DISABLED, "Enable the endpoint before pinging it.", "id"
+        )
+    event_id = str(uuid.uuid4())
+    data = {"webhookEndpoint": {"id": global_id("WebhookEndpoint", endpoint.id)}}
+    return await WebhookDelivery.create(
+        endpoint_id=endpoint.id,
+        event_id=event_id,
+        event_type=WebhookEventType.PING,
+        body=envelope(event_id, WebhookEventType.PING, data),
         next_attempt_at=now(),
     )

@@ -41,6 +41,12 @@ def _event_types(values: list[WebhookEventType]) -> list[str]:
     check_list(list(values), "eventTypes")
     if not values:
         raise DomainError(ErrorCode.REQUIRED, "Choose at least one event type.", "eventTypes")
+    if not all(kind.subscribable for kind in values):
+        raise DomainError(
+            ErrorCode.INVALID,
+            "PING is sent on request (pingWebhookEndpoint), not subscribed to.",
+            "eventTypes",
+        )
     chosen = set(values)
     return [kind.value for kind in WebhookEventType if kind in chosen]
 

@@ -28,12 +28,19 @@ class WebhookEventType(str, Enum):
     CREDIT_REQUEST_DECIDED = "CREDIT_REQUEST_DECIDED"
     CREDIT_LIMIT_CROSSED = "CREDIT_LIMIT_CROSSED"
     PHOTO_ADDED = "PHOTO_ADDED"
+    # A test event an admin sends on request (pingWebhookEndpoint), never subscribed to.
+    PING = "PING"
 
     @property
     def wire_name(self) -> str:
-        """The `type` of the payload: ACCOUNT_REQUEST_CREATED is "account_request.created"."""
+        """The `type` of the payload: ACCOUNT_REQUEST_CREATED is "account_request.created",
+        PING is "webhook.ping"."""
         subject, _, verb = self.value.lower().rpartition("_")
-        return f"{subject}.{verb}"
+        return f"{subject or 'webhook'}.{verb}"
+
+    @property
+    def subscribable(self) -> bool:
+        return self is not WebhookEventType.PING
 
 
 class DeliveryStatus(str, Enum):

@@ -122,6 +122,19 @@ class ResendWebhookDeliveryPayload:
     user_errors: list[UserError] = strawberry.field(description="Problems with the input.")
 
 
+@strawberry.input(description="A webhook endpoint to send a test event to.")
+class PingWebhookEndpointInput:
+    id: strawberry.ID = strawberry.field(description="The endpoint (enabled).")
+
+
+@strawberry.type(description="Result of pingWebhookEndpoint.")
+class PingWebhookEndpointPayload:
+    webhook_delivery: WebhookDelivery | None = strawberry.field(
+        description='The test delivery, PENDING: a "webhook.ping" event signed as any other.'
+    )
+    user_errors: list[UserError] = strawberry.field(description="Problems with the input.")
+
+
 @strawberry.type
 class WebhookMutations:
     @strawberry.mutation(
@@ -219,5 +232,21 @@ class WebhookMutations:
         key = key_for(input.id, "WebhookDelivery")
         row, errors = await run_in_transaction(lambda: deliveries.resend(viewer, key))
         return ResendWebhookDeliveryPayload(
+            webhook_delivery=WebhookDelivery.from_row(row) if row else None, user_errors=errors
+        )
+
+    @strawberry.mutation(
+        description='Send a test event (PING, payload type "webhook.ping") to an enabled '
+        "endpoint, whatever it subscribes to, to check it is reachable and verifies "
+        "signatures (admins).",
+        permission_classes=[CanManageSetup],
+    )
+    async def ping_webhook_endpoint(
+        self, info: Info, input: PingWebhookEndpointInput
+    ) -> PingWebhookEndpointPayload:
+        viewer = info.context.viewer
+        key = key_for(input.id, "WebhookEndpoint")
+        row, errors = await run_in_transaction(lambda: deliveries.ping(viewer, key))
+        return PingWebhookEndpointPayload(
             webhook_delivery=WebhookDelivery.from_row(row) if row else None, user_errors=errors
         )

@@ -80,6 +80,15 @@ mutation Resend($input: ResendWebhookDeliveryInput!) {{
 }}
 """
 
+PING = f"""
+mutation Ping($input: PingWebhookEndpointInput!) {{
+  pingWebhookEndpoint(input: $input) {{
+    webhookDelivery {{ {DELIVERY_FIELDS} }}
+    userErrors {{ code field message }}
+  }}
+}}
+"""
+
 ENDPOINTS = f"""
 query Endpoints($first: Int, $after: String) {{
   webhookEndpoints(first: $first, after: $after) {{

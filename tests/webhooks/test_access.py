@@ -17,6 +17,7 @@ from tests.webhooks.operations import (
     DELIVERIES,
     ENDPOINTS,
     NODE,
+    PING,
     RESEND,
     ROTATE,
     UPDATE,
@@ -35,10 +36,11 @@ def _operations(endpoint_id: str, delivery_id: str) -> list[tuple[str, dict[str,
         (DELETE, {"input": {"id": endpoint_id}}),
         (ROTATE, {"input": {"id": endpoint_id}}),
         (RESEND, {"input": {"id": delivery_id}}),
+        (PING, {"input": {"id": endpoint_id}}),
     ]
 
 
-NAMES = ["endpoints", "deliveries", "create", "update", "delete", "rotate", "resend"]
+NAMES = ["endpoints", "deliveries", "create", "update", "delete", "rotate", "resend", "ping"]
 NOT_ADMINS = [r for r in Role if r is not Role.ADMIN]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from fastpath.answers import CHECKING, STATS, same_answer
 from fastpath.arguments import ViewerPermission
 from fastpath.counts import SumOf
-from fastpath.declare import Batched, LoadedBy, batched, load_related, related
+from fastpath.declare import Batched, LoadedBy, Written, batched, load_related, related
 from fastpath.direct import DirectQueries, Policy
 from fastpath.executor import ProjectingExecutor
 from fastpath.inputs import plan_input_objects
@@ -37,6 +37,7 @@ __all__ = [
     "Policy",
     "SumOf",
     "ViewerPermission",
+    "Written",
     "accelerate",
     "answer_page",
     "batched",

@@ -2,7 +2,8 @@
 
 - `related(key, loader)`: the row a foreign key names, read through a per-request
   loader and made into the field's type by that type's `from_row`;
-- `batched(resolve)`: a value computed for a whole list of objects by one call.
+- `batched(resolve)`: a value computed for a whole list of objects by one call,
+  optionally also `written` in SQL, for the JSON lane to have the database write it.
 
 Each gives the field both its standard resolver and what the engine needs to answer
 it for a whole list at once, so the two can never disagree.
@@ -69,6 +70,27 @@ async def load_related(info: Any, spec: LoadedBy, key: int | None, made_as: Any)
 
 
 @dataclass(frozen=True)
+class Written:
+    """A batched field's object as the database writes it (the JSON lane), declared by
+    the domain beside the Python that computes it, so the lane needs no Python per item.
+
+    `given` is a SELECT over the item's row (`{row}`) giving one row of inputs, or none
+    where the field is null; `values` gives each attribute of the made object as SQL
+    over `{row}`, the inputs (`{given}`) and the request's clock (`{now}`, the value of
+    `clock()`), with a Tortoise field saying how its values are written (an enum's
+    type, a date, a time). `columns` are the item's columns it reads, `reads` the
+    loaders (and their models) whose whole tables `given` reads: the lane writes it
+    only where those loaders read the whole table for the viewer, as for a related row.
+    """
+
+    given: str
+    values: dict[str, tuple[str, Any]]
+    columns: tuple[str, ...]
+    reads: tuple[tuple[str, type], ...]
+    clock: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class Batched:
     """A field whose values for a list of objects come from one call (see `batched`).
 
@@ -81,6 +103,8 @@ class Batched:
     # The class every value `resolve` gives is an instance of (else None), so their
     # type check is known to pass (see Completer.trusted).
     makes: type | None = None
+    # The same values written by the database, where the JSON lane can (see Written).
+    written: Written | None = None
     _reads: list[tuple[str, ...]] = field(default_factory=list, compare=False)
 
     @property
@@ -107,13 +131,15 @@ def batched(
     resolve: Callable[[Any, Sequence[Any]], Awaitable[Sequence[Any]]],
     *,
     makes: type | None = None,
+    written: Written | None = None,
     **options: Any,
 ) -> Any:
     """A field whose value `resolve(info, sources)` computes for a whole list of objects
     at once (one value per source, in order); for one object, a list of one.
-    `makes`: the class every value is made as, if one. `options` are
-    `strawberry.field`'s (description, permission_classes ...)."""
-    spec = Batched(resolve, makes)
+    `makes`: the class every value is made as, if one; `written`: the same values as
+    SQL (see Written), which must agree with `resolve` (EXECUTION_CHECK compares them).
+    `options` are `strawberry.field`'s (description, permission_classes ...)."""
+    spec = Batched(resolve, makes, written)
 
     async def resolve_one(root: strawberry.Parent[Any], info: strawberry.Info) -> Any:
         [value] = await spec.resolve(info, [root])

@@ -37,7 +37,7 @@ from tortoise.models import Model
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
-from fastpath.json_sql import SEGMENTS, Related, object_sql
+from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
 from fastpath.plans import FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
@@ -72,6 +72,7 @@ class JsonPage:
     shape: Shape
     items: ObjectPlan  # the plan of each item
     computed: list[FieldPlan]  # batched fields of the items, completed in Python
+    written: list[FieldPlan]  # batched fields of the items the database writes
     counted: bool  # totalCount is shown
     cursors: bool  # edges or pageInfo are shown
     _sql: dict[tuple[str, str, str, bool], str] = field(default_factory=dict)
@@ -107,12 +108,25 @@ class JsonPage:
             rows = (
                 f"SELECT ({self.item})::text AS item_, {read} FROM ({page_sql}) p ORDER BY {order}"
             )
-        if not count_sql:
-            return rows
-        # The count beside the page; one row with no item when the page is empty.
-        offset = page_sql.count("$") and max(int(n) for n in re.findall(r"\$(\d+)", page_sql))
-        count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
-        return f"SELECT c.count_, r.* FROM ({count}) c LEFT JOIN LATERAL ({rows}) r ON true"
+        if count_sql:
+            # The count beside the page; one row with no item when the page is empty.
+            offset = _last_parameter(page_sql)
+            count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
+            rows = f"SELECT c.count_, r.* FROM ({count}) c LEFT JOIN LATERAL ({rows}) r ON true"
+        # The clock written fields read: the last parameter (see `clock`).
+        return rows.replace(NOW, f"${_last_parameter(rows) + 1}::timestamptz")
+
+    @property
+    def clock(self) -> Callable[[], Any] | None:
+        """What gives the time the written fields read, if they read one."""
+        for field_plan in self.written:
+            if field_plan.batch is not None and field_plan.batch.written is not None:
+                return field_plan.batch.written.clock
+        return None
+
+
+def _last_parameter(sql: str) -> int:
+    return max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
 
 
 def json_page(
@@ -190,6 +204,14 @@ async def answer_page(
         count_sql = f"SELECT count(*) AS count_ FROM ({listed_sql}) q"
     if count_sql:
         values = [*values, *count_values]
+    for field_plan in page.written:
+        if field_plan.gate:  # the viewer's permissions, as the executor checks them
+            if slot.executor is None:
+                raise LookupError("no executor to check the permissions of written fields")
+            slot.executor._gated_info(page.items, field_plan)
+    clock = page.clock
+    if clock is not None:
+        values = [*values, clock()]
     sql = page.statement(page_sql, count_sql, sort_column[0], descending)
     _, rows = await db.execute_query(sql, values)
     total = int(rows[0]["count_"]) if count_sql and rows else 0
@@ -260,7 +282,8 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
     if any(item is not items[0] for item in items):
         return None
     computed: list[FieldPlan] = []
-    built = object_sql(items[0], convert, "p", [], computed)
+    written: list[FieldPlan] = []
+    built = object_sql(items[0], convert, "p", [], computed, written)
     if built is None:
         return None
     model, item, columns, related = built
@@ -276,6 +299,7 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
         shape,
         items[0],
         computed,
+        written,
         counted="total_count" in kinds,
         cursors=bool(kinds & {"edges", "page_info"}),
     )

@@ -46,11 +46,14 @@ def object_sql(
     alias: str,
     path: list[str],
     computed: list[FieldPlan] | None = None,
+    written: list[FieldPlan] | None = None,
 ) -> tuple[type[Model], str, list[str], list[Related]] | None:
     """json_build_object(...) of one object of `plan` made by `convert` from the row
     aliased `alias`; the columns it reads of that row; the related rows it reads.
     Given `computed`, batched fields are left out of the SQL and listed there (the
-    caller completes them in Python); else they are not covered."""
+    caller completes them in Python); else they are not covered. Given `written`,
+    a batched field the domain also declared in SQL (`Written`) is written by the
+    database and listed there instead (the caller checks its viewer permissions)."""
     attributes = [
         field_plan.attribute if field_plan.loaded is None else field_plan.loaded.key
         for field_plan in plan.fields
@@ -69,6 +72,18 @@ def object_sql(
     related: list[Related] = []
     cuts: list[int] = []  # where the batched fields go among the parts
     for field_plan in plan.fields:
+        by_database = (
+            _written_sql(field_plan, alias, [*path, alias])
+            if written is not None and field_plan.batch is not None
+            else None
+        )
+        if by_database is not None and written is not None:
+            sql, reads, read_columns = by_database
+            written.append(field_plan)
+            parts += [literal(field_plan.response_name), sql]
+            columns.extend(read_columns)
+            related.extend(reads)
+            continue
         if computed is not None and field_plan.batch is not None:
             if field_plan.completer is None:
                 return None
@@ -144,6 +159,68 @@ def _related_sql(
     pk = model._meta.db_pk_column
     sql = f'(SELECT {item} FROM "{model._meta.db_table}" {alias} WHERE {alias}."{pk}" = {key_sql})'
     return sql, [Related(loaded.loader, model), *nested]
+
+
+# Where a written field reads the request's clock (`{now}`): JsonPage makes it the
+# statement's last parameter. A character no SQL text holds.
+NOW = "\x02now\x02"
+
+
+def _written_sql(
+    field_plan: FieldPlan, alias: str, path: list[str]
+) -> tuple[str, list[Related], list[str]] | None:
+    """A batched field's object written from its `Written` SQL: the object's JSON where
+    `given` finds its inputs, else null; the tables and item columns it reads."""
+    batch, completer = field_plan.batch, field_plan.completer
+    written = batch.written if batch is not None else None
+    if (
+        written is None
+        or completer is None
+        or completer.non_null
+        or completer.plan is None
+        or completer.item is not None
+        or not completer.trusted  # the plan is of the class the batch makes
+        or len(path) > 3
+    ):
+        return None
+    given = f"g{len(path)}"
+
+    def placed(sql: str) -> str:
+        return sql.replace("{row}", alias).replace("{given}", given).replace("{now}", NOW)
+
+    parts: list[str] = []
+    related = [Related(loader, model) for loader, model in written.reads]
+    for inner in completer.plan.fields:
+        parts.append(literal(inner.response_name))
+        if inner.typename is not None:
+            parts.append(literal(inner.typename))
+            continue
+        if inner.gate is not None or inner.batch is not None:
+            return None
+        if inner.loaded is not None:
+            key = written.values.get(inner.loaded.key)
+            row = _related_sql(inner, placed(key[0]), [*path, given]) if key else None
+            if row is None:
+                return None
+            parts.append(row[0])
+            related.extend(row[1])
+            continue
+        found = written.values.get(inner.attribute) if inner.attribute else None
+        leaf = inner.completer
+        if found is None or leaf is None or leaf.leaf is None or leaf.item is not None:
+            return None
+        value = placed(found[0])
+        textual = leaf.enum is not None or leaf.leaf.name == "String"
+        if leaf.non_null and textual:  # a null would be an error the standard way
+            value = f"coalesce({value}, {_fail(value)})"
+        sql = _leaf_value(leaf, found[1], value, None)
+        if sql is None:
+            return None
+        if leaf.non_null and not textual:
+            sql = f"CASE WHEN ({sql}) IS NULL THEN to_json({_fail(sql)}) ELSE to_json({sql}) END"
+        parts.append(sql)
+    sql = f"(SELECT json_build_object({', '.join(parts)}) FROM ({placed(written.given)}) {given})"
+    return sql, related, list(written.columns)
 
 
 def _leaf_sql(

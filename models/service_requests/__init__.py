@@ -7,6 +7,7 @@ that only one caller can win, and a job's request is unique in the database.
 
 from models.service_requests.decisions import JobInput, approve, decline
 from models.service_requests.drafts import (
+    DRAFT_SQL,
     PRIORITY_OF_URGENCY,
     DraftSource,
     JobDraft,
@@ -40,6 +41,7 @@ from models.service_requests.visibility import visible_jobs, visible_service_req
 
 __all__ = [
     "DESCRIPTION_LENGTH",
+    "DRAFT_SQL",
     "JOB_ASSIGNEE_ROLES",
     "PRIORITY_OF_URGENCY",
     "QUEUE_CHANNEL",

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from fastpath import Written
 from models import company
 from models.clock import now
 from models.directory.accounts import Account
 from models.service_requests.tables import (
+    Job,
     JobPriority,
     ServiceRequest,
+    ServiceRequestStatus,
     ServiceType,
     SlaRule,
     Urgency,
@@ -110,3 +113,66 @@ async def draft_for(request: ServiceRequest, *, at: datetime | None = None) -> J
     [draft] = drafts([request], hours, settings.default_sla_hours, at or now(), JobDraft)
     assert draft is not None  # its own account is in `hours`
     return draft
+
+
+def _table(model: type[Any]) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+def _column(model: type[Any], name: str) -> Any:
+    return model._meta.fields_map[name]
+
+
+# The same draft written by the database, for the review queue's JSON lane (fastpath's
+# `Written`): `drafts` above in SQL, the same rules, with the request's clock. Its
+# inputs are a row only for a pending request whose account exists; the account's
+# hours, else the company's (the settings row's, null while there is none, as
+# `company.default_sla_hours` gives for a new row). Hours are bounded (1..8760) where
+# they are set, so the due time stays within the years Python writes.
+_PRIORITY = " ".join(
+    f"WHEN '{urgency.value}' THEN '{priority.value}'"
+    for urgency, priority in PRIORITY_OF_URGENCY.items()
+)
+DRAFT_SQL = Written(
+    given=(
+        'SELECT a."default_sla_hours" AS account_hours, c.hours AS company_hours,'
+        ' coalesce(a."default_sla_hours", c.hours) AS hours'
+        f" FROM {_table(Account)} a LEFT JOIN"
+        f' (SELECT "default_sla_hours" AS hours FROM {_table(company.CompanySettings)}'
+        ' WHERE "id" = 1) c ON true'
+        ' WHERE a."id" = {row}."account_id"'
+        f" AND {{row}}.\"status\" = '{ServiceRequestStatus.PENDING.value}'"
+    ),
+    values={
+        # The keys of the draft's account and site (no field: they are only keys).
+        "account_id": ('{row}."account_id"', None),
+        "site_id": ('{row}."site_id"', None),
+        "service_type": ('{row}."service_type"', _column(ServiceRequest, "service_type")),
+        "description": ('{row}."description"', _column(ServiceRequest, "description")),
+        "booking_date": ('{row}."preferred_date"', _column(ServiceRequest, "preferred_date")),
+        "priority": (f'CASE {{row}}."urgency" {_PRIORITY} END', _column(Job, "priority")),
+        "sla_due_at": (
+            "CASE WHEN {given}.hours IS NULL THEN NULL"
+            " ELSE {now} + make_interval(hours => {given}.hours) END",
+            _column(Job, "sla_due_at"),
+        ),
+        "sla_rule": (
+            f"CASE WHEN {{given}}.account_hours IS NOT NULL"
+            f" THEN '{SlaRule.ACCOUNT_DEFAULT.value}'"
+            f" WHEN {{given}}.company_hours IS NOT NULL THEN '{SlaRule.COMPANY_DEFAULT.value}'"
+            f" ELSE '{SlaRule.NONE.value}' END",
+            _column(Job, "sla_rule"),
+        ),
+    },
+    columns=(
+        "status",
+        "account_id",
+        "site_id",
+        "service_type",
+        "description",
+        "preferred_date",
+        "urgency",
+    ),
+    reads=(("accounts_by_id", Account),),
+    clock=now,
+)

@@ -208,6 +208,7 @@ class ServiceRequest(Node, Located):
     job_draft: JobDraft | None = batched(
         job_drafts,
         makes=JobDraft,
+        written=sr.DRAFT_SQL,
         description="The Create Job form pre-filled (reviewers; null once decided).",
         permission_classes=[CanReview],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -36,7 +37,9 @@ from api.persisted_queries import (
 )
 from api.settings import Settings
 from api.sockets import GraphQLTransportWS, TextFrames
+from fastpath.gate import GATE, Gate, Unconfirmed
 from models import auth
+from models.remembered import Remembered, proof
 from models.viewer import ANONYMOUS, Viewer
 from schema import budgets
 
@@ -132,9 +135,19 @@ class DocketGraphQL(GraphQL[Context, None]):
         cost ~15 us of every request, measured (bench/)."""
         adapter = self.request_adapter_class(request)
         root_value = await self.get_root_value(request)  # type: ignore[func-returns-value]
+        remembered = self._remembered(request)
+        request_data: GraphQLRequestData | None = None
+        if remembered is not None:
+            request_data = refusals.one_operation(self.parse_json(await request.body()))
+            answer = await self._answer_remembered(
+                request, adapter, root_value, remembered, request_data
+            )
+            if answer is not None:
+                return answer
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub_response)
-        request_data = refusals.one_operation(self.parse_json(await request.body()))
+        if request_data is None:
+            request_data = refusals.one_operation(self.parse_json(await request.body()))
         keyed = await self._keyed(context, request.headers.get(idempotency.HEADER), request_data)
         if keyed is None:
             result = await self.execute_single(
@@ -158,6 +171,56 @@ class DocketGraphQL(GraphQL[Context, None]):
             )
 
         return idempotency.response(await idempotency.answer_once(keyed, run), sub_response)
+
+    def _remembered(self, request: Request) -> Remembered | None:
+        """The viewer remembered for this request's token, where a query may start from
+        it (PostgreSQL, the direct lane on, no idempotency key); else None."""
+        if self.direct is None or self.settings.uses_sqlite:
+            return None
+        token = _bearer(request.headers.get("authorization"))
+        if token is None or idempotency.HEADER in request.headers:
+            return None
+        return auth.recalled(token, secret=self.settings.secret())
+
+    async def _answer_remembered(
+        self,
+        request: Request,
+        adapter: Any,
+        root_value: Any,
+        remembered: Remembered,
+        request_data: GraphQLRequestData,
+    ) -> Response | None:
+        """An admitted query answered from a remembered viewer (`models.remembered`),
+        behind a gate that no statement passes before the database confirms the viewer
+        (`fastpath.gate`; the JSON lane proves it in its own statement). None where the
+        query may not start so, or the viewer did not hold: the caller signs in afresh
+        and answers as always, this answer thrown away unseen."""
+        query = request_data.query
+        if query is None or idempotency.sent(None, request_data.extensions):
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = Context(settings=self.settings, request=request, response=sub_response)
+        context.viewer = remembered.viewer
+        assert self.direct is not None
+        if not self.direct.admitted(context, query, request_data.operation_name):
+            return None
+        gate = Gate(functools.partial(auth.still_signed_in, remembered), proof(remembered))
+        token = GATE.set(gate)
+        try:
+            result = await self.execute_single(
+                request, adapter, sub_response, context, root_value, request_data
+            )
+            confirmed = await gate.confirmed()
+        except Unconfirmed:
+            confirmed = False
+        finally:
+            GATE.reset(token)
+        if not confirmed:
+            return None
+        response_data = await self.process_result(request=request, result=result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
 
     async def _keyed(
         self, context: Context, header: str | None, request_data: GraphQLRequestData

@@ -87,6 +87,10 @@ class DirectQueries:
         # Answers of introspection-only operations (`_introspection_key`).
         self._schema_answers: dict[Hashable, tuple[DocumentNode, dict[str, Any]]] = {}
 
+    def admitted(self, context: Any, query: str, operation_name: str | None) -> bool:
+        """Has this document been admitted (a query that once answered cleanly)?"""
+        return (query, operation_name, self.policy.validation_key(context)) in self._admitted
+
     async def execute(
         self,
         context: Any,

@@ -24,9 +24,10 @@ fast answer.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ from tortoise.models import Model
 
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
+from fastpath.gate import GATE, PASSING, Gate, Unconfirmed
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
 from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
 from fastpath.plans import FieldPlan, ObjectPlan
@@ -75,7 +77,7 @@ class JsonPage:
     written: list[FieldPlan]  # batched fields of the items the database writes
     counted: bool  # totalCount is shown
     cursors: bool  # edges or pageInfo are shown
-    _sql: dict[tuple[str, str, str, bool], str] = field(default_factory=dict)
+    _sql: dict[tuple[str, str, str, bool, str], str] = field(default_factory=dict)
 
     @property
     def aggregate(self) -> bool:
@@ -83,17 +85,19 @@ class JsonPage:
         aggregates them into one array, one value to read."""
         return not self.cursors and not self.computed
 
-    def statement(self, page_sql: str, count_sql: str, sort: str, descending: bool) -> str:
-        key = (page_sql, count_sql, sort, descending)
+    def statement(
+        self, page_sql: str, count_sql: str, sort: str, descending: bool, proof: str = ""
+    ) -> str:
+        key = (page_sql, count_sql, sort, descending, proof)
         found = self._sql.get(key)
         if found is None:
-            found = self._write(page_sql, count_sql, sort, descending)
+            found = self._write(page_sql, count_sql, sort, descending, proof)
             if len(self._sql) > 64:
                 self._sql.clear()
             self._sql[key] = found
         return found
 
-    def _write(self, page_sql: str, count_sql: str, sort: str, descending: bool) -> str:
+    def _write(self, page_sql: str, count_sql: str, sort: str, descending: bool, proof: str) -> str:
         direction = "DESC" if descending else "ASC"
         pk = self.model._meta.db_pk_column
         order = f'p."{sort}" {direction}, p."{pk}" {direction}'
@@ -113,8 +117,18 @@ class JsonPage:
             offset = _last_parameter(page_sql)
             count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
             rows = f"SELECT c.count_, r.* FROM ({count}) c LEFT JOIN LATERAL ({rows}) r ON true"
-        # The clock written fields read: the last parameter (see `clock`).
-        return rows.replace(NOW, f"${_last_parameter(rows) + 1}::timestamptz")
+        # The clock written fields read: the next parameter (see `clock`).
+        rows = rows.replace(NOW, f"${_last_parameter(rows) + 1}::timestamptz")
+        if not proof:
+            return rows
+        # What the request started from, proven in the same statement (fastpath.gate):
+        # its parameters last; one row even when the page is empty.
+        offset = _last_parameter(rows)
+        proof = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", proof)
+        return (
+            f"SELECT ({proof}) AS proof_, z.* FROM (SELECT 1) o"
+            f" LEFT JOIN LATERAL ({rows}) z ON true"
+        )
 
     @property
     def clock(self) -> Callable[[], Any] | None:
@@ -212,8 +226,12 @@ async def answer_page(
     clock = page.clock
     if clock is not None:
         values = [*values, clock()]
-    sql = page.statement(page_sql, count_sql, sort_column[0], descending)
-    _, rows = await db.execute_query(sql, values)
+    gate = GATE.get()
+    proof = gate.proof if gate is not None and gate.state is None else None
+    if proof is not None:
+        values = [*values, *proof[1]]
+    sql = page.statement(page_sql, count_sql, sort_column[0], descending, proof[0] if proof else "")
+    rows = await _fetch(db, sql, values, proven=gate if proof is not None else None)
     total = int(rows[0]["count_"]) if count_sql and rows else 0
     if page.counted and not count_sql and count is not None:
         total = await count()
@@ -236,6 +254,21 @@ async def answer_page(
     slot.answer = orjson.Fragment(
         connection_json(page.shape, items, marks, more=more, before=has_previous, total=total)
     )
+
+
+async def _fetch(db: Any, sql: str, values: list[Any], *, proven: Gate | None) -> Any:
+    """The statement's rows; carrying the gate's proof, it runs in a task of its own that
+    passes the gate, and settles it with what the database found."""
+    if proven is None:
+        return (await db.execute_query(sql, values))[1]
+    context = copy_context()
+    context.run(PASSING.set, True)
+    task = asyncio.get_running_loop().create_task(db.execute_query(sql, values), context=context)
+    _, rows = await task
+    proven.settle(bool(rows and rows[0]["proof_"]))
+    if proven.state is not True:
+        raise Unconfirmed
+    return rows
 
 
 async def _with_computed(

@@ -25,6 +25,8 @@ import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
+from fastpath.gate import before_statement
+
 # asyncpg.create_pool's own options; the rest are asyncpg.connect's.
 _POOL_OPTIONS = frozenset(
     {
@@ -64,6 +66,8 @@ class LeanPool:
         return self
 
     async def acquire(self) -> asyncpg.Connection:
+        # Nothing is read for a request before its gate opens (fastpath.gate).
+        await before_statement()
         while True:
             if self._closed:
                 raise asyncpg.InterfaceError("the pool is closed")

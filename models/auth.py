@@ -21,6 +21,7 @@ from models.errors import DomainError, ErrorCode
 from models.events import contact_channel, publish_after_commit, user_channel
 from models.passwords import verify_password
 from models.permissions import Role
+from models.remembered import Remembered, forget, holds, recall, remember
 from models.viewer import Viewer
 
 MAX_FAILURES = 5
@@ -181,7 +182,14 @@ def _roles(listed: str | None) -> frozenset[Role]:
 async def authenticate(token: str, *, secret: str) -> Viewer | None:
     """The viewer behind a bearer token, or None if it is unknown, expired or revoked,
     or its user is inactive, or its contact has no portal access or an inactive account."""
-    found = await _SIGN_IN.records(True, True, True, _digest(token, secret), now())
+    digest = _digest(token, secret)
+    viewer = await _sign_in(digest)
+    remember(digest, viewer)
+    return viewer
+
+
+async def _sign_in(digest: str) -> Viewer | None:
+    found = await _SIGN_IN.records(True, True, True, digest, now())
     if not found:
         return None
     row = found[0]
@@ -253,3 +261,18 @@ async def purge_expired() -> int:
     dead = await AuthToken.filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)).delete()
     await LoginAttempt.filter(created_at__lt=now() - FAILURE_WINDOW).delete()
     return dead
+
+
+def recalled(token: str, *, secret: str) -> Remembered | None:
+    """The viewer remembered for this token (`models.remembered`), unconfirmed."""
+    return recall(_digest(token, secret))
+
+
+async def still_signed_in(remembered: Remembered) -> bool:
+    """Does the remembered viewer still hold? A fresh sign-in, kept if it does not."""
+    viewer = await _sign_in(remembered.digest)
+    if holds(remembered, viewer):
+        return True
+    forget(remembered.digest)
+    remember(remembered.digest, viewer)
+    return False

@@ -21,6 +21,7 @@ from strawberry.utils.await_maybe import await_maybe
 
 import fastpath
 from api import outages
+from fastpath.gate import Unconfirmed
 from models.errors import AccessError
 from models.permissions import Role
 from models.validation import MAX_LIST_ITEMS
@@ -49,6 +50,12 @@ class MaskUnexpectedErrors(MaskErrors):
             super()._process_result(result)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, Unconfirmed):
+            # A remembered viewer did not hold: the view throws this answer away and
+            # answers again after a fresh sign-in (fastpath.gate). Nothing to log.
+            masked = super().anonymise_error(error)
+            masked.extensions = {"code": "UNCONFIRMED"}
+            return masked
         if outages.is_outage(error.original_error):
             assert error.original_error is not None
             outages.report(error.original_error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -25,7 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import graphiql, idempotency, metrics, outages
+from api import graphiql, idempotency, metrics, outages, remembered_queries
 from api import http_refusals as refusals
 from api.context import Context
 from api.persisted_queries import (
@@ -37,9 +36,9 @@ from api.persisted_queries import (
 )
 from api.settings import Settings
 from api.sockets import GraphQLTransportWS, TextFrames
-from fastpath.gate import GATE, Gate, Unconfirmed
+from fastpath.gate import behind
 from models import auth
-from models.remembered import Remembered, proof
+from models.remembered import Remembered
 from models.viewer import ANONYMOUS, Viewer
 from schema import budgets
 
@@ -135,7 +134,9 @@ class DocketGraphQL(GraphQL[Context, None]):
         cost ~15 us of every request, measured (bench/)."""
         adapter = self.request_adapter_class(request)
         root_value = await self.get_root_value(request)  # type: ignore[func-returns-value]
-        remembered = self._remembered(request)
+        remembered = remembered_queries.recalled(
+            self.settings, self.direct, _bearer(request.headers.get("authorization"))
+        )
         request_data: GraphQLRequestData | None = None
         if remembered is not None:
             request_data = refusals.one_operation(self.parse_json(await request.body()))
@@ -153,34 +154,20 @@ class DocketGraphQL(GraphQL[Context, None]):
             result = await self.execute_single(
                 request, adapter, sub_response, context, root_value, request_data
             )
-            response_data = await self.process_result(request=request, result=result)
-            if result.errors:
-                self._handle_errors(result.errors, response_data)
+            response_data = await self._response_data(request, result)
             return self.create_response(response_data=response_data, sub_response=sub_response)
 
         async def run() -> idempotency.Answer:  # inside the transaction that keeps its answer
             result = await self.execute_single(
                 request, adapter, sub_response, context, root_value, request_data
             )
-            response_data = await self.process_result(request=request, result=result)
-            if result.errors:
-                self._handle_errors(result.errors, response_data)
+            response_data = await self._response_data(request, result)
             status = sub_response.status_code or 200
             return idempotency.Answer(
                 self.encode_json(response_data), status, result.data is not None
             )
 
         return idempotency.response(await idempotency.answer_once(keyed, run), sub_response)
-
-    def _remembered(self, request: Request) -> Remembered | None:
-        """The viewer remembered for this request's token, where a query may start from
-        it (PostgreSQL, the direct lane on, no idempotency key); else None."""
-        if self.direct is None or self.settings.uses_sqlite:
-            return None
-        token = _bearer(request.headers.get("authorization"))
-        if token is None or idempotency.HEADER in request.headers:
-            return None
-        return auth.recalled(token, secret=self.settings.secret())
 
     async def _answer_remembered(
         self,
@@ -190,37 +177,33 @@ class DocketGraphQL(GraphQL[Context, None]):
         remembered: Remembered,
         request_data: GraphQLRequestData,
     ) -> Response | None:
-        """An admitted query answered from a remembered viewer (`models.remembered`),
-        behind a gate that no statement passes before the database confirms the viewer
-        (`fastpath.gate`; the JSON lane proves it in its own statement). None where the
-        query may not start so, or the viewer did not hold: the caller signs in afresh
-        and answers as always, this answer thrown away unseen."""
-        query = request_data.query
-        if query is None or idempotency.sent(None, request_data.extensions):
+        """An admitted query answered from a remembered viewer (`api.remembered_queries`);
+        None where it may not start so, or the viewer did not hold."""
+        if idempotency.sent(request.headers.get(idempotency.HEADER), request_data.extensions):
             return None
         sub_response = await self.get_sub_response(request)
-        context = Context(settings=self.settings, request=request, response=sub_response)
-        context.viewer = remembered.viewer
-        assert self.direct is not None
-        if not self.direct.admitted(context, query, request_data.operation_name):
+        found = remembered_queries.started(
+            self.settings, self.direct, request, sub_response, remembered, request_data
+        )
+        if found is None:
             return None
-        gate = Gate(functools.partial(auth.still_signed_in, remembered), proof(remembered))
-        token = GATE.set(gate)
-        try:
-            result = await self.execute_single(
+        context, gate = found
+        result = await behind(
+            gate,
+            lambda: self.execute_single(
                 request, adapter, sub_response, context, root_value, request_data
-            )
-            confirmed = await gate.confirmed()
-        except Unconfirmed:
-            confirmed = False
-        finally:
-            GATE.reset(token)
-        if not confirmed:
+            ),
+        )
+        if result is None:
             return None
+        response_data = await self._response_data(request, result)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
+
+    async def _response_data(self, request: Request, result: ExecutionResult) -> Any:
         response_data = await self.process_result(request=request, result=result)
         if result.errors:
             self._handle_errors(result.errors, response_data)
-        return self.create_response(response_data=response_data, sub_response=sub_response)
+        return response_data
 
     async def _keyed(
         self, context: Context, header: str | None, request_data: GraphQLRequestData

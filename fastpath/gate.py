@@ -22,7 +22,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Unconfirmed(Exception):
@@ -84,3 +86,16 @@ async def before_statement() -> None:
     gate = GATE.get()
     if gate is not None and gate.state is not True and not PASSING.get():
         await gate.wait()
+
+
+async def behind(gate: Gate, run: Callable[[], Awaitable[T]]) -> T | None:
+    """`run()`'s answer with `gate` as the running request's, if the gate is confirmed
+    by the end of it (asking then if nothing did); None if it was refused."""
+    token = GATE.set(gate)
+    try:
+        answer = await run()
+        return answer if await gate.confirmed() else None
+    except Unconfirmed:
+        return None
+    finally:
+        GATE.reset(token)

@@ -4,6 +4,7 @@ is pure; every answer is still each request's own."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ fragment PreparedCount on AccountRequestConnection { totalCount }"""
 
 @pytest.fixture(scope="module")
 def executor_class() -> Any:
-    schema = build_schema(load_settings())
+    schema = build_schema(load_settings(compiled_projections=True, direct_queries=True))
     assert schema.engine.executor is not None
     return schema._schema, schema.engine.executor
 
@@ -124,7 +125,9 @@ def test_another_schema_or_operation_is_built_for_itself(executor_class: Any) ->
     assert a.operation.name.value == "PreparedA" and b.operation.name.value == "PreparedB"
     # without a name, a document of two operations is refused each time
     assert isinstance(build_prepared(cls, schema, document, None, None, None, None), list)
-    other_schema = build_schema(load_settings())._schema
+    other_schema = build_schema(
+        load_settings(compiled_projections=True, direct_queries=True)
+    )._schema
     again = build_prepared(cls, other_schema, document, None, None, "PreparedA", None)
     assert again.schema is other_schema
 
@@ -155,3 +158,74 @@ async def test_the_same_document_with_other_variables_gets_other_answers(
     bad = await gql.raw(PAGE, {"first": "five"}, token=dispatcher.token)
     assert bad["errors"]
     assert await page(**opened) == (["OPEN", "OPEN"], 2)
+
+
+def test_an_executor_made_from_kept_attributes_is_as_the_constructor_makes_it(
+    executor_class: Any,
+) -> None:
+    schema, cls = executor_class
+    document = parse(PAGE)
+    variables = {"first": 3, "filter": {"statuses": ["OPEN"]}}
+    prepared._prepared.clear()
+
+    def build(context: object) -> Any:
+        return build_prepared(cls, schema, document, context, variables, None, is_awaitable)
+
+    def is_awaitable(value: Any) -> bool:
+        return False
+
+    # given the first build (graphql-core's) and the second (the constructor's, kept)
+    first, second = build("first"), build("second")
+    assert prepared._known_shape(second)
+    # when more are made for other requests
+    third, fourth = build("third"), build("fourth")
+    constructed = cls(
+        schema,
+        second.fragment_definitions,
+        second.fragments,
+        None,
+        "fifth",
+        second.operation,
+        second.variable_values,
+        second.field_resolver,
+        second.type_resolver,
+        second.subscribe_field_resolver,
+        False,
+        None,
+        is_awaitable,
+        None,
+    )
+    # then each holds what the constructor makes, attribute for attribute, its context
+    # and its own state (errors, futures, plans) its own
+    for made in (third, fourth):
+        set_after = {"one_operation", "values_kept"}  # by the build, after the constructor
+        assert type(made) is cls and vars(made).keys() == vars(constructed).keys() | set_after
+        assert made.context_value in {"third", "fourth"}
+        for name, value in vars(constructed).items():
+            kept = getattr(made, name)
+            if name in prepared._OWN:
+                assert kept is not getattr(second, name) and type(kept) is type(value)
+                assert kept is not getattr(third if made is fourth else fourth, name)
+            elif name == "async_helpers":
+                assert kept.gather.__self__ is made and kept.track.__self__ is made
+            elif name != "context_value":
+                assert kept == value, name
+        assert made.values_kept and made.one_operation == first.one_operation
+        assert made.variable_values is second.variable_values
+    # and an error collected by one request is not another's
+    third.collected_errors.add(GraphQLError("only the third's"), None)
+    assert fourth.collected_errors.errors == [] and build("sixth").collected_errors.errors == []
+
+
+def test_raw_values_are_kept_only_where_their_json_reads_back_as_them() -> None:
+    assert prepared._raw_key(None) == prepared._raw_key({}) == b"{}"
+    assert prepared._raw_key({"a": 1}) != prepared._raw_key({"a": 1.0})
+    assert prepared._raw_key({"a": 1}) != prepared._raw_key({"a": True})
+    assert prepared._raw_key({"a": None}) == b'{"a":null}'
+    # (NaN and infinities would be written as null, an enum member as its value)
+    for odd in (float("nan"), float("inf"), _Plain.A, b"x", {1: 2}, 2**70, object()):
+        assert prepared._raw_key({"a": odd}) is None, odd
+
+
+class _Plain(Enum):
+    A = "A"

@@ -9,7 +9,7 @@ Nothing here imports the domain: what the engine needs from it is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +70,7 @@ def accelerate(
     direct: bool = True,
     check: bool = False,
     max_tokens: int,
+    pure_scalars: Collection[str] = (),
 ) -> Engine:
     """Install the engine on a built Strawberry schema (once, at start-up).
 
@@ -78,7 +79,10 @@ def accelerate(
     - `check` (EXECUTION_CHECK): also answer every query the standard way, and fail
       on any difference (the test suite runs so);
     - `policy`: what the direct lane must ask the app (see `Policy`);
-    - `global_id`: how the domain encodes global IDs (read in `from_row` code).
+    - `global_id`: how the domain encodes global IDs (read in `from_row` code);
+    - `pure_scalars`: the custom scalars whose `parse_value` depends on its input
+      alone, has no effect and makes an immutable value: variables of them may be
+      coerced once per document and raw values (`fastpath.prepared`).
 
     Types and fields that break the engine's rules stop start-up here, naming
     them (`rules.check_rules`). On a graphql-core or Strawberry the engine was not
@@ -90,7 +94,13 @@ def accelerate(
         compiled = direct = False
     GLOBAL_ID.encode = global_id
     executor = (
-        type("CheckedExecutor", (ProjectingExecutor,), {"check": check}) if compiled else None
+        type(
+            "CheckedExecutor",
+            (ProjectingExecutor,),
+            {"check": check, "pure_scalars": frozenset(pure_scalars)},
+        )
+        if compiled
+        else None
     )
     if executor is not None:
         schema.execution_context_class = executor

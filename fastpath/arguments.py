@@ -91,8 +91,23 @@ def _strawberry_info(info: GraphQLResolveInfo, definition: Any) -> Any:
     return schema.config.info_class(_raw_info=info, _field=definition)
 
 
+# Per field definition: (the definition, `_viewer_gate`): its extensions are fixed once
+# the schema is built, and a root field's gate is asked on every request.
+_gates: dict[int, tuple[Any, list[Any] | None]] = {}
+
+
 def _viewer_gate(definition: Any) -> list[Any] | None:
     """The permissions of a resolver field guarded by viewer permissions only, else None."""
+    known = _gates.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_gates) > 4096:
+            _gates.clear()
+        known = (definition, _find_viewer_gate(definition))
+        _gates[id(definition)] = known
+    return known[1]
+
+
+def _find_viewer_gate(definition: Any) -> list[Any] | None:
     if definition.base_resolver is None or not definition.extensions:
         return None
     gate: list[Any] = []

@@ -58,6 +58,7 @@ class Compiler:
     _documents: dict[int, tuple[Any, bool]] = {}
     # Root arguments by `arguments_key`, coerced and (once called) converted.
     _arguments: dict[Hashable, RootArguments] = {}
+    _arguments_by_values: dict[tuple[int, int], tuple[Any, RootArguments]] = {}
     # Per document and operation name: (the document, `_root_candidate`).
     _roots: dict[tuple[int, str | None], tuple[Any, tuple[tuple[Any, Any], ...] | None]] = {}
     # Per operation: (the operation, `one_operation`, its root fields (`root_fields`)).

@@ -49,6 +49,7 @@ from strawberry.types import ExecutionResult
 
 from fastpath.answers import CHECKING, same_answer
 from fastpath.keys import _frozen
+from fastpath.prepared import build_prepared
 
 _MAX_ADMITTED = 1024
 _MAX_ADMITTED_TEXT = 64 * 1024  # as persisted queries: longer texts go the standard way
@@ -183,14 +184,14 @@ class DirectQueries:
             self.schema._schema, document, operation_name
         ):
             return None
-        executor = compiled.build(
+        executor = build_prepared(
+            compiled,
             self.schema._schema,
             document,
-            None,
             context,
             variables,
             operation_name,
-            is_awaitable=optimized_is_awaitable,
+            optimized_is_awaitable,
         )
         if isinstance(executor, list):
             return None  # variables that do not coerce: the standard lane words it
@@ -249,24 +250,38 @@ class DirectQueries:
 _SCHEMA_FIELDS = frozenset({"__schema", "__type", "__typename"})
 
 
+# Per admitted document and operation name: (the document, does it describe the schema only?).
+_schema_only: dict[tuple[int, str | None], tuple[DocumentNode, bool]] = {}
+
+
 def _introspection_key(
     document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
 ) -> Hashable | None:
     """The key of an operation that selects only `__schema`, `__type` and `__typename`
     at its root, with no directive there (GraphiQL's and every client's introspection
     query), or None for any other operation."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None or operation.operation is not OperationType.QUERY:
+    known = _schema_only.get((id(document), operation_name))
+    if known is None or known[0] is not document:
+        if len(_schema_only) >= _MAX_ADMITTED:
+            _schema_only.clear()
+        known = (document, _describes_schema_only(document, operation_name))
+        _schema_only[(id(document), operation_name)] = known
+    if not known[1]:
         return None
-    for selection in operation.selection_set.selections:
-        if (
-            not isinstance(selection, FieldNode)
-            or selection.name.value not in _SCHEMA_FIELDS
-            or selection.directives
-        ):
-            return None
     try:
         values = _frozen(variables or {})
     except TypeError:
         return None
     return (id(document), operation_name, values)
+
+
+def _describes_schema_only(document: DocumentNode, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return False
+    return all(
+        isinstance(selection, FieldNode)
+        and selection.name.value in _SCHEMA_FIELDS
+        and not selection.directives
+        for selection in operation.selection_set.selections
+    )

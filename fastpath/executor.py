@@ -54,6 +54,10 @@ class ProjectingExecutor(
     (and subscription events shared between subscribers, see `shared_events`)."""
 
     check = False  # EXECUTION_CHECK: also complete the standard way and compare
+    # Custom scalars whose coercion is pure (`fastpath.prepared`), named by the app.
+    pure_scalars: frozenset[str] = frozenset()
+    # Are its variable values kept for later requests (`fastpath.prepared`)?
+    values_kept = False
 
     def complete_object_value(
         self,
@@ -156,18 +160,29 @@ class ProjectingExecutor(
         (Strawberry converts it into new objects)."""
         if not field_def.args and not node.arguments:
             return RootArguments(node, field_def, {})
-        key = arguments_key(node, self.variable_values.coerced)
-        if key is not None:
-            cached = self._arguments.get(key)
-            if cached is not None and cached.node is node and cached.field_def is field_def:
-                return cached
-        found = RootArguments(
-            node, field_def, get_argument_values(field_def, node, self.variable_values)
-        )
-        if key is not None:
+        # Values kept for their raw values (`fastpath.prepared`): the same object, the
+        # same arguments, found without keying the values again.
+        values = self.variable_values
+        kept = self.values_kept
+        if kept:
+            by_values = self._arguments_by_values.get((id(node), id(values)))
+            if by_values is not None and by_values[0] is values:
+                remembered = by_values[1]
+                if remembered.node is node and remembered.field_def is field_def:
+                    return remembered
+        key = arguments_key(node, values.coerced)
+        if key is None:
+            return RootArguments(node, field_def, get_argument_values(field_def, node, values))
+        found = self._arguments.get(key)
+        if found is None or found.node is not node or found.field_def is not field_def:
+            found = RootArguments(node, field_def, get_argument_values(field_def, node, values))
             if len(self._arguments) > _MAX_PLANS:
                 self._arguments.clear()
             self._arguments[key] = found
+        if kept:
+            if len(self._arguments_by_values) > _MAX_PLANS:
+                self._arguments_by_values.clear()
+            self._arguments_by_values[(id(node), id(values))] = (values, found)
         return found
 
     def _call_root(

@@ -168,15 +168,30 @@ def json_page(
     if not isinstance(page, JsonPage) or column_reader(page.model, sort) is None:
         return None
     loaders = raw.context.loaders
+    whole_table = getattr(loaders, "whole_table", None)
     for related in page.related:
-        loader = getattr(loaders, related.loader, None)
-        rows_of = getattr(loader, "rows_of", None)
-        if loader is None or rows_of is None or not loader.untouched():
-            return None
-        rows = rows_of()
-        if rows.model is not related.model or not is_plain(rows):
+        if whole_table is not None:
+            # The loaders answer it themselves, cheaply (see `reads_whole_table`).
+            if whole_table(related.loader) is not related.model:
+                return None
+        elif not reads_whole_table(loaders, related.loader, related.model):
             return None  # a narrowed view of those rows: the loader's own query decides
     return page
+
+
+def reads_whole_table(loaders: Any, name: str, model: type[Model]) -> bool:
+    """Does loader `name` read every row of `model`'s table for this operation's viewer,
+    with nothing loaded yet? Only then may the lane read those rows inside its own
+    statement. Asked of the loader's query itself (`rows_of`), which the domain's
+    visibility rules build anew: request loaders may instead answer it with a method
+    `whole_table(name)` (that model, or None), as cheaply as they can, but never
+    differently from this."""
+    loader = getattr(loaders, name, None)
+    rows_of = getattr(loader, "rows_of", None)
+    if loader is None or rows_of is None or not loader.untouched():
+        return False
+    rows = rows_of()
+    return rows.model is model and is_plain(rows)
 
 
 async def answer_page(

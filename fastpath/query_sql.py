@@ -14,7 +14,8 @@ expression, a join, an annotation, a lock ...) has no key and is built as usual;
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable
+import operator
+from collections.abc import Callable, Hashable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -59,9 +60,12 @@ def _key(
 ) -> Hashable | None:
     """Everything the SQL of `query` is made from, or None for what this does not know."""
     model: type[Model] = query.model
-    for name, fresh in fresh_state(model):
-        if name not in _SHAPED and getattr(query, name, _MISSING) != fresh:
+    read, fresh = _unshaped_reader(model)
+    try:
+        if read(query) != fresh:
             return None
+    except AttributeError:  # an attribute a fresh query has and this one lacks
+        return None
     try:
         filters = tuple(_q_key(q) for q in query._q_objects)
         orderings = tuple((name, _value_key(order)) for name, order in query._orderings)
@@ -80,9 +84,16 @@ def _key(
 
 # What `_key` reads itself; every other attribute must be as `Model.all()` made it.
 _SHAPED = frozenset({"_q_objects", "_orderings", "_limit", "_offset", "_db"})
-_MISSING = object()
 # The pypika `query` is a new object per QuerySet and says nothing the rest does not.
 _NOT_STATE = frozenset({"query", "_capabilities", "__weakref__", "__dict__"})
+
+
+@functools.cache
+def _unshaped_reader(model: type[Model]) -> tuple[Callable[[Any], Any], tuple[Any, ...]]:
+    """A reader of every attribute of `fresh_state` but those `_key` reads itself, at
+    once, and their fresh values."""
+    state = [(name, value) for name, value in fresh_state(model) if name not in _SHAPED]
+    return operator.attrgetter(*(name for name, _ in state)), tuple(v for _, v in state)
 
 
 @functools.cache

@@ -126,9 +126,12 @@ def build_model(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
     return build
 
 
+@functools.cache
 def column_reader(model: type[Model], attribute: str) -> tuple[str, Callable[[Any], Any]] | None:
     """The column of a model attribute and how `build_model` turns its value into the
-    attribute's, or None for an attribute that is no column of its own."""
+    attribute's, or None for an attribute that is no column of its own. Made once per
+    model and attribute, as `build_model`'s conversions are (the JSON lane asks per
+    request)."""
     meta = model._meta
     for key, name, _ in meta.db_native_fields:
         if name == attribute:

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import tzinfo
+from typing import ClassVar
 
 from fastpath.batch import BatchLoader
 from fastpath.once import Once
-from loaders.base import rows_by_id, rows_by_key
+from loaders.base import WholeTable, everyone, rows_by_id, rows_by_key
 from loaders.slices import Slice, counts_by_key, slices_by_key
 from models import account_requests, request_types, zones
 from models.viewer import Viewer
 
 
 class AccountRequestLoaders:
+    WHOLE_TABLES: ClassVar[dict[str, WholeTable]] = {
+        "request_types_by_id": (request_types.AccountRequestType, everyone),
+        "account_requests_by_id": (
+            account_requests.AccountRequest,
+            account_requests.sees_every_request,
+        ),
+    }
+
     def __init__(self, viewer: Viewer) -> None:
         self.request_types_by_id: BatchLoader[int, request_types.AccountRequestType | None] = (
             rows_by_id(lambda: request_types.AccountRequestType.all())

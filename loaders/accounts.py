@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from fastpath.batch import BatchLoader
-from loaders.base import rows_by_id, rows_by_key
+from loaders.base import WholeTable, rows_by_id, rows_by_key
 from models import accounts
 from models.viewer import Viewer
 
 
 class AccountLoaders:
+    WHOLE_TABLES: ClassVar[dict[str, WholeTable]] = {
+        "accounts_by_id": (accounts.Account, accounts.sees_every_account),
+        "sites_by_id": (accounts.Site, accounts.sees_every_account),
+        "contacts_by_id": (accounts.Contact, accounts.sees_every_account),
+    }
+
     def __init__(self, viewer: Viewer) -> None:
         self.accounts_by_id: BatchLoader[int, accounts.Account | None] = rows_by_id(
             lambda: accounts.visible_accounts(viewer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -12,8 +12,18 @@ from tortoise.queryset import QuerySet
 from fastpath.batch import BatchLoader
 from fastpath.rows import fetch, is_plain
 from fastpath.statements import by_ids
+from models.viewer import Viewer
 
 M = TypeVar("M", bound=Model)
+
+# A loader of rows by ID whose query is the whole table for some viewers: its model, and
+# the test its visibility function makes before it answers `Model.all()` (`Loaders.whole_table`).
+WholeTable: TypeAlias = tuple[type[Model], Callable[[Viewer], bool]]
+
+
+def everyone(viewer: Viewer) -> bool:
+    """For a loader whose query is the whole table whoever asks."""
+    return True
 
 
 def rows_by_id(query: Callable[[], QuerySet[M]]) -> BatchLoader[int, M | None]:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from fastpath.batch import BatchLoader
 from fastpath.once import Once
-from loaders.base import rows_by_id
+from loaders.base import WholeTable, rows_by_id
 from models import company, service_requests
 from models.viewer import Viewer
 
 
 class ServiceRequestLoaders:
+    WHOLE_TABLES: ClassVar[dict[str, WholeTable]] = {
+        "service_requests_by_id": (
+            service_requests.ServiceRequest,
+            service_requests.sees_every_service_request,
+        ),
+    }
+
     def __init__(self, viewer: Viewer) -> None:
         self.service_requests_by_id: BatchLoader[int, service_requests.ServiceRequest | None] = (
             rows_by_id(lambda: service_requests.visible_service_requests(viewer))

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from fastpath.batch import BatchLoader
-from loaders.base import rows_by_id
+from loaders.base import WholeTable, rows_by_id
 from models import users
 from models.permissions import Role
 from models.viewer import Viewer
 
 
 class UserLoaders:
+    WHOLE_TABLES: ClassVar[dict[str, WholeTable]] = {
+        "users_by_id": (users.User, users.sees_every_colleague),
+        "teams_by_id": (users.Team, users.sees_every_colleague),
+    }
+
     def __init__(self, viewer: Viewer) -> None:
         self.users_by_id: BatchLoader[int, users.User | None] = rows_by_id(
             lambda: users.visible_users(viewer)

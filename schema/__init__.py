@@ -188,6 +188,8 @@ def build_schema(settings: Settings) -> DocketSchema:
         direct=settings.direct_queries,
         check=settings.execution_check,
         max_tokens=settings.max_tokens,
+        # Strawberry's Date and Decimal, and AwareDateTime: parsed, checked, immutable.
+        pure_scalars=("Date", "DateTime", "Decimal"),
     )
     return schema
 

@@ -39,7 +39,7 @@ NUL = "\x00"
 
 def refusal(variables: object) -> GraphQLError | None:
     """Why these variables cannot be taken, or None. Walks without recursion."""
-    if not variables:
+    if not variables or _acceptable(variables):
         return None
     pending: list[tuple[object, str, int]] = [(variables, "$", 0)]
     while pending:
@@ -59,6 +59,26 @@ def refusal(variables: object) -> GraphQLError | None:
                 (item, f"{path}{joint}{name}", depth + 1) for name, item in value.items()
             )
     return None
+
+
+def _acceptable(variables: object) -> bool:
+    """What `refusal` finds nothing in, known without making a path per value (every
+    request with variables asks; only a refusal needs to name where)."""
+    pending: list[tuple[object, int]] = [(variables, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, str):
+            if NUL in value:
+                return False
+        elif isinstance(value, list):
+            if len(value) > MAX_LIST_ITEMS:
+                return False
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+    return True
 
 
 def _shown(path: str) -> str:

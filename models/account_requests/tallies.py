@@ -49,8 +49,15 @@ class AccountRequestTally(Model):
 def tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally] | None:
     """The tally rows whose sum is the count of `spec` for `viewer`, or None where the
     tally cannot tell."""
+    return _rows(spec, viewer) if _tally_tells(spec, viewer) else None
+
+
+def _tally_tells(spec: RequestFilter, viewer: Viewer) -> bool:
+    """Is the count of `spec` for `viewer` a sum of tally rows (`_rows`)?"""
     if not sees_every_request(viewer):
-        return None
+        return False
+    if spec.assigned_to_me and viewer.user_id is None:
+        return False
     # The filter without the fields a tally row answers: anything left means counting
     # requests (a field added to RequestFilter later included).
     rest = dataclasses.replace(
@@ -67,8 +74,11 @@ def tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequest
         rest.search = None  # an empty search filters nothing
     if rest.account_ids is None:
         rest.include_sub_accounts = False  # only read with account IDs
-    if rest != RequestFilter():
-        return None
+    return rest == RequestFilter()
+
+
+def _rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally]:
+    """The tally rows of `spec`, where `_tally_tells`."""
     rows = AccountRequestTally.all()
     if spec.statuses is not None:
         rows = rows.filter(status__in=list(spec.statuses))
@@ -82,8 +92,6 @@ def tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequest
     if spec.internal is not None:
         rows = rows.filter(internal=spec.internal)
     if spec.assigned_to_me:
-        if viewer.user_id is None:
-            return None
         rows = rows.filter(assignee_id=viewer.user_id)
     if spec.unassigned is True:
         rows = rows.filter(assignee_id=UNASSIGNED)
@@ -114,6 +122,8 @@ async def tallied_by_status(spec: RequestFilter, viewer: Viewer) -> dict[Request
 
 def tallied_count(spec: RequestFilter, viewer: Viewer) -> SumOf | None:
     """A list's total for `totalCount`, read from the tally only if asked (in the page's
-    own statement where the JSON lane writes it); None where the tally cannot tell."""
-    rows = tallied_rows(spec, viewer)
-    return SumOf(rows, "n") if rows is not None else None
+    own statement where the JSON lane writes it); None where the tally cannot tell. Its
+    query is built only if read: most lists show no count."""
+    if not _tally_tells(spec, viewer):
+        return None
+    return SumOf.of(lambda: _rows(spec, viewer), "n")

@@ -13,6 +13,12 @@ from models.permissions import Permission
 from models.viewer import Viewer, require
 
 
+def sees_every_account(viewer: Viewer) -> bool:
+    """Is the viewer's visible set of accounts, and of their sites and contacts, the
+    whole table (`visible_accounts`, `visible_sites`, `visible_contacts`)?"""
+    return viewer.can(Permission.VIEW_ALL_ACCOUNTS)
+
+
 def visible_accounts(viewer: Viewer) -> QuerySet[Account]:
     """Accounts the viewer may see, scoped inside the SQL query.
 
@@ -20,7 +26,7 @@ def visible_accounts(viewer: Viewer) -> QuerySet[Account]:
     requests, tasks and appointments assigned to them: an assignee can always open
     what their work is about (read only: changing the account stays the manager's).
     """
-    if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
+    if sees_every_account(viewer):
         return Account.all()
     if viewer.is_staff:
         return Account.filter(
@@ -71,7 +77,7 @@ def managed_accounts(viewer: Viewer) -> QuerySet[Account]:
 
 
 def visible_sites(viewer: Viewer) -> QuerySet[Site]:
-    if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
+    if sees_every_account(viewer):
         return Site.all()
     if viewer.is_staff:
         return Site.filter(account_id__in=Subquery(visible_accounts(viewer).values("id")))
@@ -81,7 +87,7 @@ def visible_sites(viewer: Viewer) -> QuerySet[Site]:
 
 
 def visible_contacts(viewer: Viewer) -> QuerySet[Contact]:
-    if viewer.can(Permission.VIEW_ALL_ACCOUNTS):
+    if sees_every_account(viewer):
         return Contact.all()
     if viewer.is_staff:
         return Contact.filter(account_id__in=Subquery(visible_accounts(viewer).values("id")))

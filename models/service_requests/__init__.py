@@ -37,7 +37,11 @@ from models.service_requests.tables import (
     SlaRule,
     Urgency,
 )
-from models.service_requests.visibility import visible_jobs, visible_service_requests
+from models.service_requests.visibility import (
+    sees_every_service_request,
+    visible_jobs,
+    visible_service_requests,
+)
 
 __all__ = [
     "DESCRIPTION_LENGTH",
@@ -69,6 +73,7 @@ __all__ = [
     "filter_jobs",
     "filter_service_requests",
     "pending_count",
+    "sees_every_service_request",
     "sla_hours",
     "sla_of",
     "submit",

@@ -25,7 +25,12 @@ from models.users.operations import (
     update_user,
 )
 from models.users.teams import TeamData, create_team, update_team
-from models.users.visibility import search_users, visible_teams, visible_users
+from models.users.visibility import (
+    search_users,
+    sees_every_colleague,
+    visible_teams,
+    visible_users,
+)
 
 __all__ = [
     "EMAIL_LENGTH",
@@ -46,6 +51,7 @@ __all__ = [
     "restore_user",
     "role_map",
     "search_users",
+    "sees_every_colleague",
     "set_roles",
     "signs_in_as",
     "update_team",

@@ -13,9 +13,15 @@ from models.validation import search_term
 from models.viewer import Viewer
 
 
+def sees_every_colleague(viewer: Viewer) -> bool:
+    """Is the viewer's visible set of users, and of teams, the whole table
+    (`visible_users`, `visible_teams`)?"""
+    return viewer.can(Permission.VIEW_STAFF)
+
+
 def visible_users(viewer: Viewer) -> QuerySet[User]:
     """Staff see every colleague; portal contacts see none."""
-    if viewer.can(Permission.VIEW_STAFF):
+    if sees_every_colleague(viewer):
         return User.all()
     return User.filter(id__in=[])
 
@@ -52,6 +58,6 @@ def search_users(
 
 
 def visible_teams(viewer: Viewer) -> QuerySet[Team]:
-    if viewer.can(Permission.VIEW_STAFF):
+    if sees_every_colleague(viewer):
         return Team.all()
     return Team.filter(id__in=[])

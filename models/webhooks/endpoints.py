@@ -30,9 +30,14 @@ class EndpointData:
     enabled: bool | None = None
 
 
+def sees_every_endpoint(viewer: Viewer) -> bool:
+    """Is the viewer's visible set the whole table (`visible_endpoints`)?"""
+    return viewer.can(Permission.MANAGE_SETUP)
+
+
 def visible_endpoints(viewer: Viewer) -> QuerySet[WebhookEndpoint]:
     """Every endpoint for admins; nothing for anyone else (lists and `node` alike)."""
-    if viewer.can(Permission.MANAGE_SETUP):
+    if sees_every_endpoint(viewer):
         return WebhookEndpoint.all()
     return WebhookEndpoint.filter(id__in=[])
 

@@ -285,6 +285,7 @@ async def test_root_arguments_are_converted_once_for_a_document_and_its_variable
     # given three pending requests and the review queue read once
     dispatcher = await _three_pending(gql)
     ProjectingExecutor._arguments.clear()
+    ProjectingExecutor._arguments_by_values.clear()
     first = await gql(REVIEW_QUEUE, token=dispatcher.token)
     [given] = _review_queue_arguments()
     converted = given.converted

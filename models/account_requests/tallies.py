@@ -46,6 +46,17 @@ class AccountRequestTally(Model):
         unique_together = (("status", "type_id", "assignee_id", "source", "internal"),)
 
 
+# The fields of a filter a tally row answers (`_rows`), and every other with its default.
+_TALLIED = frozenset(
+    {"statuses", "type_ids", "assignee_ids", "sources", "internal", "assigned_to_me", "unassigned"}
+)
+_UNTALLIED = tuple(
+    (name, value)
+    for name, value in dataclasses.asdict(RequestFilter()).items()
+    if name not in _TALLIED
+)
+
+
 def tallied_rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally] | None:
     """The tally rows whose sum is the count of `spec` for `viewer`, or None where the
     tally cannot tell."""
@@ -58,23 +69,18 @@ def _tally_tells(spec: RequestFilter, viewer: Viewer) -> bool:
         return False
     if spec.assigned_to_me and viewer.user_id is None:
         return False
-    # The filter without the fields a tally row answers: anything left means counting
-    # requests (a field added to RequestFilter later included).
-    rest = dataclasses.replace(
-        spec,
-        statuses=None,
-        type_ids=None,
-        assignee_ids=None,
-        sources=None,
-        internal=None,
-        assigned_to_me=False,
-        unassigned=None,
-    )
-    if not rest.search:
-        rest.search = None  # an empty search filters nothing
-    if rest.account_ids is None:
-        rest.include_sub_accounts = False  # only read with account IDs
-    return rest == RequestFilter()
+    # Every field a tally row does not answer must filter nothing (a field added to
+    # RequestFilter later included): as `dataclasses.replace` of those fields with their
+    # defaults compared with `RequestFilter()`, without making either.
+    for name, default in _UNTALLIED:
+        value = getattr(spec, name)
+        if name == "search" and not value:
+            value = None  # an empty search filters nothing
+        elif name == "include_sub_accounts" and spec.account_ids is None:
+            value = False  # only read with account IDs
+        if value != default:
+            return False
+    return True
 
 
 def _rows(spec: RequestFilter, viewer: Viewer) -> QuerySet[AccountRequestTally]:

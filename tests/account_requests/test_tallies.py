@@ -8,6 +8,7 @@ requests themselves, for the viewers and filters it answers and for those it doe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,13 @@ from tortoise.migrations.api import migrate as run_migrations
 
 from api.db import tortoise_config
 from models.account_requests import AccountRequest, RequestSource, RequestStatus
+from models.account_requests.lists import RequestFilter
+from models.account_requests.tallies import _tally_tells
 from models.accounts import Account
 from models.permissions import Role
 from models.request_types import AccountRequestType
 from models.users import User
+from models.viewer import Viewer
 from tests.account_requests.operations import COUNTS, CREATE, LIST, _ids, updated
 from tests.account_requests.rows import make_request
 from tests.client import GraphQLClient
@@ -323,3 +327,27 @@ async def test_the_migration_tallies_the_rows_already_there(tmp_path: Path) -> N
         ("OPEN", 1, 0, "STAFF", False, 2),
         ("OPEN", 2, 0, "PORTAL", False, 1),
     ]
+
+
+def test_which_filters_the_tally_answers_field_by_field() -> None:
+    # given filters that set each field alone, and the awkward values of two
+    admin = Viewer(user=User(id=1, name="Ada"), roles=frozenset({Role.ADMIN}))
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    specs = [
+        RequestFilter(),
+        RequestFilter(statuses=[RequestStatus.OPEN], type_ids=[1], assignee_ids=[2]),
+        RequestFilter(sources=[RequestSource.STAFF], internal=True, unassigned=False),
+        RequestFilter(assigned_to_me=True),
+        RequestFilter(search=""),
+        RequestFilter(include_sub_accounts=True),
+        RequestFilter(account_ids=[3]),
+        RequestFilter(account_ids=[3], include_sub_accounts=True),
+        RequestFilter(search="quinn"),
+        RequestFilter(created_after=when),
+        RequestFilter(created_before=when),
+        RequestFilter(updated_after=when),
+        RequestFilter(updated_before=when),
+    ]
+    # then the tally answers exactly those that filter by its keys alone
+    answered = [_tally_tells(spec, admin) for spec in specs]
+    assert answered == [True] * 6 + [False] * 7

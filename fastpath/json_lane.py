@@ -145,6 +145,8 @@ def json_page(
         rows_of = getattr(loader, "rows_of", None)
         if loader is None or rows_of is None or not loader.untouched():
             return None
+        if getattr(loader, "by", None) != related.by:
+            return None  # the loader looks its rows up by another column
         rows = rows_of()
         if rows.model is not related.model or not is_plain(rows):
             return None  # a narrowed view of those rows: the loader's own query decides

@@ -22,7 +22,7 @@ from models.service_requests.lists import (
     filter_jobs,
     filter_service_requests,
 )
-from models.service_requests.queue import QUEUE_CHANNEL, pending_count
+from models.service_requests.queue import QUEUE_CHANNEL
 from models.service_requests.submission import SubmitData, submit
 from models.service_requests.tables import (
     DESCRIPTION_LENGTH,
@@ -36,6 +36,7 @@ from models.service_requests.tables import (
     SlaRule,
     Urgency,
 )
+from models.service_requests.tallies import ServiceRequestTally, pending_count, tallied_count
 from models.service_requests.visibility import visible_jobs, visible_service_requests
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "ServiceRequest",
     "ServiceRequestFilter",
     "ServiceRequestStatus",
+    "ServiceRequestTally",
     "ServiceType",
     "SlaRule",
     "SubmitData",
@@ -70,6 +72,7 @@ __all__ = [
     "sla_hours",
     "sla_of",
     "submit",
+    "tallied_count",
     "visible_jobs",
     "visible_service_requests",
 ]

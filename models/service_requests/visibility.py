@@ -11,9 +11,13 @@ from models.service_requests.tables import Job, ServiceRequest
 from models.viewer import Viewer
 
 
+def sees_every_service_request(viewer: Viewer) -> bool:
+    return viewer.can(Permission.REVIEW_SERVICE_REQUESTS)
+
+
 def visible_service_requests(viewer: Viewer) -> QuerySet[ServiceRequest]:
     """Reviewers see all; a portal contact its own account's; a manager their accounts'."""
-    if viewer.can(Permission.REVIEW_SERVICE_REQUESTS):
+    if sees_every_service_request(viewer):
         return ServiceRequest.all()
     if viewer.contact is not None:
         return ServiceRequest.filter(account_id=viewer.contact.account_id)

@@ -152,8 +152,8 @@ async def _fill(conn: asyncpg.Connection, size: Size) -> dict[str, int]:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                 f" (SELECT max(id) FROM {table}))"
             )
-        # The triggers that keep the request tallies were skipped while copying:
-        # fill them as the migration does.
+        # The triggers that keep the request tallies (account and service requests) were
+        # skipped while copying: fill them as the migrations do.
         await conn.execute("DELETE FROM account_request_tallies")
         await conn.execute(
             "INSERT INTO account_request_tallies"
@@ -161,6 +161,12 @@ async def _fill(conn: asyncpg.Connection, size: Size) -> dict[str, int]:
             " SELECT status, type_id, COALESCE(assignee_id, 0), source, internal, COUNT(*)"
             " FROM account_requests"
             " GROUP BY status, type_id, COALESCE(assignee_id, 0), source, internal"
+        )
+        await conn.execute("DELETE FROM service_request_tallies")
+        await conn.execute(
+            "INSERT INTO service_request_tallies (status, urgency, service_type, n)"
+            " SELECT status, urgency, service_type, COUNT(*) FROM service_requests"
+            " GROUP BY status, urgency, service_type"
         )
         await _refresh_token(conn)
         await conn.execute(

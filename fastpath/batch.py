@@ -44,16 +44,20 @@ class _Batch(asyncio.Future[dict[Any, Any]]):
 class BatchLoader(Generic[K, V]):
     """`load(key)` and `load_many(keys)`, one `load_fn(keys)` call per batch."""
 
-    __slots__ = ("_batch", "_columns", "_done", "_load_fn", "_pending", "rows_of")
+    __slots__ = ("_batch", "_columns", "_done", "_load_fn", "_pending", "by", "rows_of")
 
     def __init__(
         self,
         load_fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]],
         rows_of: Callable[[], Any] | None = None,
+        by: str | None = None,
     ) -> None:
         self._load_fn = load_fn
-        # For rows by ID: the query they are read from (see fastpath.narrow).
+        # For rows by ID: the query they are read from (see fastpath.narrow). With `by`,
+        # rows by that unique model attribute instead (a job by its request's key):
+        # only the JSON lane reads those (fastpath.json_sql), never by ID.
         self.rows_of = rows_of
+        self.by = by
         self._columns: ColumnsById | None = None
         self._done: dict[K, V] = {}  # values fetched so far
         self._pending: dict[K, _Batch] = {}  # keys asked for, not fetched (or failed)
@@ -82,7 +86,7 @@ class BatchLoader(Generic[K, V]):
     def columns(self) -> ColumnsById:
         """Some columns of the same rows (`fastpath.columns`), for rows by ID only."""
         if self._columns is None:
-            if self.rows_of is None:
+            if self.rows_of is None or self.by is not None:
                 raise TypeError("only a loader of rows by ID reads their columns")
             self._columns = ColumnsById(self.rows_of)
         return self._columns

@@ -31,6 +31,9 @@ class LoadedBy:
 
     key: str
     loader: str
+    # The related model's attribute the loader looks rows up by (a unique column), when
+    # it is not their primary key: a job by its service request's key.
+    by: str | None = None
 
 
 def row_type(field_type: Any) -> Any:
@@ -43,16 +46,18 @@ def row_type(field_type: Any) -> Any:
     return field_type
 
 
-def related(key: str, loader: str, **options: Any) -> Any:
+def related(key: str, loader: str, *, by: str | None = None, **options: Any) -> Any:
     """A field whose value is the row the object's `key` names, read through the
     request's loader `loader` and made by the field's type's own `from_row`; null
     where the key is. Its type is the attribute's annotation:
 
         account: Account | None = related("account_id", "accounts_by_id", description=...)
 
+    `by`: the related model's unique attribute `loader` looks rows up by, where it is
+    not their key (the loader says so too, `BatchLoader(by=...)`).
     `options` are `strawberry.field`'s (description, permission_classes ...).
     """
-    spec = LoadedBy(key, loader)
+    spec = LoadedBy(key, loader, by)
 
     async def resolve(root: strawberry.Parent[Any], info: strawberry.Info) -> Any:
         return await load_related(info, spec, getattr(root, key), row_type(info._field.type))

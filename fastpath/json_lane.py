@@ -170,16 +170,18 @@ def json_page(
     loaders = raw.context.loaders
     whole_table = getattr(loaders, "whole_table", None)
     for related in page.related:
-        if whole_table is not None:
+        if whole_table is not None and related.by is None:
             # The loaders answer it themselves, cheaply (see `reads_whole_table`).
             if whole_table(related.loader) is not related.model:
                 return None
-        elif not reads_whole_table(loaders, related.loader, related.model):
+        elif not reads_whole_table(loaders, related.loader, related.model, related.by):
             return None  # a narrowed view of those rows: the loader's own query decides
     return page
 
 
-def reads_whole_table(loaders: Any, name: str, model: type[Model]) -> bool:
+def reads_whole_table(
+    loaders: Any, name: str, model: type[Model], by: str | None = None
+) -> bool:
     """Does loader `name` read every row of `model`'s table for this operation's viewer,
     with nothing loaded yet? Only then may the lane read those rows inside its own
     statement. Asked of the loader's query itself (`rows_of`), which the domain's
@@ -190,6 +192,8 @@ def reads_whole_table(loaders: Any, name: str, model: type[Model]) -> bool:
     rows_of = getattr(loader, "rows_of", None)
     if loader is None or rows_of is None or not loader.untouched():
         return False
+    if getattr(loader, "by", None) != by:
+        return False  # the loader looks its rows up by another column
     rows = rows_of()
     return rows.model is model and is_plain(rows)
 

@@ -3,8 +3,9 @@
 Each field of the plan becomes one argument pair of `json_build_object`: a column
 written as the answer writes its leaf (strings and numbers as they are, times as
 `isoformat()` writes them in UTC, enum values by their GraphQL names, keys as global
-IDs), a nullable related row as a scalar subquery by its key, `__typename` as a
-constant. Anything else is not covered (None): the caller pages the usual way.
+IDs, a JSONB column's list of strings as it is), a nullable related row as a scalar
+subquery by its key, `__typename` as a constant. Anything else is not covered (None):
+the caller pages the usual way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tortoise.fields.data import (
     DateField,
     DatetimeField,
     IntField,
+    JSONField,
     SmallIntField,
     TextField,
 )
@@ -30,6 +32,7 @@ from tortoise.models import Model
 
 from fastpath.narrow import GLOBAL_ID, _readers, _utc_default
 from fastpath.plans import Completer, FieldPlan, ObjectPlan
+from fastpath.rows import column_reader
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Related:
 
     loader: str
     model: type[Model]
+    by: str | None = None  # the model attribute the loader looks rows up by, if not the key
 
 
 def object_sql(
@@ -156,9 +160,24 @@ def _related_sql(
     if built is None:
         return None
     model, item, _, nested = built
-    pk = model._meta.db_pk_column
-    sql = f'(SELECT {item} FROM "{model._meta.db_table}" {alias} WHERE {alias}."{pk}" = {key_sql})'
-    return sql, [Related(loaded.loader, model), *nested]
+    lookup = _lookup_column(model, loaded.by)
+    if lookup is None:
+        return None
+    # By a unique column other than the key, two rows would stop the statement.
+    table = model._meta.db_table
+    sql = f'(SELECT {item} FROM "{table}" {alias} WHERE {alias}."{lookup}" = {key_sql})'
+    return sql, [Related(loaded.loader, model, loaded.by), *nested]
+
+
+def _lookup_column(model: type[Model], by: str | None) -> str | None:
+    """The column a related row is found by: its key's, or the unique one of `by`."""
+    if by is None:
+        return str(model._meta.db_pk_column)
+    definition = model._meta.fields_map.get(by)
+    column = column_reader(model, by)
+    if column is None or definition is None or not (definition.unique or definition.pk):
+        return None
+    return column[0]
 
 
 # Where a written field reads the request's clock (`{now}`): JsonPage makes it the
@@ -228,12 +247,15 @@ def _leaf_sql(
 ) -> str | None:
     """The SQL writing a column as the GraphQL answer writes the leaf, or None."""
     completer = field_plan.completer
-    if completer is None or completer.leaf is None or completer.item is not None:
+    if completer is None or (completer.leaf is None) == (completer.item is None):
         return None
     definition = model._meta.fields_map.get(attribute)
     if definition is None:
         return None
-    value = _leaf_value(completer, definition, column, id_of)
+    if completer.item is not None:
+        value = _list_value(completer.item, definition, column) if id_of is None else None
+    else:
+        value = _leaf_value(completer, definition, column, id_of)
     if value is None:
         return None
     if completer.non_null and definition.null:
@@ -286,6 +308,26 @@ def _leaf_value(
     ):
         return f"to_char({column}, 'YYYY-MM-DD')"
     return None
+
+
+def _list_value(item: Completer, definition: Any, column: str) -> str | None:
+    """A JSON column holding a list of strings, as a `[String]` leaf writes it: the
+    array as it is; anything else (SQL or JSON null, another JSON type, an item of
+    another type) stops the statement, so the request goes the standard way, which
+    answers or refuses it as it always does (`list(None)` is an error there, a
+    number's text is not the same JSON)."""
+    if item.leaf is None or item.item is not None or item.enum is not None:
+        return None
+    if item.leaf.name != "String" or not isinstance(definition, JSONField):
+        return None
+    if str(definition.get_for_dialect("postgres", "SQL_TYPE")).upper() != "JSONB":
+        return None
+    kinds = "'string'" if item.non_null else "'string', 'null'"
+    return (
+        f"CASE WHEN jsonb_typeof({column}) = 'array' AND NOT EXISTS (SELECT FROM"
+        f" jsonb_array_elements({column}) e_ WHERE jsonb_typeof(e_) NOT IN ({kinds}))"
+        f" THEN {column} ELSE {_fail(column)}::jsonb END"
+    )
 
 
 def _iso_time(column: str) -> str:

@@ -53,6 +53,8 @@ class Mirror:
 
     attribute: str
     id_of: str | None = None
+    # `list(row.attr)`: a copy of the column's list (a JSON column's strings).
+    listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class NarrowRows:
         loader's rows must be read the standard way. With `answer` (records ->
         their answers, `fastpath.assemble`), the answers instead of the objects."""
         rows_of = loader.rows_of
-        if rows_of is None or not loader.untouched():
+        if rows_of is None or loader.by is not None or not loader.untouched():
             return None
         query = rows_of()
         if query.model is not self.model or not is_plain(query):
@@ -290,9 +292,8 @@ def _readers(
         if mirror is None or column is None:
             return None
         is_time = isinstance(model._meta.fields_map.get(mirror.attribute), DatetimeField)
-        readers.append(
-            _Reader(attribute, mirror.attribute, column[0], column[1], mirror.id_of, is_time)
-        )
+        read = functools.partial(_listed, column[1]) if mirror.listed else column[1]
+        readers.append(_Reader(attribute, mirror.attribute, column[0], read, mirror.id_of, is_time))
     return model, target, readers
 
 
@@ -328,10 +329,26 @@ def mirrors_of(convert: Callable[[Any], Any]) -> dict[str, Mirror]:
     return found
 
 
+def _listed(convert: Callable[[Any], Any], value: Any) -> list[Any]:
+    """What `list(row.attr)` makes of a column read as `convert` reads it."""
+    return list(convert(value))
+
+
 def _mirror(value: ast.expr, row_name: str, scope: dict[str, Any]) -> Mirror | None:
     attribute = _row_attribute(value, row_name)
     if attribute is not None:
         return Mirror(attribute)
+    # list(row.attr): the builtin (no name of the module shadows it) on a column.
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "list"
+        and "list" not in scope
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        attribute = _row_attribute(value.args[0], row_name)
+        return Mirror(attribute, listed=True) if attribute is not None else None
     # strawberry.ID(encode_id("Type", row.id)): the row's global ID.
     if not (isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords):
         return None

@@ -59,6 +59,13 @@ def narrow_page(info: Any, convert: Callable[[Any], Any], sort: str) -> NarrowIt
     return plan.pages[key]
 
 
+def _leaves(completer: Any) -> bool:
+    """A leaf, or a list of leaves (a JSON column's strings)."""
+    if completer is not None and completer.item is not None:
+        completer = completer.item
+    return completer is not None and completer.leaf is not None
+
+
 def _narrow_page(plan: ObjectPlan, convert: Callable[[Any], Any], sort: str) -> NarrowItems | None:
     target = getattr(convert, "__self__", None)
     attributes: list[str] = []
@@ -78,7 +85,7 @@ def _narrow_page(plan: ObjectPlan, convert: Callable[[Any], Any], sort: str) -> 
                 continue
             completer = field_plan.completer
             if is_item:
-                if field_plan.attribute is None or completer is None or completer.leaf is None:
+                if field_plan.attribute is None or not _leaves(completer):
                     return None  # a resolver may read anything of its object
                 attributes.append(field_plan.attribute)
                 continue

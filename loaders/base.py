@@ -41,6 +41,18 @@ def rows_by_id(query: Callable[[], QuerySet[M]]) -> BatchLoader[int, M | None]:
     return BatchLoader(load_fn=load, rows_of=query)
 
 
+def rows_by_unique(query: Callable[[], QuerySet[M]], key: str) -> BatchLoader[int, M | None]:
+    """`load(value)` -> the row whose unique attribute `key` has that value, or None;
+    one `key IN (...)` query per batch."""
+
+    async def load(values: Sequence[int]) -> list[M | None]:
+        rows = await fetch(query().filter(**{f"{key}__in": list(set(values))}))
+        found = {getattr(row, key): row for row in rows}
+        return [found.get(value) for value in values]
+
+    return BatchLoader(load_fn=load, rows_of=query, by=key)
+
+
 def rows_by_key(query: Callable[[], QuerySet[M]], key: str) -> BatchLoader[int, list[M]]:
     """`load(parent_id)` -> its rows in the query's order; one query per batch."""
 

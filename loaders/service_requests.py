@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from fastpath.batch import BatchLoader
 from fastpath.once import Once
-from loaders.base import WholeTable, rows_by_id
+from loaders.base import WholeTable, rows_by_id, rows_by_unique
 from models import company, service_requests
 from models.viewer import Viewer
 
@@ -27,17 +26,7 @@ class ServiceRequestLoaders:
         # Scoped like `jobs` and `node(id:)`: a portal contact sees its request
         # APPROVED but never the job behind it; a technician only the jobs assigned.
         self.jobs_by_service_request_id: BatchLoader[int, service_requests.Job | None] = (
-            BatchLoader(load_fn=lambda keys: _jobs_by_request(viewer, keys))
+            rows_by_unique(lambda: service_requests.visible_jobs(viewer), "service_request_id")
         )
         # One value, read at most once per operation however many drafts need it.
         self.company_sla_hours: Once[int | None] = Once(company.default_sla_hours)
-
-
-async def _jobs_by_request(
-    viewer: Viewer, request_ids: Sequence[int]
-) -> list[service_requests.Job | None]:
-    rows = await service_requests.visible_jobs(viewer).filter(
-        service_request_id__in=list(set(request_ids))
-    )
-    found = {row.service_request_id: row for row in rows}
-    return [found.get(key) for key in request_ids]

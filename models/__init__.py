@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "models.account_requests.tables",
     "models.account_requests.tallies",
     "models.service_requests.tables",
+    "models.service_requests.tallies",
     "models.linked_items",
     "models.credit_accounts.tables",
     "models.photos.tables",

@@ -23,7 +23,7 @@ from models.service_requests.lists import (
     filter_jobs,
     filter_service_requests,
 )
-from models.service_requests.queue import QUEUE_CHANNEL, pending_count
+from models.service_requests.queue import QUEUE_CHANNEL
 from models.service_requests.submission import SubmitData, submit
 from models.service_requests.tables import (
     DESCRIPTION_LENGTH,
@@ -37,6 +37,7 @@ from models.service_requests.tables import (
     SlaRule,
     Urgency,
 )
+from models.service_requests.tallies import ServiceRequestTally, pending_count, tallied_count
 from models.service_requests.visibility import (
     sees_every_service_request,
     visible_jobs,
@@ -60,6 +61,7 @@ __all__ = [
     "ServiceRequest",
     "ServiceRequestFilter",
     "ServiceRequestStatus",
+    "ServiceRequestTally",
     "ServiceType",
     "SlaRule",
     "SubmitData",
@@ -77,6 +79,7 @@ __all__ = [
     "sla_hours",
     "sla_of",
     "submit",
+    "tallied_count",
     "visible_jobs",
     "visible_service_requests",
 ]

@@ -66,7 +66,9 @@ async def _claim(
     won = await ServiceRequest.filter(id=request.id, status=ServiceRequestStatus.PENDING).update(
         decided_by_id=viewer.user_id, decided_at=decided_at, **changes
     )
-    if won != 1:
+    # 0 rows: another decision won. (SQLite's count includes what the tally's triggers
+    # wrote, so a win may count more than the one row.)
+    if not won:
         fresh = await ServiceRequest.get(id=request.id)
         raise _already_decided(fresh)
     await request.refresh_from_db()

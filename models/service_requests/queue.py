@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from models.events import publish_after_commit
-from models.service_requests.tables import ServiceRequest, ServiceRequestStatus
 
 QUEUE_CHANNEL = "service-requests:queue"
-
-
-async def pending_count() -> int:
-    return await ServiceRequest.filter(status=ServiceRequestStatus.PENDING).count()
 
 
 def queue_changed() -> None:

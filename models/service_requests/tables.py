@@ -89,7 +89,13 @@ class ServiceRequest(TimestampedModel):
 
     class Meta:
         table = "service_requests"
-        indexes = (("status", "submitted_at"), ("account_id", "submitted_at"))
+        # (submitted_at, id): the lists' default order, whatever statuses they show (the
+        # review screen shows all three: a sort of every request without it).
+        indexes = (
+            ("status", "submitted_at"),
+            ("account_id", "submitted_at"),
+            ("submitted_at", "id"),
+        )
 
 
 class Job(TimestampedModel):

@@ -67,17 +67,15 @@ class ServiceRequestQueries:
     ) -> Connection[ServiceRequest]:
         viewer = info.context.viewer
         spec = filter or ServiceRequestFilter()
-        query = sr.filter_service_requests(
-            sr.visible_service_requests(viewer),
-            sr.ServiceRequestFilter(
-                statuses=spec.statuses,
-                urgencies=spec.urgencies,
-                service_types=spec.service_types,
-                account_ids=keys_for(spec.account_ids, "Account"),
-                submitted_after=spec.submitted_after,
-                submitted_before=spec.submitted_before,
-            ),
+        wanted = sr.ServiceRequestFilter(
+            statuses=spec.statuses,
+            urgencies=spec.urgencies,
+            service_types=spec.service_types,
+            account_ids=keys_for(spec.account_ids, "Account"),
+            submitted_after=spec.submitted_after,
+            submitted_before=spec.submitted_before,
         )
+        query = sr.filter_service_requests(sr.visible_service_requests(viewer), wanted)
         order = order_by or ServiceRequestOrder(field=ServiceRequestOrderField.SUBMITTED_AT)
         column, kind = _REQUEST_ORDER[ServiceRequestOrderField(order.field)]
         return await paginate_sorted(
@@ -89,6 +87,7 @@ class ServiceRequestQueries:
             descending=order.direction is OrderDirection.DESC,
             value_of=lambda row: _sort_value(getattr(row, column)),
             info=info,
+            count=sr.tallied_count(wanted, viewer),  # None: COUNT(*) of the list
         )
 
     @strawberry.field(description="The review queue (reviewers).", permission_classes=[CanReview])

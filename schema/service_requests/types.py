@@ -142,14 +142,15 @@ class Job(Node, Located):
             assignee_id=row.assignee_id,
         )
 
-    @strawberry.field(description="The service request this job was approved from.")
-    async def service_request(self, info: Info) -> ServiceRequest | None:
-        row = await info.context.loaders.service_requests_by_id.load(self.service_request_id)
-        return ServiceRequest.from_row(row) if row else None
+    service_request: ServiceRequest | None = related(
+        "service_request_id",
+        "service_requests_by_id",
+        description="The service request this job was approved from.",
+    )
 
-    @strawberry.field(description="The technician assigned to the job.")
-    async def assignee(self, info: Info) -> User | None:
-        return await user_by_id(info, self.assignee_id)
+    assignee: User | None = related(
+        "assignee_id", "users_by_id", description="The technician assigned to the job."
+    )
 
 
 @strawberry.type(description="A customer's request for service, from the portal.")
@@ -200,10 +201,12 @@ class ServiceRequest(Node, Located):
     async def decided_by(self, info: Info) -> User | None:
         return await user_by_id(info, self.decided_by_id)
 
-    @strawberry.field(description="The job it was approved into.")
-    async def job(self, info: Info) -> Job | None:
-        row = await info.context.loaders.jobs_by_service_request_id.load(self.pk)
-        return Job.from_row(row) if row else None
+    job: Job | None = related(
+        "pk",
+        "jobs_by_service_request_id",
+        by="service_request_id",
+        description="The job it was approved into.",
+    )
 
     job_draft: JobDraft | None = batched(
         job_drafts,

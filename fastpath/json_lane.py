@@ -179,9 +179,7 @@ def json_page(
     return page
 
 
-def reads_whole_table(
-    loaders: Any, name: str, model: type[Model], by: str | None = None
-) -> bool:
+def reads_whole_table(loaders: Any, name: str, model: type[Model], by: str | None = None) -> bool:
     """Does loader `name` read every row of `model`'s table for this operation's viewer,
     with nothing loaded yet? Only then may the lane read those rows inside its own
     statement. Asked of the loader's query itself (`rows_of`), which the domain's

@@ -40,8 +40,8 @@ def _real_answer(viewer: Viewer, name: str) -> object:
     """What the loader's own query says: its model if it is every row, else None."""
     loader = getattr(Loaders(viewer), name)
     rows_of = getattr(loader, "rows_of", None)
-    if rows_of is None:
-        return None
+    if rows_of is None or getattr(loader, "by", None) is not None:
+        return None  # rows by another column than the key: never asked of `whole_table`
     rows = rows_of()
     return rows.model if is_plain(rows) else None
 

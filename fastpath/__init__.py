@@ -16,11 +16,21 @@ from typing import Any
 from fastpath.answers import CHECKING, STATS, same_answer
 from fastpath.arguments import ViewerPermission
 from fastpath.counts import SumOf
-from fastpath.declare import Batched, LoadedBy, Written, batched, load_related, related
+from fastpath.declare import (
+    Batched,
+    Derived,
+    LoadedBy,
+    Written,
+    batched,
+    derived,
+    load_related,
+    related,
+)
 from fastpath.direct import DirectQueries, Policy
 from fastpath.executor import ProjectingExecutor
 from fastpath.inputs import plan_input_objects
 from fastpath.json_lane import answer_page, json_page
+from fastpath.json_nodes import NodeSource, answer_nodes, wants_nodes
 from fastpath.narrow import GLOBAL_ID
 from fastpath.objects import Made, made_of, maker
 from fastpath.pages import connection_reads, narrow_page
@@ -31,17 +41,21 @@ __all__ = [
     "CHECKING",
     "STATS",
     "Batched",
+    "Derived",
     "Engine",
     "LoadedBy",
     "Made",
+    "NodeSource",
     "Policy",
     "SumOf",
     "ViewerPermission",
     "Written",
     "accelerate",
+    "answer_nodes",
     "answer_page",
     "batched",
     "connection_reads",
+    "derived",
     "json_page",
     "load_related",
     "made_of",
@@ -49,6 +63,7 @@ __all__ = [
     "narrow_page",
     "related",
     "same_answer",
+    "wants_nodes",
 ]
 
 

@@ -22,7 +22,7 @@ from graphql import (
 )
 
 from fastpath.arguments import RootArguments, _viewer_gate
-from fastpath.declare import _BATCHED_KEY, _METADATA_KEY
+from fastpath.declare import _BATCHED_KEY, _DERIVED_KEY, _METADATA_KEY
 from fastpath.keys import _MAX_PLANS, RootFields, _has_directives, _named_output, root_fields
 from fastpath.leaves import (
     _OWN_OUTPUT,
@@ -281,6 +281,11 @@ class Compiler:
             field_def=field_def,
             field_nodes=nodes,
             fragment_variables=details[0].fragment_variable_values,
+            derived=(
+                definition.metadata.get(_DERIVED_KEY)
+                if plain and definition.metadata and not field_def.args
+                else None
+            ),
         )
 
     def _completer(

@@ -3,7 +3,9 @@
 - `related(key, loader)`: the row a foreign key names, read through a per-request
   loader and made into the field's type by that type's `from_row`;
 - `batched(resolve)`: a value computed for a whole list of objects by one call,
-  optionally also `written` in SQL, for the JSON lane to have the database write it.
+  optionally also `written` in SQL, for the JSON lane to have the database write it;
+- `derived(resolve, sql=...)`: a leaf computed from the object's own columns, with the
+  same value as SQL over its row, for the JSON lane.
 
 Each gives the field both its standard resolver and what the engine needs to answer
 it for a whole list at once, so the two can never disagree.
@@ -22,6 +24,7 @@ from strawberry.types.lazy_type import LazyType
 
 _METADATA_KEY = "fastpath_loaded_by"
 _BATCHED_KEY = "fastpath_batched"
+_DERIVED_KEY = "fastpath_derived"
 
 
 @dataclass(frozen=True)
@@ -152,3 +155,30 @@ def batched(
 
     resolve_one.__name__ = resolve.__name__
     return strawberry.field(resolver=resolve_one, metadata={_BATCHED_KEY: spec}, **options)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A leaf's value as SQL over the object's row (`{row}`): `written_as` is the Tortoise
+    field whose values it has (how the lane writes them), `columns` the row's columns it
+    reads."""
+
+    sql: str
+    written_as: Any
+    columns: tuple[str, ...]
+
+
+def derived(
+    resolve: Callable[..., Any],
+    *,
+    sql: str,
+    written_as: Any,
+    columns: tuple[str, ...],
+    **options: Any,
+) -> Any:
+    """A leaf field `resolve(root)` computes from the object's own attributes (synchronous,
+    reading nothing else), declared with the same value as SQL over the object's row
+    (see Derived), which must agree with it (EXECUTION_CHECK compares them): the JSON
+    lane writes it where it writes the object. `options` are `strawberry.field`'s."""
+    spec = Derived(sql, written_as, columns)
+    return strawberry.field(resolver=resolve, metadata={_DERIVED_KEY: spec}, **options)

@@ -279,9 +279,12 @@ class ProjectingExecutor(
         path = Path(None, root.name, query_type.name)
         info = self.build_resolve_info(field_def, root.nodes, query_type, path)
         # A list may answer the whole plan as JSON (fastpath.json_lane): only here,
-        # where any failure runs the request again the standard way. (Not a root list:
-        # the lane answers connections.)
-        slot = Prebuilt(plan, self) if isinstance(plan, ObjectPlan) else None
+        # where any failure runs the request again the standard way. So may a root
+        # list of an interface or union (fastpath.json_nodes).
+        lane = isinstance(plan, ObjectPlan) or (
+            plan.item is not None and plan.item.abstract is not None
+        )
+        slot = Prebuilt(plan, self) if lane else None
         token = PREBUILT.set(slot)
         try:
             given = self._root_arguments(field_def, root.nodes[0])

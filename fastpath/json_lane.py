@@ -40,7 +40,7 @@ from fastpath.counts import SumOf
 from fastpath.gate import GATE, PASSING, Gate, Unconfirmed
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
 from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
-from fastpath.plans import FieldPlan, ObjectPlan
+from fastpath.plans import Completer, FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
 
@@ -50,7 +50,7 @@ class Prebuilt:
     """Set by `execute_compiled_root` around its root resolver: the plan it will
     complete with, and the answer the list wrote for it, if it did."""
 
-    plan: ObjectPlan
+    plan: ObjectPlan | Completer  # a root list's completer (`fastpath.json_nodes`)
     # The executor running the root: it completes fields the lane leaves to Python.
     executor: Any = None
     answer: Any = None
@@ -248,7 +248,7 @@ async def answer_page(
     if proof is not None:
         values = [*values, *proof[1]]
     sql = page.statement(page_sql, count_sql, sort_column[0], descending, proof[0] if proof else "")
-    rows = await _fetch(db, sql, values, proven=gate if proof is not None else None)
+    rows = await fetch_proven(db, sql, values, proven=gate if proof is not None else None)
     total = int(rows[0]["count_"]) if count_sql and rows else 0
     if page.counted and not count_sql and count is not None:
         total = await count()
@@ -273,7 +273,7 @@ async def answer_page(
     )
 
 
-async def _fetch(db: Any, sql: str, values: list[Any], *, proven: Gate | None) -> Any:
+async def fetch_proven(db: Any, sql: str, values: list[Any], *, proven: Gate | None) -> Any:
     """The statement's rows; carrying the gate's proof, it runs in a task of its own that
     passes the gate, and settles it with what the database found."""
     if proven is None:

@@ -23,6 +23,7 @@ from tortoise.fields.data import (
     CharField,
     DateField,
     DatetimeField,
+    DecimalField,
     IntField,
     JSONField,
     SmallIntField,
@@ -62,6 +63,7 @@ def object_sql(
         field_plan.attribute if field_plan.loaded is None else field_plan.loaded.key
         for field_plan in plan.fields
         if field_plan.typename is None
+        and field_plan.derived is None
         and not (computed is not None and field_plan.batch is not None)
     ]
     if any(attribute is None for attribute in attributes):
@@ -100,6 +102,13 @@ def object_sql(
             continue
         if field_plan.gate is not None or field_plan.batch is not None:
             return None
+        if field_plan.derived is not None:
+            computed_sql = _derived_sql(field_plan, alias)
+            if computed_sql is None:
+                return None
+            columns.extend(field_plan.derived.columns)
+            parts.append(computed_sql)
+            continue
         if field_plan.loaded is not None:
             reader = by_attribute[field_plan.loaded.key]
             if reader.id_of is not None:
@@ -178,6 +187,24 @@ def _lookup_column(model: type[Model], by: str | None) -> str | None:
     if column is None or definition is None or not (definition.unique or definition.pk):
         return None
     return column[0]
+
+
+def _derived_sql(field_plan: FieldPlan, alias: str) -> str | None:
+    """A derived leaf (`fastpath.derived`) written from its SQL over the row."""
+    derived, leaf = field_plan.derived, field_plan.completer
+    if derived is None or leaf is None or leaf.leaf is None or leaf.item is not None:
+        return None
+    value = derived.sql.replace("{row}", alias)
+    sql = _leaf_value(leaf, derived.written_as, f"({value})", None)
+    if sql is None or not leaf.non_null:
+        return sql
+    # A null where the schema promises a value is an error the standard way: stop.
+    return f"coalesce({sql}, {_fail(value)})" if _textual(leaf) else None
+
+
+def _textual(leaf: Completer) -> bool:
+    """Is the leaf written as JSON text (a null of it can be caught with coalesce)?"""
+    return leaf.enum is not None or leaf.leaf.name in ("String", "ID", "Decimal", "Date")
 
 
 # Where a written field reads the request's clock (`{now}`): JsonPage makes it the
@@ -299,6 +326,11 @@ def _leaf_value(
         and not isinstance(definition, CharEnumFieldInstance)
     ):
         return column
+    if name == "Decimal" and isinstance(definition, DecimalField):
+        # As str() writes the Decimal Tortoise quantized to the field's places (never
+        # with an exponent for six places or fewer), the column's own scale.
+        places, digits = definition.decimal_places, definition.max_digits
+        return f"({column})::numeric({digits}, {places})::text" if places <= 6 else None
     if name == "DateTime" and isinstance(definition, DatetimeField) and _utc_default():
         return _iso_time(column)
     if (

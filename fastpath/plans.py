@@ -16,7 +16,7 @@ from graphql import (
 )
 
 from fastpath.assemble import Assemble, Slot, assembler
-from fastpath.declare import Batched, LoadedBy
+from fastpath.declare import Batched, Derived, LoadedBy
 from fastpath.narrow import NarrowItems, NarrowRows
 
 
@@ -62,6 +62,8 @@ class Abstract:
     plans: dict[str, ObjectPlan | None] = field(default_factory=dict)
     # Runtime type names checked as graphql-core's ensure_valid_runtime_type checks them.
     valid: dict[str, GraphQLObjectType] = field(default_factory=dict)
+    # A root list's runtime types as the JSON lane writes them (`fastpath.json_nodes`).
+    lane: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class FieldPlan:
     gate: list[Any] | None = None
     definition: Any = None
     batch: Batched | None = None
+    # A leaf its resolver computes from the object's columns, also given as SQL.
+    derived: Derived | None = None
     # A related field whose selection reads only columns (see fastpath.narrow), and
     # where that selection is leaves only, its answers made straight from the records.
     narrow: NarrowRows | None = None

@@ -133,6 +133,17 @@ class Invoice(TimestampedModel):
         indexes = (("account_id", "status"),)
 
 
+def amount_due(status: InvoiceStatus, total: Decimal, paid: Decimal) -> Decimal:
+    """What is still owed on an invoice: total minus paid; zero when void."""
+    return Decimal("0.00") if status is InvoiceStatus.VOID else total - paid
+
+
+# `amount_due` over an invoice row (`{row}`), for the database to write it (the JSON lane).
+AMOUNT_DUE_SQL = (
+    'CASE WHEN {row}."status" = \'VOID\' THEN 0.00 ELSE {row}."total" - {row}."amount_paid" END'
+)
+
+
 class CreditMemo(TimestampedModel):
     """A credit given to an account."""
 

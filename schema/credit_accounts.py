@@ -87,7 +87,12 @@ async def _load(info: Info, ids: list[int]) -> list[credit.CreditAccountRequest 
     return [found.get(pk) for pk in ids]
 
 
-register_node("CreditAccountRequest", _load, CreditAccountRequest.from_row)
+register_node(
+    "CreditAccountRequest",
+    _load,
+    CreditAccountRequest.from_row,
+    rows=lambda info: credit.credit_requests_by_role(info.context.viewer),
+)
 
 
 @strawberry.input(description="Narrow the credit requests list.")

@@ -109,7 +109,12 @@ async def _load_outbox(info: Info, ids: list[int]) -> list[outbox.OutboxEmail | 
     return [found.get(pk) for pk in ids]
 
 
-register_node("Notification", _load_notifications, Notification.from_row)
+register_node(
+    "Notification",
+    _load_notifications,
+    Notification.from_row,
+    rows=lambda info: notifications.visible_notifications(info.context.viewer),
+)
 register_node("OutboxEmail", _load_outbox, OutboxEmail.from_row)
 
 

@@ -18,7 +18,7 @@ from models.storage import UploadTarget as Target
 from schema.account_requests.types import AccountRequest
 from schema.accounts.types import Contact
 from schema.errors import UserError, after_commit, run_in_transaction
-from schema.nodes import register_node
+from schema.nodes import register_node, rows_of_loader
 from schema.relay.connections import Node
 from schema.relay.ids import encode_id, key_for
 from schema.users import User
@@ -151,7 +151,7 @@ async def _load_photos(info: Info, ids: list[int]) -> list[photos.Photo | None]:
     return await info.context.loaders.photos_by_id.load_many(ids)
 
 
-register_node("Photo", _load_photos, Photo.from_row)
+register_node("Photo", _load_photos, Photo.from_row, rows=rows_of_loader("photos_by_id"))
 
 
 # --- mutations -------------------------------------------------------------------

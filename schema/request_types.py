@@ -50,7 +50,12 @@ async def _load_types(info: Info, ids: list[int]) -> list[request_types.AccountR
     return [found.get(pk) for pk in ids]
 
 
-register_node("AccountRequestType", _load_types, AccountRequestType.from_row)
+register_node(
+    "AccountRequestType",
+    _load_types,
+    AccountRequestType.from_row,
+    rows=lambda info: request_types.visible_types(info.context.viewer),
+)
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from api.permissions import CanManageSetup, CanViewStaff
 from models import users
 from models.permissions import Role
 from schema.errors import UserError, run_in_transaction
-from schema.nodes import NodeConverter, register_node
+from schema.nodes import NodeConverter, register_node, rows_of_loader
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import encode_id, key_for
 from schema.relay.offset_paging import paginate, paginate_list
@@ -124,8 +124,8 @@ async def _load_teams(info: Info, ids: list[int]) -> list[users.Team | None]:
     return await info.context.loaders.teams_by_id.load_many(ids)
 
 
-register_node("User", _load_users, User.from_row)
-register_node("Team", _load_teams, Team.from_row)
+register_node("User", _load_users, User.from_row, rows=rows_of_loader("users_by_id"))
+register_node("Team", _load_teams, Team.from_row, rows=rows_of_loader("teams_by_id"))
 
 
 @strawberry.input(description="Narrow the users list.")

@@ -13,7 +13,12 @@ from models.credit_accounts.tables import (
     InvoicePayment,
 )
 from models.credit_accounts.team import credit_team_ids
-from models.credit_accounts.visibility import may_decide, may_view, visible_credit_requests
+from models.credit_accounts.visibility import (
+    credit_requests_by_role,
+    may_decide,
+    may_view,
+    visible_credit_requests,
+)
 
 __all__ = [
     "ZERO",
@@ -29,6 +34,7 @@ __all__ = [
     "assign",
     "balances",
     "check_credit",
+    "credit_requests_by_role",
     "credit_team_ids",
     "filter_credit_requests",
     "level_of",

@@ -29,8 +29,29 @@ async def may_view(viewer: Viewer) -> bool:
 
 
 async def visible_credit_requests(viewer: Viewer) -> QuerySet[CreditAccountRequest]:
-    if not await may_view(viewer):
-        return CreditAccountRequest.filter(id__in=[])
+    known = credit_requests_by_role(viewer)
+    if known is not None:
+        return known
+    return _of_visible_accounts(viewer) if await may_decide(viewer) else _none()
+
+
+def credit_requests_by_role(viewer: Viewer) -> QuerySet[CreditAccountRequest] | None:
+    """`visible_credit_requests` where the viewer's roles alone decide it; None where it
+    takes a read of the credit team."""
+    if not viewer.is_staff:
+        return _none()
+    if viewer.roles & {Role.ADMIN, Role.PROJECT_MANAGER, Role.ACCOUNTING}:
+        return _of_visible_accounts(viewer)
+    if viewer.can(Permission.DECIDE_CREDIT_ACCOUNT):
+        return _of_visible_accounts(viewer)
+    return None
+
+
+def _none() -> QuerySet[CreditAccountRequest]:
+    return CreditAccountRequest.filter(id__in=[])
+
+
+def _of_visible_accounts(viewer: Viewer) -> QuerySet[CreditAccountRequest]:
     return CreditAccountRequest.filter(
         account_id__in=Subquery(accounts.visible_accounts(viewer).values("id"))
     )

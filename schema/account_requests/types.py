@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
+from tortoise.queryset import QuerySet
 
 from api.context import Info
 from fastpath import batched, related
@@ -15,7 +16,7 @@ from models import linking
 from models.linked_items import KINDS, ItemKind
 from schema.account_requests import enums  # noqa: F401  (registers the enums first)
 from schema.accounts.types import Account, Contact
-from schema.nodes import NodeConverter, register_node
+from schema.nodes import NodeConverter, register_node, rows_of_loader
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import decode_as, encode_id
 from schema.relay.offset_paging import paginate, paginate_list
@@ -303,5 +304,18 @@ async def _load_events(info: Info, ids: list[int]) -> list[requests.AccountReque
     return [found.get(pk) for pk in ids]
 
 
-register_node("AccountRequest", _load_requests, AccountRequest.from_row)
-register_node("AccountRequestEvent", _load_events, AccountRequestEvent.from_row)
+register_node(
+    "AccountRequest",
+    _load_requests,
+    AccountRequest.from_row,
+    rows=rows_of_loader("account_requests_by_id"),
+)
+
+
+def _events(info: Info) -> QuerySet[requests.AccountRequestEvent] | None:
+    """What `_load_events` reads, where that is all it does (staff: no portal share)."""
+    viewer = info.context.viewer
+    return None if viewer.is_contact else requests.visible_events(viewer)
+
+
+register_node("AccountRequestEvent", _load_events, AccountRequestEvent.from_row, rows=_events)

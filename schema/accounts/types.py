@@ -13,7 +13,7 @@ from fastpath import related
 from models import accounts
 from models.linked_items import KINDS, AppointmentStatus, InvoiceStatus, ItemKind, TaskStatus
 from schema import item_enums  # noqa: F401  (registers the enums first)
-from schema.nodes import NodeConverter, register_node
+from schema.nodes import NodeConverter, register_node, rows_of_loader
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import encode_id
 from schema.relay.offset_paging import list_slice, paginate_list, paginate_slice
@@ -52,6 +52,9 @@ class Site(Node):
     is_active: bool = strawberry.field(description="Inactive sites are kept for history.")
     created_at: datetime = strawberry.field(description="When the site was added.")
     account_id: strawberry.Private[int]
+    account: Account | None = related(
+        "account_id", "accounts_by_id", description="The account this site belongs to."
+    )
 
     @classmethod
     def from_row(cls, row: accounts.Site) -> Site:
@@ -68,11 +71,6 @@ class Site(Node):
             account_id=row.account_id,
         )
 
-    @strawberry.field(description="The account this site belongs to.")
-    async def account(self, info: Info) -> Account | None:
-        row = await info.context.loaders.accounts_by_id.load(self.account_id)
-        return Account.from_row(row) if row else None
-
 
 @strawberry.type(description="A person of a customer account.")
 class Contact(Node):
@@ -85,6 +83,9 @@ class Contact(Node):
     )
     created_at: datetime = strawberry.field(description="When the contact was added.")
     account_id: strawberry.Private[int]
+    account: Account | None = related(
+        "account_id", "accounts_by_id", description="The account this contact belongs to."
+    )
 
     @classmethod
     def from_row(cls, row: accounts.Contact) -> Contact:
@@ -98,11 +99,6 @@ class Contact(Node):
             created_at=row.created_at,
             account_id=row.account_id,
         )
-
-    @strawberry.field(description="The account this contact belongs to.")
-    async def account(self, info: Info) -> Account | None:
-        row = await info.context.loaders.accounts_by_id.load(self.account_id)
-        return Account.from_row(row) if row else None
 
 
 @strawberry.type(description="A customer account.")
@@ -327,6 +323,6 @@ async def _load_contacts(info: Info, ids: list[int]) -> list[accounts.Contact | 
     return await info.context.loaders.contacts_by_id.load_many(ids)
 
 
-register_node("Account", _load_accounts, Account.from_row)
-register_node("Site", _load_sites, Site.from_row)
-register_node("Contact", _load_contacts, Contact.from_row)
+register_node("Account", _load_accounts, Account.from_row, rows=rows_of_loader("accounts_by_id"))
+register_node("Site", _load_sites, Site.from_row, rows=rows_of_loader("sites_by_id"))
+register_node("Contact", _load_contacts, Contact.from_row, rows=rows_of_loader("contacts_by_id"))

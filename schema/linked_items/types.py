@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 import strawberry
+from tortoise.queryset import QuerySet
 
 from api.context import Info
+from fastpath import derived
 from models import linked_items as li
 from schema import item_enums  # noqa: F401  (registers the enums first)
 from schema.account_requests.types import AccountRequest
@@ -165,11 +167,16 @@ class Invoice(Node, Item):
             created_at=row.created_at,
         )
 
-    @strawberry.field(description="What is still owed (total minus paid; zero when void).")
-    def amount_due(self) -> Decimal:
-        if self.status is li.InvoiceStatus.VOID:
-            return Decimal("0.00")
-        return self.total - self.amount_paid
+    def _amount_due(self) -> Decimal:
+        return li.amount_due(self.status, self.total, self.amount_paid)
+
+    amount_due: Decimal = derived(
+        _amount_due,
+        sql=li.AMOUNT_DUE_SQL,
+        written_as=li.Invoice._meta.fields_map["total"],
+        columns=("status", "total", "amount_paid"),
+        description="What is still owed (total minus paid; zero when void).",
+    )
 
 
 @strawberry.type(description="A credit given to an account.")
@@ -215,7 +222,10 @@ def _register(kind: li.Kind) -> None:
         found = {row.id: row for row in rows}
         return [found.get(pk) for pk in ids]
 
-    register_node(kind.type_name, load, CONVERT[kind.kind])
+    def rows(info: Info) -> QuerySet[Any]:
+        return li.visible_items(info.context.viewer, kind)
+
+    register_node(kind.type_name, load, CONVERT[kind.kind], rows=rows)
 
 
 for _kind in li.KINDS.values():

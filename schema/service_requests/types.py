@@ -15,7 +15,7 @@ from fastpath.objects import maker
 from models import service_requests as sr
 from models.clock import now
 from schema.accounts.types import Account, Contact, Site
-from schema.nodes import register_node
+from schema.nodes import register_node, rows_of_loader
 from schema.relay.connections import Node
 from schema.relay.ids import encode_id
 from schema.service_requests import enums  # noqa: F401  (registers the enums first)
@@ -227,8 +227,15 @@ async def _load_jobs(info: Info, ids: list[int]) -> list[sr.Job | None]:
     return [found.get(pk) for pk in ids]
 
 
-register_node("ServiceRequest", _load_requests, ServiceRequest.from_row)
-register_node("Job", _load_jobs, Job.from_row)
+register_node(
+    "ServiceRequest",
+    _load_requests,
+    ServiceRequest.from_row,
+    rows=rows_of_loader("service_requests_by_id"),
+)
+register_node(
+    "Job", _load_jobs, Job.from_row, rows=lambda info: sr.visible_jobs(info.context.viewer)
+)
 
 
 @strawberry.type(description="The review queue, for the dispatchers' badge.")

@@ -10,7 +10,7 @@ import strawberry
 from api.context import Info
 from api.permissions import CanManageSetup
 from models.webhooks import deliveries, endpoints, tables
-from schema.nodes import register_node
+from schema.nodes import register_node, rows_of_loader
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
 from schema.relay.ids import decode_as, encode_id
 from schema.relay.keyset_paging import paginate_by_key, paginate_sorted
@@ -130,8 +130,18 @@ async def _load_deliveries(info: Info, ids: list[int]) -> list[tables.WebhookDel
     return [found.get(pk) for pk in ids]
 
 
-register_node("WebhookEndpoint", _load_endpoints, WebhookEndpoint.from_row)
-register_node("WebhookDelivery", _load_deliveries, WebhookDelivery.from_row)
+register_node(
+    "WebhookEndpoint",
+    _load_endpoints,
+    WebhookEndpoint.from_row,
+    rows=rows_of_loader("webhook_endpoints_by_id"),
+)
+register_node(
+    "WebhookDelivery",
+    _load_deliveries,
+    WebhookDelivery.from_row,
+    rows=lambda info: deliveries.visible_deliveries(info.context.viewer),
+)
 
 
 @strawberry.input(description="Which deliveries to list; every field narrows the list.")

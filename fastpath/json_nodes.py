@@ -42,12 +42,12 @@ from fastpath.rows import column_reader, is_plain
 class NodeSource:
     """One object asked for by key: its GraphQL type's name, its key, the `from_row`
     its type converts rows with, and the query its type's load reads for this viewer
-    (visibility applied; None where the load does more than read it)."""
+    (visibility applied), or its model where that is every row."""
 
     type_name: str
     key: int
     convert: Callable[[Any], Any]
-    rows: QuerySet[Any] | None
+    rows: QuerySet[Any] | type[Model]
 
 
 @dataclass(frozen=True)
@@ -100,16 +100,17 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
         if source is None or source.type_name in pieces:
             continue
         piece = _piece(executor, abstract, source)
-        if piece is None or source.rows is None or source.rows.model is not piece.model:
+        model = source.rows if isinstance(source.rows, type) else source.rows.model
+        if piece is None or model is not piece.model:
             return False
         if not _resolves_as_named(executor, abstract, raw, source):
             return False
         if not _reads_whole_tables(loaders, piece.related):
             return False
-        db = db or source.rows._choose_db()
+        db = db or model._choose_db()
         if db.capabilities.dialect != "postgres":
             return False
-        if is_plain(source.rows):
+        if isinstance(source.rows, type) or is_plain(source.rows):
             rows_sql = f'"{piece.model._meta.db_table}"'
         else:
             pk = str(piece.model._meta.db_pk_column)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from api.context import Info
@@ -14,8 +15,9 @@ from fastpath import NodeSource, answer_nodes, wants_nodes
 
 Loader = Callable[[Info, list[int]], Awaitable[Sequence[Any]]]
 # The query a type's `load` reads for the request's viewer, where reading it by ID is all
-# `load` does; None for a viewer it does more for (the JSON lane then leaves it alone).
-Rows = Callable[[Info], "QuerySet[Any] | None"]
+# `load` does (its model: every row); None for a viewer it does more for (the JSON lane
+# then leaves it alone).
+Rows = Callable[[Info], "QuerySet[Any] | type[Model] | None"]
 N = TypeVar("N")
 
 
@@ -44,11 +46,11 @@ def rows_of_loader(name: str) -> Rows:
     the whole table where the viewer sees all of it, else the loader's own query, while
     it has loaded nothing in this request."""
 
-    def rows(info: Info) -> QuerySet[Any] | None:
+    def rows(info: Info) -> QuerySet[Any] | type[Model] | None:
         loaders = info.context.loaders
         whole = loaders.whole_table(name)
         if whole is not None:
-            return whole.all()
+            return whole
         loader = getattr(loaders, name)
         found: QuerySet[Any] | None = loader.rows_of() if loader.untouched() else None
         return found
@@ -103,7 +105,7 @@ async def resolve_nodes(info: Info, ids: Sequence[tuple[str, int]]) -> list[Any 
 def _sources(info: Info, ids: Sequence[tuple[str, int]]) -> list[NodeSource | None] | None:
     """What `nodes(ids:)` asks for, as the JSON lane reads it; None where a type asked
     for does not say what its load reads."""
-    queries: dict[str, QuerySet[Any]] = {}
+    queries: dict[str, QuerySet[Any] | type[Model]] = {}
     sources: list[NodeSource | None] = []
     for type_name, key in ids:
         kind = _KINDS.get(type_name)

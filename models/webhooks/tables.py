@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 from tortoise import fields
@@ -48,6 +49,17 @@ class DeliveryStatus(str, Enum):
     SENDING = "SENDING"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+def next_attempt(status: DeliveryStatus, scheduled: datetime | None) -> datetime | None:
+    """When a delivery's next attempt is due: only while it waits (pending or sending)."""
+    return scheduled if status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING) else None
+
+
+# `next_attempt` over a delivery row (`{row}`), for the database to write it (the JSON lane).
+NEXT_ATTEMPT_SQL = (
+    "CASE WHEN {row}.\"status\" IN ('PENDING', 'SENDING') THEN {row}.\"next_attempt_at\" END"
+)
 
 
 class WebhookEndpoint(Model):

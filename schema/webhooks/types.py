@@ -9,6 +9,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import CanManageSetup
+from fastpath import derived
 from models.webhooks import deliveries, endpoints, tables
 from schema.nodes import register_node, rows_of_loader
 from schema.relay.connections import After, Before, Connection, First, Last, Node, PageArgs
@@ -90,14 +91,22 @@ class WebhookDelivery(Node):
     )
     created_at: datetime = strawberry.field(description="When the event was queued.")
     delivered_at: datetime | None = strawberry.field(description="When a 2xx answer came.")
-    next_attempt_at: datetime | None = strawberry.field(
-        description="When the next attempt is due (null once it succeeded or failed)."
-    )
     endpoint_id: strawberry.Private[int]
+    scheduled_at: strawberry.Private[datetime | None]  # kept after the last attempt too
+
+    def _next_attempt_at(self) -> datetime | None:
+        return tables.next_attempt(self.status, self.scheduled_at)
+
+    next_attempt_at: datetime | None = derived(
+        _next_attempt_at,
+        sql=tables.NEXT_ATTEMPT_SQL,
+        written_as=tables.WebhookDelivery._meta.fields_map["next_attempt_at"],
+        columns=("status", "next_attempt_at"),
+        description="When the next attempt is due (null once it succeeded or failed).",
+    )
 
     @classmethod
     def from_row(cls, row: tables.WebhookDelivery) -> WebhookDelivery:
-        waiting = row.status in (tables.DeliveryStatus.PENDING, tables.DeliveryStatus.SENDING)
         return cls(
             id=strawberry.ID(encode_id("WebhookDelivery", row.id)),
             event_id=row.event_id,
@@ -110,7 +119,7 @@ class WebhookDelivery(Node):
             last_error=row.last_error,
             created_at=row.created_at,
             delivered_at=row.delivered_at,
-            next_attempt_at=row.next_attempt_at if waiting else None,
+            scheduled_at=row.next_attempt_at,
             endpoint_id=row.endpoint_id,
         )
 

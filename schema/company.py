@@ -6,6 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import CanManageSetup, IsAuthenticated
+from fastpath import related
 from models import company
 from schema.errors import UserError, run_in_transaction
 from schema.relay.ids import key_for
@@ -43,6 +44,11 @@ class CompanySettings:
         "the times written in mail and notification texts follow it."
     )
     credit_team_id: strawberry.Private[int | None]
+    credit_team: Team | None = related(
+        "credit_team_id",
+        "teams_by_id",
+        description="The team that decides credit-account requests.",
+    )
 
     @classmethod
     def from_row(cls, row: company.CompanySettings) -> CompanySettings:
@@ -59,13 +65,6 @@ class CompanySettings:
             time_zone=row.time_zone,
             credit_team_id=row.credit_team_id,
         )
-
-    @strawberry.field(description="The team that decides credit-account requests.")
-    async def credit_team(self, info: Info) -> Team | None:
-        if self.credit_team_id is None:
-            return None
-        row = await info.context.loaders.teams_by_id.load(self.credit_team_id)
-        return Team.from_row(row) if row else None
 
 
 @strawberry.input(description="Changes to company settings; fields left out stay as they are.")

@@ -8,12 +8,13 @@ import strawberry
 
 from api.context import Info
 from api.permissions import CanManageSetup, IsAuthenticated
+from fastpath import related
 from models import request_types
 from schema.errors import UserError, run_in_transaction
 from schema.nodes import register_node
 from schema.relay.connections import Node
 from schema.relay.ids import encode_id, key_for
-from schema.users import User, user_by_id
+from schema.users import User
 
 
 @strawberry.type(description="A kind of account request (set up by admins).")
@@ -27,6 +28,11 @@ class AccountRequestType(Node):
         description="Portal contacts may choose this type for their own requests."
     )
     default_assignee_id: strawberry.Private[int | None]
+    default_assignee: User | None = related(
+        "default_assignee_id",
+        "users_by_id",
+        description="Who new requests of this type go to when none is chosen.",
+    )
 
     @classmethod
     def from_row(cls, row: request_types.AccountRequestType) -> AccountRequestType:
@@ -38,10 +44,6 @@ class AccountRequestType(Node):
             portal_available=row.portal_available,
             default_assignee_id=row.default_assignee_id,
         )
-
-    @strawberry.field(description="Who new requests of this type go to when none is chosen.")
-    async def default_assignee(self, info: Info) -> User | None:
-        return await user_by_id(info, self.default_assignee_id)
 
 
 async def _load_types(info: Info, ids: list[int]) -> list[request_types.AccountRequestType | None]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 
 from api.context import Info
 from api.permissions import CanManageSetup, CanViewStaff
+from fastpath import batched, related
 from models import users
 from models.permissions import Role
 from schema.errors import UserError, run_in_transaction
@@ -27,6 +29,21 @@ _account: NodeConverter[Account] = NodeConverter("Account")
 strawberry.enum(Role, description="A staff role; each grants a fixed set of rights.")
 
 
+class _Keyed(Protocol):
+    pk: int
+
+
+async def _roles(info: Info, people: Sequence[_Keyed]) -> list[list[Role]]:
+    """The roles of each user."""
+    return await info.context.loaders.roles_by_user_id.load_many([user.pk for user in people])
+
+
+async def _members(info: Info, teams: Sequence[_Keyed]) -> list[list[User]]:
+    """The members of each team, by name."""
+    found = await info.context.loaders.members_by_team_id.load_many([team.pk for team in teams])
+    return [[User.from_row(row) for row in rows] for rows in found]
+
+
 @strawberry.type(description="A staff member.")
 class User(Node):
     name: str = strawberry.field(description="Full name.")
@@ -42,6 +59,7 @@ class User(Node):
         "Archived users are gone from lists and pickers; history keeps their name."
     )
     pk: strawberry.Private[int]
+    roles: list[Role] = batched(_roles, description="The roles this user holds.")
 
     @classmethod
     def from_row(cls, row: users.User) -> User:
@@ -58,10 +76,6 @@ class User(Node):
             archived_at=row.archived_at,
             pk=row.id,
         )
-
-    @strawberry.field(description="The roles this user holds.")
-    async def roles(self, info: Info) -> list[Role]:
-        return await info.context.loaders.roles_by_user_id.load(self.pk)
 
     @strawberry.field(description="Teams this user belongs to.")
     async def teams(self, info: Info) -> list[Team]:
@@ -87,6 +101,10 @@ class Team(Node):
     created_at: datetime = strawberry.field(description="When the team was created.")
     leader_id: strawberry.Private[int | None]
     pk: strawberry.Private[int]
+    leader: User | None = related(
+        "leader_id", "users_by_id", description="The team leader (always also a member)."
+    )
+    members: list[User] = batched(_members, description="Members of the team, by name.")
 
     @classmethod
     def from_row(cls, row: users.Team) -> Team:
@@ -97,15 +115,6 @@ class Team(Node):
             leader_id=row.leader_id,
             pk=row.id,
         )
-
-    @strawberry.field(description="The team leader (always also a member).")
-    async def leader(self, info: Info) -> User | None:
-        return await user_by_id(info, self.leader_id)
-
-    @strawberry.field(description="Members of the team, by name.")
-    async def members(self, info: Info) -> list[User]:
-        rows = await info.context.loaders.members_by_team_id.load(self.pk)
-        return [User.from_row(row) for row in rows]
 
 
 async def user_by_id(info: Info, user_id: int | None) -> User | None:

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from models import linked_items as li
+from models.auth import AuthToken
+from models.clock import now
 from models.credit_accounts import CreditAccountRequest
 from models.directory.users import Team
 from models.permissions import Role
@@ -298,3 +300,24 @@ async def test_money_and_what_is_still_owed_are_written_as_the_decimal_scalar_wr
     if backends == "services":
         assert len(_lane(count_statements)) == 1
         assert _others(count_statements, "invoices", "credit_account_requests") == []
+
+
+@pytest.mark.fast_paths
+async def test_a_token_revoked_elsewhere_is_refused_by_the_statement_that_carries_its_proof(
+    gql: GraphQLClient, count_statements: StatementCounter, backends: str
+) -> None:
+    # given an admin whose batch was read before (their viewer is remembered)
+    admin = await staff(Role.ADMIN)
+    account = await make_account("Proven")
+    ids = [gid("Account", account.id)]
+    await _read_three_times(gql, count_statements, OWN, ids, admin.token)
+    # and on PostgreSQL the lane's one statement proves the token itself
+    if backends == "services":
+        assert len(count_statements.statements) == 1
+        assert "proof_" in _lane(count_statements)[0]
+    # when the token is revoked elsewhere
+    await AuthToken.filter(user_id=admin.id).update(revoked_at=now())
+    # then the next read is answered as for no token at all
+    anonymous = await gql.raw(OWN, {"ids": ids})
+    assert await gql.raw(OWN, {"ids": ids}, token=admin.token) == anonymous
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,16 +167,20 @@ def json_page(
     page = plan.pages[key]
     if not isinstance(page, JsonPage) or column_reader(page.model, sort) is None:
         return None
-    loaders = raw.context.loaders
+    return page if reads_whole_tables(raw.context.loaders, page.related) else None
+
+
+def reads_whole_tables(loaders: Any, related: Iterable[Related]) -> bool:
+    """Does every loader of `related` read its whole table for this viewer?"""
     whole_table = getattr(loaders, "whole_table", None)
-    for related in page.related:
-        if whole_table is not None and related.by is None:
+    for table in related:
+        if whole_table is not None and table.by is None:
             # The loaders answer it themselves, cheaply (see `reads_whole_table`).
-            if whole_table(related.loader) is not related.model:
-                return None
-        elif not reads_whole_table(loaders, related.loader, related.model, related.by):
-            return None  # a narrowed view of those rows: the loader's own query decides
-    return page
+            if whole_table(table.loader) is not table.model:
+                return False
+        elif not reads_whole_table(loaders, table.loader, table.model, table.by):
+            return False  # a narrowed view of those rows: the loader's own query decides
+    return True
 
 
 def reads_whole_table(loaders: Any, name: str, model: type[Model], by: str | None = None) -> bool:

@@ -30,7 +30,7 @@ from tortoise.queryset import QuerySet
 from fastpath import json_lane
 from fastpath.abstract import runtime_type
 from fastpath.gate import GATE
-from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_table
+from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Abstract, Completer, Fallback
@@ -105,7 +105,7 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
             return False
         if not _resolves_as_named(executor, abstract, raw, source):
             return False
-        if not _reads_whole_tables(loaders, piece.related):
+        if not reads_whole_tables(loaders, piece.related):
             return False
         db = db or model._choose_db()
         if db.capabilities.dialect != "postgres":
@@ -209,17 +209,6 @@ def _runtime_type(executor: Any, abstract: Abstract, name: str) -> GraphQLObject
     assert isinstance(candidate, GraphQLObjectType)
     abstract.valid[name] = candidate
     return candidate
-
-
-def _reads_whole_tables(loaders: Any, related: tuple[Related, ...]) -> bool:
-    whole_table = getattr(loaders, "whole_table", None)
-    for table in related:
-        if whole_table is not None and table.by is None:
-            if whole_table(table.loader) is not table.model:
-                return False
-        elif not reads_whole_table(loaders, table.loader, table.model, table.by):
-            return False
-    return True
 
 
 def _shifted(sql: str, by: int) -> str:

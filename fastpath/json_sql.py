@@ -1,37 +1,23 @@
 """SQL that writes a GraphQL object as JSON, from a plan (the JSON lane's items).
 
 Each field of the plan becomes one argument pair of `json_build_object`: a column
-written as the answer writes its leaf (strings and numbers as they are, times as
-`isoformat()` writes them in UTC, enum values by their GraphQL names, keys as global
-IDs, a JSONB column's list of strings as it is), a nullable related row as a scalar
-subquery by its key, `__typename` as a constant. Anything else is not covered (None):
+written as the answer writes its leaf (`fastpath.json_leaves`), a leaf the domain
+derived from the row or a batched object it wrote in SQL (`derived`, `Written`), a
+nullable related row as a scalar subquery by its key, `__typename` as a constant. Anything else is not covered (None):
 the caller pages the usual way.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.fields.data import (
-    BooleanField,
-    CharEnumFieldInstance,
-    CharField,
-    DateField,
-    DatetimeField,
-    DecimalField,
-    IntField,
-    JSONField,
-    SmallIntField,
-    TextField,
-)
 from tortoise.models import Model
 
-from fastpath.narrow import GLOBAL_ID, _readers, _utc_default
+from fastpath.json_leaves import fail_sql, leaf_sql, leaf_value, literal
+from fastpath.narrow import _readers
 from fastpath.plans import Completer, FieldPlan, ObjectPlan
 from fastpath.rows import column_reader
 
@@ -123,9 +109,7 @@ def object_sql(
             continue
         assert field_plan.attribute is not None
         reader = by_attribute[field_plan.attribute]
-        leaf = _leaf_sql(
-            model, reader.field, f'{alias}."{reader.column}"', field_plan, reader.id_of
-        )
+        leaf = leaf_sql(model, reader.field, f'{alias}."{reader.column}"', field_plan, reader.id_of)
         if leaf is None:
             return None
         columns.append(reader.column)
@@ -195,11 +179,11 @@ def _derived_sql(field_plan: FieldPlan, alias: str) -> str | None:
     if derived is None or leaf is None or leaf.leaf is None or leaf.item is not None:
         return None
     value = derived.sql.replace("{row}", alias)
-    sql = _leaf_value(leaf, derived.written_as, f"({value})", None)
+    sql = leaf_value(leaf, derived.written_as, f"({value})", None)
     if sql is None or not leaf.non_null:
         return sql
     # A null where the schema promises a value is an error the standard way: stop.
-    return f"coalesce({sql}, {_fail(value)})" if _textual(leaf) else None
+    return f"coalesce({sql}, {fail_sql(value)})" if _textual(leaf) else None
 
 
 def _textual(leaf: Completer) -> bool:
@@ -258,152 +242,12 @@ def _written_sql(
         value = placed(found[0])
         textual = leaf.enum is not None or leaf.leaf.name == "String"
         if leaf.non_null and textual:  # a null would be an error the standard way
-            value = f"coalesce({value}, {_fail(value)})"
-        sql = _leaf_value(leaf, found[1], value, None)
+            value = f"coalesce({value}, {fail_sql(value)})"
+        sql = leaf_value(leaf, found[1], value, None)
         if sql is None:
             return None
         if leaf.non_null and not textual:
-            sql = f"CASE WHEN ({sql}) IS NULL THEN to_json({_fail(sql)}) ELSE to_json({sql}) END"
+            sql = f"CASE WHEN ({sql}) IS NULL THEN to_json({fail_sql(sql)}) ELSE to_json({sql}) END"
         parts.append(sql)
     sql = f"(SELECT json_build_object({', '.join(parts)}) FROM ({placed(written.given)}) {given})"
     return sql, related, list(written.columns)
-
-
-def _leaf_sql(
-    model: type[Model], attribute: str, column: str, field_plan: FieldPlan, id_of: str | None
-) -> str | None:
-    """The SQL writing a column as the GraphQL answer writes the leaf, or None."""
-    completer = field_plan.completer
-    if completer is None or (completer.leaf is None) == (completer.item is None):
-        return None
-    definition = model._meta.fields_map.get(attribute)
-    if definition is None:
-        return None
-    if completer.item is not None:
-        value = _list_value(completer.item, definition, column) if id_of is None else None
-    else:
-        value = _leaf_value(completer, definition, column, id_of)
-    if value is None:
-        return None
-    if completer.non_null and definition.null:
-        return None  # a null would be an error the standard way
-    return value
-
-
-def _leaf_value(
-    completer: Completer, definition: Any, column: str, id_of: str | None
-) -> str | None:
-    name = completer.leaf.name
-    if id_of is not None:
-        if name != "ID" or not isinstance(definition, (IntField, SmallIntField)):
-            return None
-        if not _global_ids_match():
-            return None
-        return _global_id(id_of, column)
-    if completer.enum is not None:
-        if not isinstance(definition, CharEnumFieldInstance) or completer.names is None:
-            return None
-        if definition.enum_type is not completer.enum:
-            return None
-        cases = " ".join(
-            f"WHEN {literal(member.value)} THEN {literal(completer.names[member])}"
-            for member in completer.enum
-            if member in completer.names
-        )
-        # A value the enum does not know is an error the standard way: stop here too.
-        return (
-            f"CASE WHEN {column} IS NULL THEN NULL"
-            f" ELSE CASE {column} {cases} ELSE {_fail(column)} END END"
-        )
-    kinds: dict[str, tuple[type, ...]] = {
-        "String": (CharField, TextField),
-        "Int": (IntField, SmallIntField),
-        "Boolean": (BooleanField,),
-    }
-    if (
-        name in kinds
-        and isinstance(definition, kinds[name])
-        and not isinstance(definition, CharEnumFieldInstance)
-    ):
-        return column
-    if name == "Decimal" and isinstance(definition, DecimalField):
-        # As str() writes the Decimal Tortoise quantized to the field's places (never
-        # with an exponent for six places or fewer), the column's own scale.
-        places, digits = definition.decimal_places, definition.max_digits
-        return f"({column})::numeric({digits}, {places})::text" if places <= 6 else None
-    if name == "DateTime" and isinstance(definition, DatetimeField) and _utc_default():
-        return _iso_time(column)
-    if (
-        name == "Date"
-        and isinstance(definition, DateField)
-        and not isinstance(definition, DatetimeField)
-    ):
-        return f"to_char({column}, 'YYYY-MM-DD')"
-    return None
-
-
-def _list_value(item: Completer, definition: Any, column: str) -> str | None:
-    """A JSON column holding a list of strings, as a `[String]` leaf writes it: the
-    array as it is; anything else (SQL or JSON null, another JSON type, an item of
-    another type) stops the statement, so the request goes the standard way, which
-    answers or refuses it as it always does (`list(None)` is an error there, a
-    number's text is not the same JSON)."""
-    if item.leaf is None or item.item is not None or item.enum is not None:
-        return None
-    if item.leaf.name != "String" or not isinstance(definition, JSONField):
-        return None
-    if str(definition.get_for_dialect("postgres", "SQL_TYPE")).upper() != "JSONB":
-        return None
-    kinds = "'string'" if item.non_null else "'string', 'null'"
-    return (
-        f"CASE WHEN jsonb_typeof({column}) = 'array' AND NOT EXISTS (SELECT FROM"
-        f" jsonb_array_elements({column}) e_ WHERE jsonb_typeof(e_) NOT IN ({kinds}))"
-        f" THEN {column} ELSE {_fail(column)}::jsonb END"
-    )
-
-
-def _iso_time(column: str) -> str:
-    """A timestamptz as Python's isoformat() writes an aware UTC time (no fraction when
-    it is zero), which is how the DateTime scalar serializes."""
-    return (
-        f"CASE WHEN {column} IS NULL THEN NULL ELSE"
-        f" to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_part('microseconds', {column})::bigint % 1000000 = 0 THEN ''"
-        f" ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || '+00:00' END"
-    )
-
-
-@functools.cache
-def _global_id_prefix(type_name: str) -> str:
-    return literal(f"{type_name}:")
-
-
-def _global_ids_match() -> bool:
-    """Does the domain write global IDs as this module's SQL does (unpadded URL-safe
-    base64 of `Type:key`)? Checked on a few keys; any other scheme is not covered."""
-    encode = GLOBAL_ID.encode
-    if encode is None:
-        return False
-    for key in (1, 12, 123, 1234567, 2147483647):
-        written = base64.urlsafe_b64encode(f"Probe:{key}".encode()).decode().rstrip("=")
-        if encode("Probe", key) != written:
-            return False
-    return True
-
-
-def _global_id(type_name: str, column: str) -> str:
-    """The global ID of a key, as `GLOBAL_ID.encode` writes it (checked when compiled)."""
-    return (
-        f"rtrim(translate(encode(convert_to({_global_id_prefix(type_name)} || {column},"
-        " 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
-    )
-
-
-def _fail(column: str) -> str:
-    """An expression that stops the statement (division by zero, not folded while
-    planning because it reads the row), so the request runs the standard way."""
-    return f"(1 / (0 * length(coalesce(({column})::text, ''))))::text"
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -3,8 +3,8 @@
 Each field of the plan becomes one argument pair of `json_build_object`: a column
 written as the answer writes its leaf (`fastpath.json_leaves`), a leaf the domain
 derived from the row or a batched object it wrote in SQL (`derived`, `Written`), a
-nullable related row as a scalar subquery by its key, `__typename` as a constant. Anything else is not covered (None):
-the caller pages the usual way.
+nullable related row as a scalar subquery by its key, `__typename` as a constant.
+Anything else is not covered (None): the caller pages the usual way.
 """
 
 from __future__ import annotations

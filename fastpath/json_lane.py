@@ -114,11 +114,21 @@ class JsonPage:
             )
         if count_sql:
             # The count beside the page; one row with no item when the page is empty.
-            count = shifted(count_sql, _last_parameter(page_sql))
+            offset = _last_parameter(page_sql)
+            count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
             rows = f"SELECT c.count_, r.* FROM ({count}) c LEFT JOIN LATERAL ({rows}) r ON true"
         # The clock written fields read: the next parameter (see `clock`).
         rows = rows.replace(NOW, f"${_last_parameter(rows) + 1}::timestamptz")
-        return with_proof(rows, proof, _last_parameter(rows)) if proof else rows
+        if not proof:
+            return rows
+        # What the request started from, proven in the same statement (fastpath.gate):
+        # its parameters last; one row even when the page is empty.
+        offset = _last_parameter(rows)
+        proof = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", proof)
+        return (
+            f"SELECT ({proof}) AS proof_, z.* FROM (SELECT 1) o"
+            f" LEFT JOIN LATERAL ({rows}) z ON true"
+        )
 
     @property
     def clock(self) -> Callable[[], Any] | None:
@@ -127,23 +137,6 @@ class JsonPage:
             if field_plan.batch is not None and field_plan.batch.written is not None:
                 return field_plan.batch.written.clock
         return None
-
-
-def shifted(sql: str, by: int) -> str:
-    """`sql` with its parameters numbered after `by` others."""
-    if not by:
-        return sql
-    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + by}", sql)
-
-
-def with_proof(sql: str, proof: str, after: int) -> str:
-    """`sql` with what the request started from proven in the same statement
-    (fastpath.gate), the proof's parameters numbered after `sql`'s `after`: its row
-    (`proof_`) even when `sql` gives none."""
-    return (
-        f"SELECT ({shifted(proof, after)}) AS proof_, z.* FROM (SELECT 1) o"
-        f" LEFT JOIN LATERAL ({sql}) z ON true"
-    )
 
 
 def _last_parameter(sql: str) -> int:

@@ -19,6 +19,7 @@ from fastpath.counts import SumOf
 from fastpath.declare import (
     Batched,
     Derived,
+    Listed,
     LoadedBy,
     Written,
     batched,
@@ -31,18 +32,22 @@ from fastpath.executor import ProjectingExecutor
 from fastpath.inputs import plan_input_objects
 from fastpath.json_lane import answer_page, json_page
 from fastpath.json_nodes import NodeSource, answer_nodes, wants_nodes
+from fastpath.json_roots import ANSWERED, answer_rows
 from fastpath.narrow import GLOBAL_ID
 from fastpath.objects import Made, made_of, maker
 from fastpath.pages import connection_reads, narrow_page
+from fastpath.query_sql import query_order
 from fastpath.rules import check_rules
 from fastpath.versions import fast_paths_verified
 
 __all__ = [
+    "ANSWERED",
     "CHECKING",
     "STATS",
     "Batched",
     "Derived",
     "Engine",
+    "Listed",
     "LoadedBy",
     "Made",
     "NodeSource",
@@ -53,6 +58,7 @@ __all__ = [
     "accelerate",
     "answer_nodes",
     "answer_page",
+    "answer_rows",
     "batched",
     "connection_reads",
     "derived",
@@ -61,6 +67,7 @@ __all__ = [
     "made_of",
     "maker",
     "narrow_page",
+    "query_order",
     "related",
     "same_answer",
     "wants_nodes",

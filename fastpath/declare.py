@@ -99,6 +99,28 @@ class Written:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A batched field's list as the database writes it (the JSON lane), declared by the
+    domain beside the Python that computes it.
+
+    `rows` is a SELECT over the item's row (`{row}`) of the rows listed: for a list of
+    objects, rows of the table `made_by` (the field's type's `from_row`) makes them
+    from; for a list of leaves, a column `value_` whose values are those of the
+    Tortoise field `written_as`. `order` is the list's order as SQL over those rows
+    (`{listed}`), exactly as the Python orders it (codepoints: `COLLATE "C"`).
+    `columns` are the item's columns `rows` reads, `reads` the loaders (and their
+    models) whose whole tables it stands for, as Written's.
+    """
+
+    rows: str
+    order: str
+    columns: tuple[str, ...]
+    reads: tuple[tuple[str, type], ...] = ()
+    made_by: Callable[[Any], Any] | None = None
+    written_as: Any = None
+
+
+@dataclass(frozen=True)
 class Batched:
     """A field whose values for a list of objects come from one call (see `batched`).
 
@@ -111,8 +133,9 @@ class Batched:
     # The class every value `resolve` gives is an instance of (else None), so their
     # type check is known to pass (see Completer.trusted).
     makes: type | None = None
-    # The same values written by the database, where the JSON lane can (see Written).
-    written: Written | None = None
+    # The same values written by the database, where the JSON lane can (see Written,
+    # Listed).
+    written: Written | Listed | None = None
     _reads: list[tuple[str, ...]] = field(default_factory=list, compare=False)
 
     @property
@@ -139,13 +162,13 @@ def batched(
     resolve: Callable[[Any, Sequence[Any]], Awaitable[Sequence[Any]]],
     *,
     makes: type | None = None,
-    written: Written | None = None,
+    written: Written | Listed | None = None,
     **options: Any,
 ) -> Any:
     """A field whose value `resolve(info, sources)` computes for a whole list of objects
     at once (one value per source, in order); for one object, a list of one.
     `makes`: the class every value is made as, if one; `written`: the same values as
-    SQL (see Written), which must agree with `resolve` (EXECUTION_CHECK compares them).
+    SQL (see Written, Listed), which must agree with `resolve` (EXECUTION_CHECK compares them).
     `options` are `strawberry.field`'s (description, permission_classes ...)."""
     spec = Batched(resolve, makes, written)
 

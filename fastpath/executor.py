@@ -280,9 +280,10 @@ class ProjectingExecutor(
         info = self.build_resolve_info(field_def, root.nodes, query_type, path)
         # A list may answer the whole plan as JSON (fastpath.json_lane): only here,
         # where any failure runs the request again the standard way. So may a root
-        # list of an interface or union (fastpath.json_nodes).
+        # list of an interface or union (fastpath.json_nodes), and one object or a
+        # plain list of objects (fastpath.json_roots).
         lane = isinstance(plan, ObjectPlan) or (
-            plan.item is not None and plan.item.abstract is not None
+            plan.item is not None and (plan.item.abstract is not None or plan.item.plan is not None)
         )
         slot = Prebuilt(plan, self) if lane else None
         token = PREBUILT.set(slot)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +37,7 @@ from tortoise.models import Model
 
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
+from fastpath.declare import Written
 from fastpath.gate import GATE, PASSING, Gate, Unconfirmed
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
 from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
@@ -77,7 +78,7 @@ class JsonPage:
     written: list[FieldPlan]  # batched fields of the items the database writes
     counted: bool  # totalCount is shown
     cursors: bool  # edges or pageInfo are shown
-    _sql: dict[tuple[str, str, str, bool, str], str] = field(default_factory=dict)
+    _sql: dict[tuple[str, str, Order, str], str] = field(default_factory=dict)
 
     @property
     def aggregate(self) -> bool:
@@ -85,58 +86,76 @@ class JsonPage:
         aggregates them into one array, one value to read."""
         return not self.cursors and not self.computed
 
-    def statement(
-        self, page_sql: str, count_sql: str, sort: str, descending: bool, proof: str = ""
-    ) -> str:
-        key = (page_sql, count_sql, sort, descending, proof)
+    def statement(self, page_sql: str, count_sql: str, order: Order, proof: str = "") -> str:
+        """The page's statement; `order`: the page's columns and directions."""
+        key = (page_sql, count_sql, order, proof)
         found = self._sql.get(key)
         if found is None:
-            found = self._write(page_sql, count_sql, sort, descending, proof)
+            found = self._write(page_sql, count_sql, order, proof)
             if len(self._sql) > 64:
                 self._sql.clear()
             self._sql[key] = found
         return found
 
-    def _write(self, page_sql: str, count_sql: str, sort: str, descending: bool, proof: str) -> str:
-        direction = "DESC" if descending else "ASC"
-        pk = self.model._meta.db_pk_column
-        order = f'p."{sort}" {direction}, p."{pk}" {direction}'
+    def _write(self, page_sql: str, count_sql: str, order: Order, proof: str) -> str:
+        by = ", ".join(f'p."{column}" {"DESC" if down else "ASC"}' for column, down in order)
         if self.aggregate:
             rows = (
-                f"SELECT coalesce(json_agg(({self.item}) ORDER BY {order}), '[]')::text"
+                f"SELECT coalesce(json_agg(({self.item}) ORDER BY {by}), '[]')::text"
                 f" AS items_ FROM ({page_sql}) p"
             )
         else:
             # Each item, and what its cursor reads (a batched field: the whole page row).
-            read = "p.*" if self.computed else f'p."{sort}", p."{pk}"'
-            rows = (
-                f"SELECT ({self.item})::text AS item_, {read} FROM ({page_sql}) p ORDER BY {order}"
-            )
+            read = "p.*" if self.computed else ", ".join(f'p."{column}"' for column, _ in order)
+            rows = f"SELECT ({self.item})::text AS item_, {read} FROM ({page_sql}) p ORDER BY {by}"
         if count_sql:
             # The count beside the page; one row with no item when the page is empty.
-            offset = _last_parameter(page_sql)
-            count = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", count_sql)
+            count = shifted(count_sql, _last_parameter(page_sql))
             rows = f"SELECT c.count_, r.* FROM ({count}) c LEFT JOIN LATERAL ({rows}) r ON true"
         # The clock written fields read: the next parameter (see `clock`).
         rows = rows.replace(NOW, f"${_last_parameter(rows) + 1}::timestamptz")
-        if not proof:
-            return rows
-        # What the request started from, proven in the same statement (fastpath.gate):
-        # its parameters last; one row even when the page is empty.
-        offset = _last_parameter(rows)
-        proof = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", proof)
-        return (
-            f"SELECT ({proof}) AS proof_, z.* FROM (SELECT 1) o"
-            f" LEFT JOIN LATERAL ({rows}) z ON true"
-        )
+        return with_proof(rows, proof, _last_parameter(rows)) if proof else rows
 
     @property
     def clock(self) -> Callable[[], Any] | None:
         """What gives the time the written fields read, if they read one."""
         for field_plan in self.written:
-            if field_plan.batch is not None and field_plan.batch.written is not None:
-                return field_plan.batch.written.clock
+            written = field_plan.batch.written if field_plan.batch is not None else None
+            if isinstance(written, Written):
+                return written.clock
         return None
+
+
+def shifted(sql: str, by: int) -> str:
+    """`sql` with its parameters numbered after `by` others."""
+    if not by:
+        return sql
+    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + by}", sql)
+
+
+def with_proof(sql: str, proof: str, after: int) -> str:
+    """`sql` with what the request started from proven in the same statement
+    (fastpath.gate), the proof's parameters numbered after `sql`'s `after`: its row
+    (`proof_`) even when `sql` gives none."""
+    return (
+        f"SELECT ({shifted(proof, after)}) AS proof_, z.* FROM (SELECT 1) o"
+        f" LEFT JOIN LATERAL ({sql}) z ON true"
+    )
+
+
+# A page's order: columns, each descending or not.
+Order = tuple[tuple[str, bool], ...]
+
+
+def _names(sort: str | Sequence[str]) -> Sequence[str]:
+    return (sort,) if isinstance(sort, str) else sort
+
+
+def _column(model: type[Model], attribute: str) -> str:
+    found = column_reader(model, attribute)
+    if found is None:
+        raise LookupError(f"{attribute} is not a column of {model.__name__}")
+    return found[0]
 
 
 def _last_parameter(sql: str) -> int:
@@ -147,11 +166,11 @@ def json_page(
     info: Any,
     convert: Callable[[Any], Any],
     query: Any,
-    sort: str,
+    sort: str | Sequence[str],
 ) -> JsonPage | None:
     """The JSON lane's plan for this list of `query` (sorted by the model attribute
-    `sort`) in the running `execute_compiled_root`, or None when the lane cannot
-    answer it (the caller pages the usual way)."""
+    `sort`, or by several) in the running `execute_compiled_root`, or None when the
+    lane cannot answer it (the caller pages the usual way)."""
     slot = PREBUILT.get()
     if not ENABLED or slot is None or slot.answer is not None:
         return None
@@ -165,7 +184,9 @@ def json_page(
     if key not in plan.pages:
         plan.pages[key] = _compile_page(plan, convert)  # type: ignore[assignment]
     page = plan.pages[key]
-    if not isinstance(page, JsonPage) or column_reader(page.model, sort) is None:
+    if not isinstance(page, JsonPage):
+        return None
+    if any(column_reader(page.model, name) is None for name in _names(sort)):
         return None
     return page if reads_whole_tables(raw.context.loaders, page.related) else None
 
@@ -205,27 +226,27 @@ async def answer_page(
     whole: Any,
     window: Any,
     *,
-    sort: str,
-    descending: bool,
+    order: Sequence[tuple[str, bool]],
     size: int,
     has_previous: bool,
     columns: tuple[str, ...],
-    cursor: Callable[[Any], str],
+    cursor: Callable[[int, Any], str],
     make: Callable[[Any], Any],
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> None:
-    """Answer the running root with the first `size` rows of `window` (ordered; one more
-    is read where `hasNextPage` may be shown), counting `whole` in the same statement if
-    shown (or by `count`, where the list has a cheaper exact count). `columns` are what
-    `cursor(record)` and the items `make(record)` makes for batched fields read."""
+    """Answer the running root with the first `size` rows of `window` (in `order`: model
+    attributes, each descending or not, the last one unique; one more row is read where
+    `hasNextPage` may be shown), counting `whole` in the same statement if shown (or by
+    `count`, where the list has a cheaper exact count). `columns` are what
+    `cursor(position, record)` and the items `make(record)` makes for batched fields
+    read."""
     slot = PREBUILT.get()
     assert slot is not None
     db = window._choose_db()
     if db.capabilities.dialect != "postgres" or window.model is not page.model:
         raise LookupError("not a PostgreSQL page of this plan")
-    sort_column = column_reader(page.model, sort)
-    assert sort_column is not None
-    selected = tuple(dict.fromkeys([*page.columns, *columns, sort_column[0]]))
+    by: Order = tuple((_column(page.model, name), down) for name, down in order)
+    selected = tuple(dict.fromkeys([*page.columns, *columns, *(name for name, _ in by)]))
     window = window.limit(size if page.aggregate else size + 1)
     page_sql, values = sql_of(window, db, selected)
     # The count in the same statement: the list's kept one (a tally), else COUNT(*) of
@@ -251,7 +272,7 @@ async def answer_page(
     proof = gate.proof if gate is not None and gate.state is None else None
     if proof is not None:
         values = [*values, *proof[1]]
-    sql = page.statement(page_sql, count_sql, sort_column[0], descending, proof[0] if proof else "")
+    sql = page.statement(page_sql, count_sql, by, proof[0] if proof else "")
     rows = await fetch_proven(db, sql, values, proven=gate if proof is not None else None)
     total = int(rows[0]["count_"]) if count_sql and rows else 0
     if page.counted and not count_sql and count is not None:
@@ -271,7 +292,8 @@ async def answer_page(
         items = await _with_computed(page, slot, records, make)
     else:
         items = [row["item_"].encode() for row in records]
-    marks = [orjson.dumps(cursor(row)) for row in records] if page.cursors else []
+    marks = [orjson.dumps(cursor(at, row)) for at, row in enumerate(records)]
+    marks = marks if page.cursors else []
     slot.answer = orjson.Fragment(
         connection_json(page.shape, items, marks, more=more, before=has_previous, total=total)
     )

@@ -17,20 +17,19 @@ the standard way, and EXECUTION_CHECK compares its answers with standard executi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import GraphQLObjectType, is_object_type
+from graphql import GraphQLObjectType
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from fastpath import json_lane
 from fastpath.abstract import runtime_type
 from fastpath.gate import GATE
-from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables
+from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables, shifted, with_proof
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Abstract, Completer, Fallback
@@ -99,11 +98,10 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
     for source in sources:
         if source is None or source.type_name in pieces:
             continue
-        piece = _piece(executor, abstract, source)
+        runtime = _resolved_type(executor, abstract, raw, source)
+        piece = _piece(executor, abstract, source, runtime) if runtime is not None else None
         model = source.rows if isinstance(source.rows, type) else source.rows.model
         if piece is None or model is not piece.model:
-            return False
-        if not _resolves_as_named(executor, abstract, raw, source):
             return False
         if not reads_whole_tables(loaders, piece.related):
             return False
@@ -115,7 +113,7 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
         else:
             pk = str(piece.model._meta.db_pk_column)
             sql, found = sql_of(source.rows, db, tuple(dict.fromkeys([pk, *piece.columns])))
-            rows_sql = f"({_shifted(sql, len(values))})"
+            rows_sql = f"({shifted(sql, len(values))})"
             values.extend(found)
         pieces[source.type_name] = (piece, rows_sql)
     if db is None:
@@ -133,31 +131,28 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
     gate = GATE.get()
     proof = gate.proof if gate is not None and gate.state is None else None
     if proof is not None:
-        proof_sql = _shifted(proof[0], len(values))
+        sql = with_proof(sql, proof[0], len(values))
         values.extend(proof[1])
-        sql = (
-            f"SELECT ({proof_sql}) AS proof_, z.* FROM (SELECT 1) o"
-            f" LEFT JOIN LATERAL ({sql}) z ON true"
-        )
     rows = await fetch_proven(db, sql, values, proven=gate if proof is not None else None)
     slot.answer = orjson.Fragment(rows[0]["items_"])
     return True
 
 
-def _piece(executor: Any, abstract: Abstract, source: NodeSource) -> _Piece | None:
+def _piece(
+    executor: Any, abstract: Abstract, source: NodeSource, runtime: GraphQLObjectType
+) -> _Piece | None:
     """The SQL of `source`'s type under this selection, worked out once per type."""
     key = (source.type_name, source.convert)
     if key in abstract.lane:
         found: _Piece | None = abstract.lane[key]
         return found
-    abstract.lane[key] = found = _compile(executor, abstract, source)
+    abstract.lane[key] = found = _compile(executor, abstract, source, runtime)
     return found
 
 
-def _compile(executor: Any, abstract: Abstract, source: NodeSource) -> _Piece | None:
-    runtime = _runtime_type(executor, abstract, source.type_name)
-    if runtime is None or executor is None:
-        return None
+def _compile(
+    executor: Any, abstract: Abstract, source: NodeSource, runtime: GraphQLObjectType
+) -> _Piece | None:
     try:
         plan = executor._abstract_plan(abstract, runtime)
     except Fallback:
@@ -175,44 +170,24 @@ def _compile(executor: Any, abstract: Abstract, source: NodeSource) -> _Piece | 
     return _Piece(model, item, tuple(columns), tuple(related))
 
 
-def _resolves_as_named(executor: Any, abstract: Abstract, info: Any, source: NodeSource) -> bool:
-    """Would standard execution complete an object `source.convert` makes as the type the
-    ID names? Asked, as it asks, of the type resolver (and the type's `is_type_of`), for
-    an instance of that class made without its fields: the type resolvers this covers
-    (Strawberry's) look at the object's class, not its values; one that fails on a bare
-    instance, or names another type, leaves the list to the usual way."""
+def _resolved_type(
+    executor: Any, abstract: Abstract, info: Any, source: NodeSource
+) -> GraphQLObjectType | None:
+    """The type standard execution would complete an object `source.convert` makes as,
+    if it is the one the ID names (else None). Asked, as it asks, of the type resolver
+    (and the type's `is_type_of`), for an instance of that class made without its
+    fields: the type resolvers this covers (Strawberry's) look at the object's class,
+    not its values; one that fails on a bare instance, or names another type, leaves
+    the list to the usual way."""
     made_as = getattr(source.convert, "__self__", None)
     if not isinstance(made_as, type):
-        return False
+        return None
     probe: Any = object.__new__(made_as)
     try:
         found = runtime_type(abstract, probe, info, executor.schema, executor.type_resolver)
         is_type_of = found.is_type_of
-        return found.name == source.type_name and (
-            is_type_of is None or is_type_of(probe, info) is True
-        )
+        if found.name != source.type_name:
+            return None
+        return found if is_type_of is None or is_type_of(probe, info) is True else None
     except Exception:
-        return False
-
-
-def _runtime_type(executor: Any, abstract: Abstract, name: str) -> GraphQLObjectType | None:
-    """The object type named `name`, if it is a possible type of the abstract one."""
-    found = abstract.valid.get(name)
-    if found is not None:
-        return found
-    if executor is None:
         return None
-    schema = executor.schema
-    candidate = schema.get_type(name)
-    if not is_object_type(candidate) or not schema.is_sub_type(abstract.type, candidate):
-        return None
-    assert isinstance(candidate, GraphQLObjectType)
-    abstract.valid[name] = candidate
-    return candidate
-
-
-def _shifted(sql: str, by: int) -> str:
-    """`sql` with its parameters numbered after `by` others."""
-    if not by:
-        return sql
-    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + by}", sql)

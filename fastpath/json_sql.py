@@ -16,6 +16,7 @@ from typing import Any
 
 from tortoise.models import Model
 
+from fastpath.declare import Listed, Written
 from fastpath.json_leaves import fail_sql, leaf_sql, leaf_value, literal
 from fastpath.narrow import _readers
 from fastpath.plans import Completer, FieldPlan, ObjectPlan
@@ -51,6 +52,7 @@ def object_sql(
         if field_plan.typename is None
         and field_plan.derived is None
         and not (computed is not None and field_plan.batch is not None)
+        and not (field_plan.batch is not None and isinstance(field_plan.batch.written, Listed))
     ]
     if any(attribute is None for attribute in attributes):
         return None
@@ -64,6 +66,15 @@ def object_sql(
     related: list[Related] = []
     cuts: list[int] = []  # where the batched fields go among the parts
     for field_plan in plan.fields:
+        listed = field_plan.batch.written if field_plan.batch is not None else None
+        if isinstance(listed, Listed) and field_plan.gate is None:
+            aggregated = _listed_sql(field_plan, listed, alias, [*path, alias])
+            if aggregated is None:
+                return None
+            parts += [literal(field_plan.response_name), aggregated[0]]
+            columns.extend(listed.columns)
+            related.extend(aggregated[1])
+            continue
         by_database = (
             _written_sql(field_plan, alias, [*path, alias])
             if written is not None and field_plan.batch is not None
@@ -162,6 +173,44 @@ def _related_sql(
     return sql, [Related(loaded.loader, model, loaded.by), *nested]
 
 
+def _listed_sql(
+    field_plan: FieldPlan, listed: Listed, alias: str, path: list[str]
+) -> tuple[str, list[Related]] | None:
+    """A batched list the domain also declared in SQL (`Listed`): its rows' JSON in the
+    list's order, aggregated in one array ('[]' for none)."""
+    completer = field_plan.completer
+    item = completer.item if completer is not None else None
+    if item is None or len(path) > 3:
+        return None
+    name = f"l{len(path)}"
+    related = [Related(loader, model) for loader, model in listed.reads]
+    if item.plan is not None and item.abstract is None and listed.made_by is not None:
+        # The objects standard execution completes are `made_by`'s own class's.
+        made = getattr(listed.made_by, "__self__", None)
+        if made is None or item.plan.type.extensions.get("strawberry-definition") is None:
+            return None
+        if item.plan.type.extensions["strawberry-definition"].origin is not made:
+            return None
+        built = object_sql(item.plan, listed.made_by, name, path)
+        if built is None:
+            return None
+        value = built[1]
+        related.extend(built[3])
+    elif item.leaf is not None and item.item is None and listed.written_as is not None:
+        if item.non_null and listed.written_as.null:
+            return None  # a null item would be an error the standard way
+        found = leaf_value(item, listed.written_as, f'{name}."value_"', None)
+        if found is None:
+            return None
+        value = found
+    else:
+        return None
+    rows = listed.rows.replace("{row}", alias)
+    order = listed.order.replace("{listed}", name)
+    sql = f"(SELECT coalesce(json_agg({value} ORDER BY {order}), '[]') FROM ({rows}) {name})"
+    return sql, related
+
+
 def _lookup_column(model: type[Model], by: str | None) -> str | None:
     """The column a related row is found by: its key's, or the unique one of `by`."""
     if by is None:
@@ -204,7 +253,7 @@ def _written_sql(
     batch, completer = field_plan.batch, field_plan.completer
     written = batch.written if batch is not None else None
     if (
-        written is None
+        not isinstance(written, Written)
         or completer is None
         or completer.non_null
         or completer.plan is None

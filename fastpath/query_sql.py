@@ -22,6 +22,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from pypika_tortoise import Order
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.models import Model
@@ -129,6 +130,18 @@ def _value_key(value: Any) -> Hashable:
     if isinstance(value, (list, tuple)):
         return (type(value), tuple(_value_key(item) for item in value))
     raise _Unknown  # sets (their order), subqueries, expressions, models ...
+
+
+def query_order(query: QuerySet[Any]) -> tuple[tuple[str, bool], ...] | None:
+    """The order `query` was given (`order_by`): its model attributes, each descending or
+    not, if it ends with the key (so no two rows tie); None for any other."""
+    found = tuple((name, order is Order.desc) for name, order in query._orderings)
+    if not found or found[-1][0] not in ("pk", query.model._meta.pk_attr):
+        return None
+    if any(order not in (Order.asc, Order.desc) for _, order in query._orderings):
+        return None
+    pk = query.model._meta.pk_attr
+    return tuple((pk if name == "pk" else name, down) for name, down in found)
 
 
 def kept_count() -> int:

@@ -39,6 +39,16 @@ async def _roles(user_ids: Sequence[int]) -> list[list[Role]]:
     return [found.get(user_id, []) for user_id in user_ids]
 
 
+# `_members` as SQL (fastpath.Listed, made into Users by the schema): the members of the
+# team of row `{row}`, by name (as Python orders strings: codepoints) and key. Written
+# only where `users_by_id` reads the whole table (the visibility `_members` applies).
+MEMBERS_SQL = (
+    'SELECT u.* FROM "team_members" m JOIN "users" u ON u."id" = m."user_id"'
+    ' WHERE m."team_id" = {row}."id"'
+)
+MEMBERS_ORDER = '{listed}."name" COLLATE "C", {listed}."id"'
+
+
 async def _members(viewer: Viewer, team_ids: Sequence[int]) -> list[list[users.User]]:
     pairs = await users.TeamMember.filter(team_id__in=list(set(team_ids))).values_list(
         "team_id", "user_id"

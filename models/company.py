@@ -7,6 +7,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from tortoise import fields
+from tortoise.queryset import QuerySet
 
 from fastpath.statements import Select, by_ids
 from models.base import TimestampedModel
@@ -75,6 +76,11 @@ async def time_zone_name() -> str:
 def time_zone_names() -> frozenset[str]:
     """The IANA zone names this machine knows (read once: the scan takes ~0.1 s)."""
     return frozenset(available_timezones()) | {"UTC"}
+
+
+def settings_rows() -> QuerySet[CompanySettings]:
+    """The settings row as a query (none until `get_settings` first made it)."""
+    return CompanySettings.filter(id=1)
 
 
 async def get_settings() -> CompanySettings:

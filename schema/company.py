@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.permissions import CanManageSetup, IsAuthenticated
-from fastpath import related
+from fastpath import ANSWERED, answer_rows, related
 from models import company
 from schema.errors import UserError, run_in_transaction
 from schema.relay.ids import key_for
@@ -118,6 +118,8 @@ class CompanyQueries:
         permission_classes=[IsAuthenticated],
     )
     async def company_settings(self, info: Info) -> CompanySettings:
+        if await answer_rows(info, CompanySettings.from_row, company.settings_rows()):
+            return ANSWERED  # written by the database (fastpath.json_roots)
         return CompanySettings.from_row(await company.get_settings())
 
 

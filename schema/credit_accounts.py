@@ -149,6 +149,7 @@ class CreditQueries:
             query.order_by("-created_at", "-id"),
             PageArgs(first, after, last, before),
             CreditAccountRequest.from_row,
+            info=info,
         )
 
 

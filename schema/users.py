@@ -10,7 +10,8 @@ import strawberry
 
 from api.context import Info
 from api.permissions import CanManageSetup, CanViewStaff
-from fastpath import batched, related
+from fastpath import Listed, batched, related
+from loaders.users import MEMBERS_ORDER, MEMBERS_SQL
 from models import users
 from models.permissions import Role
 from schema.errors import UserError, run_in_transaction
@@ -59,7 +60,9 @@ class User(Node):
         "Archived users are gone from lists and pickers; history keeps their name."
     )
     pk: strawberry.Private[int]
-    roles: list[Role] = batched(_roles, description="The roles this user holds.")
+    roles: list[Role] = batched(
+        _roles, written=users.ROLES_LISTED, description="The roles this user holds."
+    )
 
     @classmethod
     def from_row(cls, row: users.User) -> User:
@@ -104,7 +107,17 @@ class Team(Node):
     leader: User | None = related(
         "leader_id", "users_by_id", description="The team leader (always also a member)."
     )
-    members: list[User] = batched(_members, description="Members of the team, by name.")
+    members: list[User] = batched(
+        _members,
+        written=Listed(
+            MEMBERS_SQL,
+            MEMBERS_ORDER,
+            columns=("id",),
+            reads=(("users_by_id", users.User),),
+            made_by=User.from_row,
+        ),
+        description="Members of the team, by name.",
+    )
 
     @classmethod
     def from_row(cls, row: users.Team) -> Team:
@@ -181,7 +194,7 @@ class UserQueries:
             is_active=spec.is_active,
             include_archived=spec.include_archived,
         )
-        return await paginate(query, PageArgs(first, after, last, before), User.from_row)
+        return await paginate(query, PageArgs(first, after, last, before), User.from_row, info=info)
 
     @strawberry.field(description="Teams, by name.", permission_classes=[CanViewStaff])
     async def teams(
@@ -193,7 +206,7 @@ class UserQueries:
         before: Before = None,
     ) -> Connection[Team]:
         query = users.visible_teams(info.context.viewer).order_by("name", "id")
-        return await paginate(query, PageArgs(first, after, last, before), Team.from_row)
+        return await paginate(query, PageArgs(first, after, last, before), Team.from_row, info=info)
 
 
 @strawberry.input(description="A new staff user.")

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
 
+from fastpath import Listed
 from fastpath.statements import Select
 from models.base import TimestampedModel
 from models.permissions import Role
@@ -105,3 +106,15 @@ async def role_map(user_ids: Iterable[int]) -> dict[int, list[Role]]:
     for grant in await _ROLES_OF.rows(ids):
         found[grant.user_id].append(grant.role)
     return {key: sorted(roles, key=_ROLE_ORDER.__getitem__) for key, roles in found.items()}
+
+
+# `role_map`'s lists as the database writes them (the JSON lane): the roles of the
+# user of row `{row}`, in the order of the Role enum.
+ROLES_LISTED = Listed(
+    rows='SELECT r."role" AS value_ FROM "user_roles" r WHERE r."user_id" = {row}."id"',
+    order='array_position(ARRAY[{}]::text[], {{listed}}."value_"::text)'.format(
+        ", ".join(f"'{role.value}'" for role in Role)
+    ),
+    columns=("id",),
+    written_as=UserRole._meta.fields_map["role"],
+)

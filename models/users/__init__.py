@@ -8,6 +8,7 @@ from models.assignees import eligible_user
 from models.directory.users import (
     EMAIL_LENGTH,
     LOGIN_LENGTH,
+    ROLES_LISTED,
     Team,
     TeamMember,
     User,
@@ -35,6 +36,7 @@ from models.users.visibility import (
 __all__ = [
     "EMAIL_LENGTH",
     "LOGIN_LENGTH",
+    "ROLES_LISTED",
     "Archived",
     "Team",
     "TeamData",

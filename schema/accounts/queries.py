@@ -56,4 +56,6 @@ class AccountQueries:
         query = accounts.order_accounts(
             query, accounts.AccountOrderField(order.field), order.direction is OrderDirection.DESC
         )
-        return await paginate(query, PageArgs(first, after, last, before), Account.from_row)
+        return await paginate(
+            query, PageArgs(first, after, last, before), Account.from_row, info=info
+        )

@@ -144,8 +144,7 @@ async def paginate_sorted(
                 lane,
                 query,
                 ordered,
-                sort=column,
-                descending=descending,
+                order=((column, descending), ("id", descending)),
                 size=size,
                 has_previous=after is not None,
                 columns=narrow.columns,
@@ -196,7 +195,7 @@ def _itself(row: Any) -> Any:
 
 
 def _lane_cursor(
-    column: str, value_of: Callable[[Any], object], narrow: NarrowItems, record: Any
+    column: str, value_of: Callable[[Any], object], narrow: NarrowItems, _: int, record: Any
 ) -> str:
     return _row_cursor(column, value_of, narrow.row(record))
 

@@ -6,11 +6,12 @@ import base64
 import binascii
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from fastpath import answer_page, json_page, query_order
 from models.errors import InputError
 from schema.relay.connections import DEFAULT_PAGE, Connection, PageArgs, connection, lazy_count
 from schema.relay.ids import MAX_KEY
@@ -59,9 +60,19 @@ def _build(
     )
 
 
-async def paginate(query: QuerySet[M], args: PageArgs, convert: Callable[[M], T]) -> Connection[T]:
-    """One page of an ordered, visibility-scoped query: one SELECT, COUNT only if asked."""
+async def paginate(
+    query: QuerySet[M], args: PageArgs, convert: Callable[[M], T], *, info: Any = None
+) -> Connection[T]:
+    """One page of an ordered, visibility-scoped query: one SELECT, COUNT only if asked.
+
+    Given the root field's `info`, a forward page of a query ordered down to its key may
+    be written by the database, count and all, as the compiled plan shows it
+    (`fastpath.json_lane`)."""
     count = lazy_count(query)
+    if info is not None and args.last is None and args.before is None:
+        written = await _written_page(query, args, convert, info, count)
+        if written is not None:
+            return written
     needs_total = args.last is not None and args.before is None
     total = await count() if needs_total else None
     start, end = _window(args, total)
@@ -75,6 +86,34 @@ async def paginate(query: QuerySet[M], args: PageArgs, convert: Callable[[M], T]
     rows = await query.offset(start).limit(size + 1) if size else []
     has_next = len(rows) > size or (end is not None and start + size < end)
     return _build([convert(row) for row in rows[:size]], start, has_next, count)
+
+
+async def _written_page(
+    query: QuerySet[M],
+    args: PageArgs,
+    convert: Callable[[M], T],
+    info: Any,
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T] | None:
+    """A forward page answered by the JSON lane, if it covers it (else None)."""
+    start, _ = _window(args, None)
+    size = args.first if args.first is not None else DEFAULT_PAGE
+    order = query_order(query) if size else None
+    lane = json_page(info, convert, query, [name for name, _ in order]) if order else None
+    if order is None or lane is None or lane.computed:
+        return None
+    await answer_page(
+        lane,
+        query,
+        query.offset(start),
+        order=order,
+        size=size,
+        has_previous=start > 0,
+        columns=(),
+        cursor=lambda at, _: _cursor(start + at),
+        make=convert,
+    )
+    return connection([], [], has_previous=False, has_next=False, count=count)
 
 
 def paginate_list(items: Sequence[T], args: PageArgs) -> Connection[T]:

@@ -28,6 +28,7 @@ from fastpath.json_lane import PREBUILT, Prebuilt
 from fastpath.keys import _MAX_PLANS, _root_candidate, arguments_key, one_operation
 from fastpath.plans import Completer, Fallback, ObjectPlan
 from fastpath.shared_events import SharedEventExecution
+from fastpath.together import TOGETHER, Together
 
 log = logging.getLogger("docket.projection")
 
@@ -234,9 +235,16 @@ class ProjectingExecutor(
         if len(planned) == 1:
             answers = [await self._answer_root(planned[0])]
         else:
-            answers = await asyncio.gather(
-                *(self._answer_root(root) for root in planned), return_exceptions=True
-            )
+            # Their JSON-lane statements of one row run as one (fastpath.together).
+            together = Together(len(planned))
+            token = TOGETHER.set(together)
+            try:
+                answers = await asyncio.gather(
+                    *(self._answer_root(root, together) for root in planned),
+                    return_exceptions=True,
+                )
+            finally:
+                TOGETHER.reset(token)
             for answer in answers:
                 if isinstance(answer, BaseException):
                     raise answer
@@ -271,8 +279,16 @@ class ProjectingExecutor(
             found.append(_Root(name, field_def, nodes, plan))
         return found if any(root.plan is not None for root in found) else None
 
-    async def _answer_root(self, root: _Root) -> Any:
-        """One root field's answer from its resolver and its plan, or `_NO_ANSWER`."""
+    async def _answer_root(self, root: _Root, together: Together | None = None) -> Any:
+        """One root field's answer from its resolver and its plan, or `_NO_ANSWER`;
+        `together`: the roots it runs beside, told when it is done."""
+        try:
+            return await self._answer_one(root)
+        finally:
+            if together is not None:
+                together.done()
+
+    async def _answer_one(self, root: _Root) -> Any:
         plan, field_def = root.plan, root.field_def
         assert plan is not None and field_def is not None
         query_type = self.schema.query_type

@@ -24,10 +24,9 @@ fast answer.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from contextvars import ContextVar, copy_context
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,12 +37,13 @@ from tortoise.models import Model
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
 from fastpath.declare import Written
-from fastpath.gate import GATE, PASSING, Gate, Unconfirmed
+from fastpath.gate import GATE, Gate, Unconfirmed
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
 from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
 from fastpath.plans import Completer, FieldPlan, ObjectPlan
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
+from fastpath.together import TOGETHER, alone, shifted
 
 
 @dataclass
@@ -124,13 +124,6 @@ class JsonPage:
             if isinstance(written, Written):
                 return written.clock
         return None
-
-
-def shifted(sql: str, by: int) -> str:
-    """`sql` with its parameters numbered after `by` others."""
-    if not by:
-        return sql
-    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + by}", sql)
 
 
 def with_proof(sql: str, proof: str, after: int) -> str:
@@ -273,7 +266,9 @@ async def answer_page(
     if proof is not None:
         values = [*values, *proof[1]]
     sql = page.statement(page_sql, count_sql, by, proof[0] if proof else "")
-    rows = await fetch_proven(db, sql, values, proven=gate if proof is not None else None)
+    rows = await fetch_proven(
+        db, sql, values, proven=gate if proof is not None else None, one_row=page.aggregate
+    )
     total = int(rows[0]["count_"]) if count_sql and rows else 0
     if page.counted and not count_sql and count is not None:
         total = await count()
@@ -299,18 +294,23 @@ async def answer_page(
     )
 
 
-async def fetch_proven(db: Any, sql: str, values: list[Any], *, proven: Gate | None) -> Any:
+async def fetch_proven(
+    db: Any, sql: str, values: list[Any], *, proven: Gate | None, one_row: bool = False
+) -> Any:
     """The statement's rows; carrying the gate's proof, it runs in a task of its own that
-    passes the gate, and settles it with what the database found."""
-    if proven is None:
-        return (await db.execute_query(sql, values))[1]
-    context = copy_context()
-    context.run(PASSING.set, True)
-    task = asyncio.get_running_loop().create_task(db.execute_query(sql, values), context=context)
-    _, rows = await task
-    proven.settle(bool(rows and rows[0]["proof_"]))
-    if proven.state is not True:
-        raise Unconfirmed
+    passes the gate, and settles it with what the database found. A statement of one
+    row (`one_row`) among root fields answered side by side runs with theirs, as one
+    (`fastpath.together`)."""
+    together = TOGETHER.get() if one_row else None
+    passing = proven is not None
+    if together is not None:
+        rows = await together.fetch(db, sql, values, passing=passing)
+    else:
+        rows = await alone(db, sql, values, passing=passing)
+    if proven is not None:
+        proven.settle(bool(rows and rows[0]["proof_"]))
+        if proven.state is not True:
+            raise Unconfirmed
     return rows
 
 

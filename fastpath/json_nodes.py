@@ -29,12 +29,13 @@ from tortoise.queryset import QuerySet
 from fastpath import json_lane
 from fastpath.abstract import runtime_type
 from fastpath.gate import GATE
-from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables, shifted, with_proof
+from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables, with_proof
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Abstract, Completer, Fallback
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
+from fastpath.together import shifted
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,9 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
     if proof is not None:
         sql = with_proof(sql, proof[0], len(values))
         values.extend(proof[1])
-    rows = await fetch_proven(db, sql, values, proven=gate if proof is not None else None)
+    rows = await fetch_proven(
+        db, sql, values, proven=gate if proof is not None else None, one_row=True
+    )
     slot.answer = orjson.Fragment(rows[0]["items_"])
     return True
 

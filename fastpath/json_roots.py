@@ -103,7 +103,9 @@ async def answer_rows(info: Any, convert: Callable[[Any], Any], query: QuerySet[
     if proof is not None:
         sql = with_proof(sql, proof[0], len(values))
         values = [*values, *proof[1]]
-    found = await fetch_proven(db, sql, values, proven=gate if proof is not None else None)
+    found = await fetch_proven(
+        db, sql, values, proven=gate if proof is not None else None, one_row=True
+    )
     written = found[0]["items_"] if found else None
     if written is None:
         return False  # no such row: the usual way answers as it always does

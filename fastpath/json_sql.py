@@ -67,7 +67,7 @@ def object_sql(
     cuts: list[int] = []  # where the batched fields go among the parts
     for field_plan in plan.fields:
         listed = field_plan.batch.written if field_plan.batch is not None else None
-        if isinstance(listed, Listed) and field_plan.gate is None:
+        if isinstance(listed, Listed) and not field_plan.gate:
             aggregated = _listed_sql(field_plan, listed, alias, [*path, alias])
             if aggregated is None:
                 return None

@@ -6,8 +6,9 @@ for a list's page, measured, where running it takes about 60. Dashboards ask for
 the same page again and again, so `sql_of` remembers the text and parameters
 under a key that holds everything they are made from: the model, the database's
 dialect, the columns read, and every filter, ordering, limit and offset, values
-and their types included. A query holding anything else (a subquery, an
-expression, a join, an annotation, a lock ...) has no key and is built as usual;
+and their types included, subqueries of columns (`__in=Subquery(...)`) keyed the
+same way. A query holding anything else (an expression, a join, an annotation, a
+lock ...) has no key and is built as usual;
 `tests/test_query_sql.py` compares remembered and built SQL.
 """
 
@@ -24,9 +25,9 @@ from uuid import UUID
 
 from pypika_tortoise import Order
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesQuery
 
 _MAX_KEPT = 1024  # cursors make new keys as clients page: the memory stays bounded
 _kept: dict[Hashable, tuple[str, list[Any]]] = {}
@@ -129,7 +130,53 @@ def _value_key(value: Any) -> Hashable:
         return (type(value), value)
     if isinstance(value, (list, tuple)):
         return (type(value), tuple(_value_key(item) for item in value))
-    raise _Unknown  # sets (their order), subqueries, expressions, models ...
+    if type(value) is Subquery:
+        return _subquery_key(value)
+    raise _Unknown  # sets (their order), expressions, models ...
+
+
+def _subquery_key(value: Subquery) -> Hashable:
+    """A subquery of columns (`Model.filter(...).values("a")`, as `__in` takes it): its
+    model, columns and filters, where all else is as a fresh `values()` made it."""
+    inner = value.query
+    if type(inner) is not ValuesQuery or vars(value) != {"alias": None, "query": inner}:
+        raise _Unknown
+    selected = tuple(inner._fields_for_select.items())
+    if any(name != source for name, source in selected):
+        raise _Unknown
+    model: type[Model] = inner.model
+    read, fresh = _fresh_values_reader(model, tuple(name for name, _ in selected))
+    try:
+        if read(inner) != fresh:
+            raise _Unknown
+    except AttributeError:
+        raise _Unknown from None
+    return (
+        Subquery,
+        model,
+        selected,
+        tuple(_q_key(q) for q in inner._q_objects),
+        tuple((name, _value_key(order)) for name, order in inner._orderings),
+        _value_key(inner._limit),
+        _value_key(inner._offset),
+    )
+
+
+@functools.cache
+def _fresh_values_reader(
+    model: type[Model], names: tuple[str, ...]
+) -> tuple[Callable[[Any], Any], tuple[Any, ...]]:
+    """A reader of every attribute of a fresh `model.all().values(*names)` but those
+    `_subquery_key` reads itself, at once, and their fresh values."""
+    fresh = model.all().values(*names)
+    state = [
+        (name, getattr(fresh, name))
+        for cls in type(fresh).__mro__
+        for name in getattr(cls, "__slots__", ())
+        if name not in _NOT_STATE and name not in _SHAPED and name != "_fields_for_select"
+        if hasattr(fresh, name)
+    ]
+    return operator.attrgetter(*(name for name, _ in state)), tuple(v for _, v in state)
 
 
 def query_order(query: QuerySet[Any]) -> tuple[tuple[str, bool], ...] | None:

@@ -58,6 +58,15 @@ def _queries() -> list[tuple[QuerySet[Any], tuple[str, ...] | None]]:
         (Account.filter(name="1"), None),
         (Account.filter(name__in=["a", "b"]), None),
         (Account.filter(name__in=["a", "c"]), None),
+        # subqueries of columns (the users list's roles filter), two values, one
+        (
+            Account.filter(id__in=Subquery(AccountRequest.filter(id__in=[1, 2]).values("id")))
+            .filter(is_active=True)
+            .limit(51),
+            None,
+        ),
+        (Account.filter(id__in=Subquery(AccountRequest.filter(id=3).values("account_id"))), None),
+        (Account.filter(id__in=Subquery(Account.filter(name="a").values("id"))), ("id",)),
     ]
 
 
@@ -65,6 +74,7 @@ async def test_remembered_sql_is_the_sql_tortoise_builds() -> None:
     # given a set of list queries, each read once so its SQL is remembered
     for query, columns in _queries():
         query_sql.sql_of(query, query._choose_db(), columns)
+    assert query_sql.kept_count() == len(_queries())  # every one is keyed
     # when each is asked for again (a fresh QuerySet of the same shape and values)
     for (query, columns), (again, _) in zip(_queries(), _queries(), strict=True):
         remembered = query_sql.sql_of(query, query._choose_db(), columns)
@@ -83,10 +93,13 @@ async def test_equal_looking_values_of_other_types_are_other_queries() -> None:
 
 
 async def test_queries_with_what_it_does_not_key_are_built_every_time() -> None:
-    # given queries with a subquery, a set, a join and an annotation
+    # given queries with a subquery renaming or distinct, a set, a join and an annotation
     before = query_sql.kept_count()
     queries: list[QuerySet[Any]] = [
-        AccountRequest.filter(account_id__in=Subquery(Account.filter(id=1).values("id"))),
+        AccountRequest.filter(account_id__in=Subquery(Account.filter(id=1).values(key="id"))),
+        AccountRequest.filter(
+            account_id__in=Subquery(Account.filter(id=1).distinct().values("id"))
+        ),
         Account.filter(id__in={1, 2}),
         AccountRequest.filter(id=1).select_related("account"),
         Account.filter(name="x").distinct(),

@@ -73,16 +73,26 @@ def targets(results: list[Result]) -> list[str]:
             lines.append(f"- {name}: >= 50 % of floor: {mark(share >= 0.5)} ({100 * share:.1f} %)")
             goal = LIMIT_TARGETS[name.rsplit("-", 1)[0]]
             if result.limit:
-                limit = Result.median(result.api, "rps") / Result.median(result.limit, "rps")
+                # Each round runs Docket then the floors back to back: the verdict is the
+                # median of the rounds' own ratios, which a slower minute moves far less
+                # than a ratio of the two sides' medians (shown beside it).
+                limit = paired(result.api, result.limit)
+                medians = Result.median(result.api, "rps") / Result.median(result.limit, "rps")
                 lines.append(
                     f"- {name}: >= {100 * goal:.0f} % of the one-statement floor: "
-                    f"{mark(limit >= goal)} ({100 * limit:.1f} %)"
+                    f"{mark(limit >= goal)} ({100 * limit:.1f} %, the median of "
+                    f"{len(result.limit)} rounds' ratios; of the medians {100 * medians:.1f} %)"
                 )
             lines.append(f"- {name}: p99 <= 3x p50: {mark(p99 <= 3 * p50)} ({p99 / p50:.1f}x)")
         if name.startswith("dashboard") and result.peak_rss_mb is not None:
             met = result.peak_rss_mb <= 250
             lines.append(f"- {name}: peak RSS <= 250 MB: {mark(met)} ({result.peak_rss_mb:.0f} MB)")
     return lines
+
+
+def paired(api: list[Round], floor: list[Round]) -> float:
+    """The median of each round's API req/s over the floor's in the same round."""
+    return statistics.median(a.rps / f.rps for a, f in zip(api, floor, strict=True))
 
 
 def mark(ok: bool) -> str:
@@ -136,7 +146,9 @@ def write_results(
             *machine(pg_version),
             f"- Load: wrk, {options.connections} connections, {options.threads} threads, "
             f"{options.rounds} rounds x {options.duration} s per side (alternating, after a "
-            f"{options.warmup} s warm-up); medians of the rounds",
+            f"{options.warmup} s warm-up); medians of the rounds. The one-statement targets "
+            "are judged on the median of each round's own ratio (Docket and the floors run "
+            "back to back in a round)",
             "- API: `docket serve --workers 1` (DOCKET_ENV=production, BROKER_URL=memory://, "
             "MAIL_WORKER=false, LOG_LEVEL=WARNING)",
             "- Data: 2,000 accounts, 30 users, 8 types, 100,000 account requests with "

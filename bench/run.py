@@ -92,7 +92,7 @@ def scenarios(node_id: int) -> list[Scenario]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per round (10)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per side (3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per side (5)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per side (3)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)

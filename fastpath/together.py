@@ -25,13 +25,17 @@ import orjson
 
 from fastpath.gate import PASSING
 
+# A statement parked by a root: its SQL, its values, whether it carries the request's
+# proof, and where its rows go.
+Parked = tuple[str, list[Any], bool, "asyncio.Future[list[Any]]"]
+
 
 class Together:
     """The root fields of one operation, `roots` of them, side by side."""
 
     def __init__(self, roots: int) -> None:
         self.active = roots  # neither parked nor done
-        self.parked: list[tuple[str, list[Any], bool, asyncio.Future[list[Any]]]] = []
+        self.parked: list[Parked] = []
         self.db: Any = None
 
     async def fetch(self, db: Any, sql: str, values: list[Any], *, passing: bool) -> list[Any]:
@@ -58,45 +62,43 @@ class Together:
         self.active += len(parked)
         db, self.db = self.db, None
         if len(parked) == 1:
-            sql, values, passing, found = parked[0]
-            _settle(found, alone(db, sql, values, passing=passing))
+            sql, values, passing, _ = parked[0]
+            _run(alone(db, sql, values, passing=passing), parked, combined=False)
             return
         values = [value for _, given, _, _ in parked for value in given]
-        combined = _combined(tuple((sql, len(given)) for sql, given, _, _ in parked))
+        sql = _combined(tuple((sql, len(given)) for sql, given, _, _ in parked))
         # Run past the gate only where every part carries the proof.
         passing = all(part[2] for part in parked)
-        running = alone(db, combined, values, passing=passing)
-        task = asyncio.ensure_future(running)
-
-        def share(ran: asyncio.Future[list[Any]]) -> None:
-            for at, (_, _, _, found) in enumerate(parked):
-                if found.done():
-                    continue
-                if ran.cancelled():
-                    found.cancel()
-                elif ran.exception() is not None:
-                    found.set_exception(ran.exception())  # type: ignore[arg-type]
-                else:
-                    row = ran.result()[0][f"r{at}"]
-                    found.set_result([] if row is None else [orjson.loads(row)])
-
-        task.add_done_callback(share)
+        _run(alone(db, sql, values, passing=passing), parked, combined=True)
 
 
-def _settle(found: asyncio.Future[list[Any]], running: Any) -> None:
-    task = asyncio.ensure_future(running)
+# The statements running for parked roots (a task is only weakly held by the loop).
+_running: set[asyncio.Task[list[Any]]] = set()
 
-    def settle(ran: asyncio.Future[list[Any]]) -> None:
-        if found.done():
-            return
-        if ran.cancelled():
-            found.cancel()
-        elif ran.exception() is not None:
-            found.set_exception(ran.exception())  # type: ignore[arg-type]
-        else:
-            found.set_result(ran.result())
 
-    task.add_done_callback(settle)
+def _run(statement: Any, parked: list[Parked], *, combined: bool) -> None:
+    """Run `statement` in a task of its own and give each parked root its rows: the
+    statement's own, or, `combined`, its part's row (column `r<position>`)."""
+    task = asyncio.ensure_future(statement)
+    _running.add(task)
+
+    def share(ran: asyncio.Task[list[Any]]) -> None:
+        _running.discard(ran)
+        failed = None if ran.cancelled() else ran.exception()
+        for at, (_, _, _, found) in enumerate(parked):
+            if found.done():
+                continue
+            if ran.cancelled():
+                found.cancel()
+            elif failed is not None:
+                found.set_exception(failed)
+            elif not combined:
+                found.set_result(ran.result())
+            else:
+                row = ran.result()[0][f"r{at}"]
+                found.set_result([] if row is None else [orjson.loads(row)])
+
+    task.add_done_callback(share)
 
 
 async def alone(db: Any, sql: str, values: list[Any], *, passing: bool) -> list[Any]:

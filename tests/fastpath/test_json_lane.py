@@ -20,6 +20,7 @@ from models.request_types import AccountRequestType
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_contact, make_site, portal_contact, staff
+from tests.fastpath.lane import lane_statements, reading
 from tests.service_requests.operations import submitted
 
 CARDS = """query LaneCards {
@@ -31,19 +32,6 @@ CARDS = """query LaneCards {
     }
   }
 }"""
-
-
-def _lane(counter: StatementCounter) -> list[str]:
-    return [sql for sql in counter.statements if "json_build_object" in sql]
-
-
-def _reading(counter: StatementCounter, table: str) -> list[str]:
-    """Statements of their own reading `table` (the lane's reads it inside its one)."""
-    return [
-        sql
-        for sql in counter.statements
-        if f'FROM "{table}"' in sql and "json_build_object" not in sql
-    ]
 
 
 async def _three_requests() -> list[AccountRequest]:
@@ -97,12 +85,12 @@ async def test_a_list_of_items_only_is_one_statement_on_postgresql(
     assert first["status"] == "OPEN"
     # and on PostgreSQL the last was one statement for the list and its relations
     if backends == "services":
-        assert len(_lane(count_statements)) == 1
-        assert _reading(count_statements, "accounts") == []
-        assert _reading(count_statements, "contacts") == []
+        assert len(lane_statements(count_statements)) == 1
+        assert reading(count_statements, "accounts") == []
+        assert reading(count_statements, "contacts") == []
     else:  # SQLite has no such lane: the page and a statement per relation
-        assert _lane(count_statements) == []
-        assert len(_reading(count_statements, "accounts")) == 1
+        assert lane_statements(count_statements) == []
+        assert len(reading(count_statements, "accounts")) == 1
 
 
 APOLLO_PAGE = """query LaneApolloPage($first: Int, $after: String) {
@@ -160,10 +148,10 @@ async def test_a_page_as_apollo_asks_for_it_is_one_statement_with_its_count(
     assert set(first) == {"id", "note", "status", "account", "__typename"}
     assert first["account"]["__typename"] == "Account"
     if backends == "services":
-        assert len(_lane(count_statements)) == 1
-        assert _reading(count_statements, "account_requests") == []
+        assert len(lane_statements(count_statements)) == 1
+        assert reading(count_statements, "account_requests") == []
     else:
-        assert _lane(count_statements) == []
+        assert lane_statements(count_statements) == []
     # and when the next page is asked for after that cursor (three times again)
     after = page["pageInfo"]["endCursor"]
     rest = [
@@ -194,7 +182,7 @@ async def test_a_page_counted_backwards_is_paged_the_usual_way(
         count_statements.statements.clear()
         answers.append(await gql(query, token=dispatcher.token))
     # then no request took the lane (it pages forwards only) and the answers agree
-    assert _lane(count_statements) == []
+    assert lane_statements(count_statements) == []
     assert answers[0] == answers[2]
     assert answers[2]["accountRequests"]["pageInfo"]["hasPreviousPage"] is True
 
@@ -254,10 +242,10 @@ async def test_batched_fields_of_the_items_are_completed_beside_what_the_databas
         node["id"] for node in answers[0]["serviceRequests"]["nodes"]
     ]
     if backends == "services":
-        assert len(_lane(count_statements)) == 1
-        assert _reading(count_statements, "service_requests") == []
+        assert len(lane_statements(count_statements)) == 1
+        assert reading(count_statements, "service_requests") == []
     else:
-        assert _lane(count_statements) == []
+        assert lane_statements(count_statements) == []
 
 
 @pytest.mark.fast_paths
@@ -289,5 +277,5 @@ async def test_relations_of_relations_are_written_inside_their_rows(
     assert accounts[0]["manager"]["id"] == global_id("User", manager.row.id)
     assert accounts[1] == {"name": "Loose", "manager": None}
     if backends == "services":
-        assert len(_lane(count_statements)) == 1
-        assert _reading(count_statements, "users") == []
+        assert len(lane_statements(count_statements)) == 1
+        assert reading(count_statements, "users") == []

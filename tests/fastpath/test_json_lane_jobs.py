@@ -23,6 +23,7 @@ from schema.relay.ids import decode_id
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_site, portal_contact, staff
+from tests.fastpath.lane import lane_statements, reading
 from tests.service_requests.operations import approved_job, submitted
 
 # As relay-compiler writes the Jobs screen (tests/conformance/documents/relay).
@@ -48,18 +49,6 @@ fragment LaneJobs on Query {
 }"""
 
 ODD = ["Line one\nline two\t\u00e9\U0001f600", 'It\'s "quoted" \\ here', "null", "[]", "a\u2028b"]
-
-
-def _lane(counter: StatementCounter) -> list[str]:
-    return [sql for sql in counter.statements if "json_build_object" in sql]
-
-
-def _reading(counter: StatementCounter, table: str) -> list[str]:
-    return [
-        sql
-        for sql in counter.statements
-        if f'FROM "{table}"' in sql and "json_build_object" not in sql
-    ]
 
 
 async def _jobs(gql: GraphQLClient) -> tuple[Any, list[int]]:
@@ -120,11 +109,11 @@ async def test_the_jobs_screen_is_one_statement_with_lists_written_as_graphql_wr
     assert jobs["totalCount"] == 3
     # and on PostgreSQL the last was one statement for the page, its relations and count
     if backends == "services":
-        assert len(_lane(count_statements)) == 1
+        assert len(lane_statements(count_statements)) == 1
         for table in ("jobs", "users", "service_requests", "accounts"):
-            assert _reading(count_statements, table) == []
+            assert reading(count_statements, table) == []
     else:
-        assert _lane(count_statements) == []
+        assert lane_statements(count_statements) == []
 
 
 def _unnumbered(answer: dict[str, Any]) -> dict[str, Any]:
@@ -224,12 +213,12 @@ async def test_a_requests_job_is_written_inside_its_row_by_the_requests_key(
     # and on PostgreSQL the last was one statement, the jobs read inside it, the count
     # added up from the tally beside them
     if backends == "services":
-        [lane] = _lane(count_statements)
+        [lane] = lane_statements(count_statements)
         assert "service_request_tallies" in lane
-        assert _reading(count_statements, "jobs") == []
-        assert _reading(count_statements, "service_requests") == []
+        assert reading(count_statements, "jobs") == []
+        assert reading(count_statements, "service_requests") == []
     else:
-        assert _lane(count_statements) == []
+        assert lane_statements(count_statements) == []
 
 
 @pytest.mark.fast_paths

@@ -26,6 +26,7 @@ from models.request_types import AccountRequestType
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_contact, make_site, make_user, portal_contact, staff
+from tests.fastpath.lane import read_three_times, reading
 from tests.ids import gid
 
 NODES = """query NodesBatch($ids: [ID!]!) {
@@ -74,29 +75,13 @@ def _lane(counter: StatementCounter) -> list[str]:
     return [sql for sql in counter.statements if "array_to_json(ARRAY[" in sql]
 
 
-def _others(counter: StatementCounter, *tables: str) -> list[str]:
-    """Statements of their own reading any of `tables` (the lane reads them inside)."""
-    return [
-        sql
-        for sql in counter.statements
-        if "array_to_json(ARRAY[" not in sql and any(f'FROM "{t}"' in sql for t in tables)
-    ]
-
-
-async def _read_three_times(
-    gql: GraphQLClient,
-    counter: StatementCounter,
-    document: str,
-    ids: list[str],
-    token: str,
+async def _nodes(
+    gql: GraphQLClient, counter: StatementCounter, document: str, ids: list[str], token: str
 ) -> list[Any]:
-    """Read three times (admitted, compiled, then fast): the last answer; the counter
-    holds the last read's statements only."""
-    nodes: list[Any] = []
-    for _ in range(3):
-        counter.statements.clear()
-        data = await gql(document, {"ids": ids}, token=token)
-        nodes = data["nodes"]
+    """The nodes asked for, read until the fast path answers (see read_three_times)."""
+    nodes: list[Any] = (await read_three_times(gql, counter, document, {"ids": ids}, token))[
+        "nodes"
+    ]
     return nodes
 
 
@@ -127,7 +112,7 @@ async def test_objects_of_many_types_are_one_statement_in_the_order_asked(
     ]
 
     # when an admin reads them
-    nodes = await _read_three_times(gql, count_statements, NODES, ids, admin.token)
+    nodes = await _nodes(gql, count_statements, NODES, ids, admin.token)
 
     # then each is in its place, null where there is nothing
     mia = {"id": gid("User", manager.id), "name": "Mia 'Manager'", "email": "mia@x.example"}
@@ -183,7 +168,7 @@ async def test_objects_of_many_types_are_one_statement_in_the_order_asked(
     if backends == "services":
         assert len(_lane(count_statements)) == 1
         tables = ("accounts", "sites", "contacts", "users", "teams", "account_request_types")
-        assert _others(count_statements, *tables) == []
+        assert reading(count_statements, *tables) == []
     else:
         assert _lane(count_statements) == []
 
@@ -208,7 +193,7 @@ async def test_a_portal_contact_sees_inside_the_statement_only_what_is_theirs(
     ]
 
     # when the contact asks for all of them
-    nodes = await _read_three_times(gql, count_statements, OWN, ids, person.token)
+    nodes = await _nodes(gql, count_statements, OWN, ids, person.token)
 
     # then only their own are answered; the rest read as missing
     assert nodes == [
@@ -226,7 +211,7 @@ async def test_a_portal_contact_sees_inside_the_statement_only_what_is_theirs(
     # and on PostgreSQL their visibility was applied inside the one statement
     if backends == "services":
         assert len(_lane(count_statements)) == 1
-        assert _others(count_statements, "accounts", "sites", "contacts") == []
+        assert reading(count_statements, "accounts", "sites", "contacts") == []
 
 
 @pytest.mark.fast_paths
@@ -239,7 +224,7 @@ async def test_a_type_whose_load_does_more_than_read_its_rows_goes_the_usual_way
     ids = [gid("Account", account.id), gid("OutboxEmail", MISSING)]
 
     # when an admin reads both
-    nodes = await _read_three_times(gql, count_statements, OWN, ids, admin.token)
+    nodes = await _nodes(gql, count_statements, OWN, ids, admin.token)
 
     # then both are answered as always, and no statement of the lane was made
     assert nodes == [
@@ -279,7 +264,7 @@ async def test_money_and_what_is_still_owed_are_written_as_the_decimal_scalar_wr
     ids.append(gid("CreditAccountRequest", credit.id))
 
     # when an admin reads them
-    nodes = await _read_three_times(gql, count_statements, MONEY, ids, admin.token)
+    nodes = await _nodes(gql, count_statements, MONEY, ids, admin.token)
 
     # then amounts keep their two places, and what is owed is total minus paid (none if void)
     assert [(n["total"], n["amountPaid"], n["amountDue"]) for n in nodes[:4]] == [
@@ -299,7 +284,7 @@ async def test_money_and_what_is_still_owed_are_written_as_the_decimal_scalar_wr
     # and on PostgreSQL that is one statement
     if backends == "services":
         assert len(_lane(count_statements)) == 1
-        assert _others(count_statements, "invoices", "credit_account_requests") == []
+        assert reading(count_statements, "invoices", "credit_account_requests") == []
 
 
 @pytest.mark.fast_paths
@@ -310,7 +295,7 @@ async def test_a_token_revoked_elsewhere_is_refused_by_the_statement_that_carrie
     admin = await staff(Role.ADMIN)
     account = await make_account("Proven")
     ids = [gid("Account", account.id)]
-    await _read_three_times(gql, count_statements, OWN, ids, admin.token)
+    await _nodes(gql, count_statements, OWN, ids, admin.token)
     # and on PostgreSQL the lane's one statement proves the token itself
     if backends == "services":
         assert len(count_statements.statements) == 1

@@ -27,6 +27,7 @@ from models.request_types import AccountRequestType
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_user, portal_contact, staff
+from tests.fastpath.lane import lane_statements, read_three_times, reading
 from tests.ids import gid
 
 # The settings screen as Apollo Client sends it (the conformance corpus's document).
@@ -44,31 +45,6 @@ PAGE = """query People($after: String) {
 
 TABLES = ("users", "user_roles", "teams", "team_members", "account_request_types")
 COMBINED = "row_to_json(s)"
-
-
-def _others(counter: StatementCounter) -> list[str]:
-    """Statements of their own reading any of TABLES (the lanes read them inside)."""
-    return [
-        sql
-        for sql in counter.statements
-        if "json_build_object" not in sql and any(f'FROM "{t}"' in sql for t in TABLES)
-    ]
-
-
-async def _read_three_times(
-    gql: GraphQLClient,
-    counter: StatementCounter,
-    document: str,
-    variables: dict[str, Any],
-    token: str,
-) -> dict[str, Any]:
-    """Read three times (admitted, compiled, then fast): the last answer; the counter
-    holds the last read's statements only."""
-    data: dict[str, Any] = {}
-    for _ in range(3):
-        counter.statements.clear()
-        data = await gql(document, variables, token=token)
-    return data
 
 
 async def _people() -> dict[str, Any]:
@@ -98,12 +74,12 @@ async def test_the_settings_screen_is_one_statement(
     people = await _people()
     admin = await staff(Role.ADMIN, name="Zed")
     # when the settings screen is read as Apollo sends it
-    data = await _read_three_times(gql, count_statements, SCREEN, {}, admin.token)
+    data = await read_three_times(gql, count_statements, SCREEN, {}, admin.token)
     # then its four root fields were one statement on PostgreSQL, no loader's beside it
     combined = [sql for sql in count_statements.statements if COMBINED in sql]
     assert len(combined) == (1 if backends == "services" else 0)
     if backends == "services":
-        assert _others(count_statements) == []
+        assert reading(count_statements, *TABLES) == []
     # and members are listed by name as Python orders them (codepoints), then by key
     credit = data["companySettings"]["creditTeam"]
     assert [m["name"] for m in credit["members"]] == ["Alice", "alice", "bob", "\u00c9mile"]
@@ -133,9 +109,9 @@ async def test_a_page_by_position_keeps_its_cursors(
     everyone = await gql("{ users(first: 10) { nodes { name } } }", token=admin.token)
     names = [user["name"] for user in everyone["users"]["nodes"]]
     # when the second page of two is read, edges and all
-    page = await _read_three_times(gql, count_statements, PAGE, {"after": _cursor(1)}, admin.token)
+    page = await read_three_times(gql, count_statements, PAGE, {"after": _cursor(1)}, admin.token)
     # then it was one statement of the lane on PostgreSQL (its own: one root field)
-    lane = [sql for sql in count_statements.statements if "json_build_object" in sql]
+    lane = lane_statements(count_statements)
     assert len(lane) == (1 if backends == "services" else 0)
     # and its cursors are the positions the usual way writes, the page facts right
     users = page["users"]
@@ -158,9 +134,9 @@ async def test_a_portal_contact_reads_the_settings_the_usual_way(
     contact = await portal_contact(await make_account("Acme"))
     document = "{ companySettings { currency creditTeam { name members { name } } } }"
     # when the contact reads the settings
-    data = await _read_three_times(gql, count_statements, document, {}, contact.token)
+    data = await read_three_times(gql, count_statements, document, {}, contact.token)
     # then the teams table is not whole for them: no lane statement, no credit team
-    assert [sql for sql in count_statements.statements if "json_build_object" in sql] == []
+    assert lane_statements(count_statements) == []
     assert data["companySettings"] == {"currency": "USD", "creditTeam": None}
 
 
@@ -171,7 +147,7 @@ async def test_a_refused_value_sends_the_whole_screen_the_standard_way(
     # given a role the schema does not know, stored behind the app's back
     people = await _people()
     admin = await staff(Role.ADMIN, name="Zed")
-    await _read_three_times(gql, count_statements, SCREEN, {}, admin.token)
+    await read_three_times(gql, count_statements, SCREEN, {}, admin.token)
     await connections.get("default").execute_query(
         "UPDATE user_roles SET role = 'WIZARD'"
         f" WHERE user_id = {people['alice'].id} AND role = 'TECHNICIAN'"

@@ -24,7 +24,8 @@ from models.viewer import ANONYMOUS, Viewer
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, portal_contact, staff
-from tests.fastpath.test_json_lane import _lane, _three_requests
+from tests.fastpath.lane import lane_statements
+from tests.fastpath.test_json_lane import _three_requests
 
 
 def _viewers() -> Iterator[Viewer]:
@@ -126,7 +127,7 @@ async def test_the_same_document_for_a_narrower_viewer_after_a_broad_one(
         count_statements.statements.clear()
         broad = await gql(DASHBOARD, token=admin.token)
     assert broad["accountRequests"]["nodes"][0]["assignee"] is not None
-    assert len(_lane(count_statements)) == (1 if backends == "services" else 0)
+    assert len(lane_statements(count_statements)) == (1 if backends == "services" else 0)
     # when the account's portal contact reads the same document, again and again
     contact = await portal_contact(await made[0].account)
     for _ in range(3):
@@ -139,8 +140,8 @@ async def test_the_same_document_for_a_narrower_viewer_after_a_broad_one(
             n["id"] for n in broad["accountRequests"]["nodes"]
         ]
         assert all(node["assignee"] is None for node in nodes)
-        assert _lane(count_statements) == []
+        assert lane_statements(count_statements) == []
     # and the admin, after them, is answered by the lane again, assignees and all
     count_statements.statements.clear()
     assert await gql(DASHBOARD, token=admin.token) == broad
-    assert len(_lane(count_statements)) == (1 if backends == "services" else 0)
+    assert len(lane_statements(count_statements)) == (1 if backends == "services" else 0)

@@ -20,6 +20,7 @@ from models.permissions import Role
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import staff
+from tests.fastpath.lane import read_three_times, reading
 from tests.service_requests.operations import decline, parse, set_company_sla
 from tests.service_requests.people import Pending, pending_request
 from tests.service_requests.rows import TOMORROW
@@ -42,25 +43,10 @@ def _lane(counter: StatementCounter) -> list[str]:
     return [sql for sql in counter.statements if "json_build_object" in sql]
 
 
-def _reading(counter: StatementCounter, table: str) -> list[str]:
-    """Statements of their own reading `table` (the lane reads it inside its one)."""
-    return [
-        sql
-        for sql in counter.statements
-        if f'FROM "{table}"' in sql and "json_build_object" not in sql
-    ]
-
-
-async def _read_three_times(
-    gql: GraphQLClient, counter: StatementCounter, token: str | None
-) -> list[dict[str, Any]]:
-    """The queue read three times (admitted, compiled, then fast): the last answer and
-    its statements (the counter holds those of the last read only)."""
-    nodes: list[dict[str, Any]] = []
-    for _ in range(3):
-        counter.statements.clear()
-        data = await gql(QUEUE, token=token)
-        nodes = data["serviceRequests"]["nodes"]
+async def _queue(gql: GraphQLClient, counter: StatementCounter, token: str) -> list[Any]:
+    """The queue's nodes, read until the fast path answers it (see read_three_times)."""
+    data = await read_three_times(gql, counter, QUEUE, token=token)
+    nodes: list[Any] = data["serviceRequests"]["nodes"]
     return nodes
 
 
@@ -87,7 +73,7 @@ async def test_drafts_under_every_sla_rule_are_written_in_the_page_statement(
 
     # when the dispatcher reads the queue
     before = now()
-    nodes = await _read_three_times(gql, count_statements, dispatcher.token)
+    nodes = await _queue(gql, count_statements, dispatcher.token)
     after = now()
 
     # then each draft follows its rule, and a declined request has none
@@ -109,8 +95,8 @@ async def test_drafts_under_every_sla_rule_are_written_in_the_page_statement(
     # and on PostgreSQL the page, its drafts and their inputs are one statement
     if backends == "services":
         assert len(_lane(count_statements)) == 1
-        assert _reading(count_statements, "accounts") == []
-        assert _reading(count_statements, "company_settings") == []
+        assert reading(count_statements, "accounts") == []
+        assert reading(count_statements, "company_settings") == []
     else:
         assert _lane(count_statements) == []
 
@@ -123,7 +109,7 @@ async def test_without_any_sla_hours_the_draft_has_no_due_time(
     dispatcher = await staff(Role.DISPATCHER)
     request = await pending_request(gql, account_name="No Hours")
     # when the queue is read
-    nodes = await _read_three_times(gql, count_statements, dispatcher.token)
+    nodes = await _queue(gql, count_statements, dispatcher.token)
     # then the draft says so
     [node] = [node for node in nodes if node["id"] == request.id]
     assert node["jobDraft"]["slaRule"] == "NONE"

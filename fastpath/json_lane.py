@@ -287,8 +287,9 @@ async def answer_page(
         items = await _with_computed(page, slot, records, make)
     else:
         items = [row["item_"].encode() for row in records]
-    marks = [orjson.dumps(cursor(at, row)) for at, row in enumerate(records)]
-    marks = marks if page.cursors else []
+    marks = (
+        [orjson.dumps(cursor(at, row)) for at, row in enumerate(records)] if page.cursors else []
+    )
     slot.answer = orjson.Fragment(
         connection_json(page.shape, items, marks, more=more, before=has_previous, total=total)
     )

@@ -66,15 +66,22 @@ async def _people() -> dict[str, Any]:
     return {"alice": alice, "Alice": big_alice, "Emile": emile, "bob": bob, "team": team}
 
 
+async def _screen_read(
+    gql: GraphQLClient, counter: StatementCounter
+) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """The people, an admin, and the settings screen as the admin read it (fast)."""
+    people = await _people()
+    admin = await staff(Role.ADMIN, name="Zed")
+    return people, admin, await read_three_times(gql, counter, SCREEN, {}, admin.token)
+
+
 @pytest.mark.fast_paths
 async def test_the_settings_screen_is_one_statement(
     gql: GraphQLClient, count_statements: StatementCounter, backends: str
 ) -> None:
-    # given colleagues, teams, the credit team and request types
-    people = await _people()
-    admin = await staff(Role.ADMIN, name="Zed")
-    # when the settings screen is read as Apollo sends it
-    data = await read_three_times(gql, count_statements, SCREEN, {}, admin.token)
+    # given colleagues, teams, the credit team and request types, when the settings
+    # screen is read as Apollo sends it
+    people, _, data = await _screen_read(gql, count_statements)
     # then its four root fields were one statement on PostgreSQL, no loader's beside it
     combined = [sql for sql in count_statements.statements if COMBINED in sql]
     assert len(combined) == (1 if backends == "services" else 0)
@@ -144,10 +151,9 @@ async def test_a_portal_contact_reads_the_settings_the_usual_way(
 async def test_a_refused_value_sends_the_whole_screen_the_standard_way(
     gql: GraphQLClient, count_statements: StatementCounter, backends: str
 ) -> None:
-    # given a role the schema does not know, stored behind the app's back
-    people = await _people()
-    admin = await staff(Role.ADMIN, name="Zed")
-    await read_three_times(gql, count_statements, SCREEN, {}, admin.token)
+    # given the screen read, then a role the schema does not know stored behind the
+    # app's back
+    people, admin, _ = await _screen_read(gql, count_statements)
     await connections.get("default").execute_query(
         "UPDATE user_roles SET role = 'WIZARD'"
         f" WHERE user_id = {people['alice'].id} AND role = 'TECHNICIAN'"

@@ -295,6 +295,17 @@ async def answer_page(
     )
 
 
+async def fetch_one_proven(db: Any, sql: str, values: list[Any]) -> Any:
+    """The rows of `sql`, a statement of one row, carrying the running request's proof
+    where its gate is not settled yet (see `with_proof`, `fetch_proven`)."""
+    gate = GATE.get()
+    proof = gate.proof if gate is not None and gate.state is None else None
+    if proof is None:
+        return await fetch_proven(db, sql, values, proven=None, one_row=True)
+    proven = with_proof(sql, proof[0], len(values))
+    return await fetch_proven(db, proven, [*values, *proof[1]], proven=gate, one_row=True)
+
+
 async def fetch_proven(
     db: Any, sql: str, values: list[Any], *, proven: Gate | None, one_row: bool = False
 ) -> Any:

@@ -28,8 +28,7 @@ from tortoise.queryset import QuerySet
 
 from fastpath import json_lane
 from fastpath.abstract import runtime_type
-from fastpath.gate import GATE
-from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables, with_proof
+from fastpath.json_lane import PREBUILT, fetch_one_proven, reads_whole_tables
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Abstract, Completer, Fallback
@@ -129,14 +128,7 @@ async def answer_nodes(info: Any, sources: Sequence[NodeSource | None]) -> bool:
         pk = piece.model._meta.db_pk_column
         positions.append(f'(SELECT {piece.item} FROM {rows_sql} p WHERE p."{pk}" = ${len(values)})')
     sql = f"SELECT array_to_json(ARRAY[{', '.join(positions)}]::json[])::text AS items_"
-    gate = GATE.get()
-    proof = gate.proof if gate is not None and gate.state is None else None
-    if proof is not None:
-        sql = with_proof(sql, proof[0], len(values))
-        values.extend(proof[1])
-    rows = await fetch_proven(
-        db, sql, values, proven=gate if proof is not None else None, one_row=True
-    )
+    rows = await fetch_one_proven(db, sql, values)
     slot.answer = orjson.Fragment(rows[0]["items_"])
     return True
 

@@ -26,8 +26,7 @@ from tortoise.queryset import QuerySet
 
 from fastpath import json_lane
 from fastpath.compiler import Compiler
-from fastpath.gate import GATE
-from fastpath.json_lane import PREBUILT, fetch_proven, reads_whole_tables, with_proof
+from fastpath.json_lane import PREBUILT, fetch_one_proven, reads_whole_tables
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Completer, ObjectPlan
@@ -98,14 +97,7 @@ async def answer_rows(info: Any, convert: Callable[[Any], Any], query: QuerySet[
     else:
         # More than one row stops the statement (the usual way then answers).
         sql = f"SELECT (SELECT ({rows.item})::text FROM ({page_sql}) p) AS items_"
-    gate = GATE.get()
-    proof = gate.proof if gate is not None and gate.state is None else None
-    if proof is not None:
-        sql = with_proof(sql, proof[0], len(values))
-        values = [*values, *proof[1]]
-    found = await fetch_proven(
-        db, sql, values, proven=gate if proof is not None else None, one_row=True
-    )
+    found = await fetch_one_proven(db, sql, values)
     written = found[0]["items_"] if found else None
     if written is None:
         return False  # no such row: the usual way answers as it always does

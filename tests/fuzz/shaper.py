@@ -315,10 +315,16 @@ class Shaper:
         return ArgumentNode(name=node.name, value=value)
 
     def _hoist_inside(self, value: Any, type_: Any, hint: str) -> Any:
-        """One part of an object or list literal replaced by a variable."""
+        """One part of an object or list literal replaced by a variable; the whole
+        literal where it is not of its argument's kind (a literal written for a custom
+        scalar, or a wrong one drawn on purpose)."""
         inner = type_.of_type if isinstance(type_, graphql.GraphQLNonNull) else type_
-        if isinstance(value, ObjectValueNode) and value.fields:
-            assert isinstance(inner, graphql.GraphQLInputObjectType)
+        if (
+            isinstance(value, ObjectValueNode)
+            and value.fields
+            and isinstance(inner, graphql.GraphQLInputObjectType)
+            and all(item.name.value in inner.fields for item in value.fields)
+        ):
             index = self.draw(st.integers(0, len(value.fields) - 1))
             item = value.fields[index]
             field_type = inner.fields[item.name.value].type
@@ -330,8 +336,11 @@ class Shaper:
             fields = list(value.fields)
             fields[index] = ObjectFieldNode(name=item.name, value=replaced)
             return ObjectValueNode(fields=tuple(fields))
-        if isinstance(value, ListValueNode) and value.values:
-            assert isinstance(inner, graphql.GraphQLList)
+        if (
+            isinstance(value, ListValueNode)
+            and value.values
+            and isinstance(inner, graphql.GraphQLList)
+        ):
             index = self.draw(st.integers(0, len(value.values) - 1))
             items = list(value.values)
             items[index] = self.variable(inner.of_type, hint, items[index])

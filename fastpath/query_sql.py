@@ -68,7 +68,8 @@ def sql_of(
 def build(
     query: QuerySet[Any], db: BaseDBAsyncClient, columns: tuple[str, ...] | None = None
 ) -> tuple[str, list[Any]]:
-    """The SQL and parameters of `query` on `db`, built now, its limit written in."""
+    """The SQL and parameters of `query` on `db`, built now; its limit (and an offset of
+    0) written into the text where `plan_stable` says one plan serves every value."""
     query._db = db
     query._make_query()
     if columns is not None:

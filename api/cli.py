@@ -34,8 +34,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=None if args.reload else args.workers,
         reload=args.reload,
         log_config=UVICORN_LOG_CONFIG,
-        proxy_headers=True,
-        # X-Forwarded-For names the client only behind the proxies an operator lists.
+        # X-Forwarded-For names the client only behind the proxies an operator lists;
+        # with none listed, uvicorn's proxy middleware would change nothing and only
+        # add a layer every request passes through.
+        proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or "",
         ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,

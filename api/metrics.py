@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -61,6 +62,9 @@ REPLAYS = Counter(
     registry=REGISTRY,
 )
 _names: set[str] = set()
+# Each label's two series, looked up once (`labels()` checks and locks at every call):
+# at most MAX_OPERATIONS names, "anonymous" and "other".
+_series: dict[str, tuple[Any, Any]] = {}
 
 
 def operation_label(name: object) -> str:
@@ -74,10 +78,17 @@ def operation_label(name: object) -> str:
     return name
 
 
+def _series_of(label: str) -> tuple[Any, Any]:
+    series = _series.get(label)
+    if series is None:
+        series = _series[label] = (REQUESTS.labels(label), SECONDS.labels(label))
+    return series
+
+
 def observe(operation: object, started: float, codes: Iterable[str]) -> None:
-    label = operation_label(operation)
-    REQUESTS.labels(label).inc()
-    SECONDS.labels(label).observe(time.perf_counter() - started)
+    requests, seconds = _series_of(operation_label(operation))
+    requests.inc()
+    seconds.observe(time.perf_counter() - started)
     for code in codes:
         ERRORS.labels(code).inc()
 

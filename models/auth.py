@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -65,7 +64,9 @@ class LoginAttempt(Model):
 
 
 def _digest(token: str, secret: str) -> str:
-    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot HMAC in C, what hmac.new(...).hexdigest() gives without
+    # building the HMAC object and its two hash objects (a few us of every request).
+    return hmac.digest(secret.encode(), token.encode(), "sha256").hex()
 
 
 @dataclass

@@ -229,6 +229,13 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+async def _lent_as_it_is(conn: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is, as Docket's pool (fastpath.pg_pool)
+    lends it: asyncpg's pool would otherwise reset it after every request (advisory
+    locks, cursors, LISTEN, settings), a second round trip the floor's own requests
+    never need, since they take none of those."""
+
+
 def create_app() -> Starlette:
     secret = os.environ.get("SECRET_KEY", SECRET_KEY)
     pool: asyncpg.Pool | None = None
@@ -236,7 +243,9 @@ def create_app() -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         nonlocal pool
-        pool = await asyncpg.create_pool(database_url(), min_size=1, max_size=POOL_SIZE)
+        pool = await asyncpg.create_pool(
+            database_url(), min_size=1, max_size=POOL_SIZE, reset=_lent_as_it_is
+        )
         try:
             yield
         finally:

@@ -65,9 +65,11 @@ class LeanPool:
             self._lend_or_keep(connection)
         return self
 
-    async def acquire(self) -> asyncpg.Connection:
-        # Nothing is read for a request before its gate opens (fastpath.gate).
-        await before_statement()
+    async def acquire(self, *, passing: bool = False) -> asyncpg.Connection:
+        """A connection, once the running request's gate opens (`fastpath.gate`);
+        `passing`: for a statement that carries the gate's proof, which need not wait."""
+        if not passing:
+            await before_statement()
         while True:
             if self._closed:
                 raise asyncpg.InterfaceError("the pool is closed")
@@ -198,7 +200,24 @@ class LeanPoolClient(AsyncpgDBClient):
         pool = self._pool
         if not isinstance(pool, LeanPool) or not query.startswith("SELECT "):
             return await super().execute_query(query, values)
-        connection = await pool.acquire()
+        return await self._select(pool, query, values, passing=False)
+
+    def passes(self) -> bool:
+        """Can `execute_passing` run its statements (a lean pool lends outside a
+        transaction)?"""
+        return isinstance(self._pool, LeanPool)
+
+    async def execute_passing(self, query: str, values: list[Any]) -> Any:
+        """`execute_query` of a SELECT that carries the running request's proof
+        (`fastpath.gate`): it runs without waiting for the gate, in the running task."""
+        pool = self._pool
+        assert isinstance(pool, LeanPool) and query.startswith("SELECT ")
+        return await self._select(pool, query, values, passing=True)
+
+    async def _select(
+        self, pool: LeanPool, query: str, values: list[Any] | None, *, passing: bool
+    ) -> Any:
+        connection = await pool.acquire(passing=passing)
         try:
             self.log.debug("%s: %s", query, values)
             rows = await connection.fetch(query, *(values or ()))

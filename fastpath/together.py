@@ -102,9 +102,13 @@ def _run(statement: Any, parked: list[Parked], *, combined: bool) -> None:
 
 
 async def alone(db: Any, sql: str, values: list[Any], *, passing: bool) -> list[Any]:
-    """The rows of one statement; carrying the proof, in a task that passes the gate."""
+    """The rows of one statement; carrying the proof, it passes the gate: told so
+    where the client can be (`LeanPoolClient.execute_passing`, no task to make),
+    else in a task of its own that passes."""
     if not passing:
         return list((await db.execute_query(sql, values))[1])
+    if getattr(db, "passes", None) is not None and db.passes() and sql.startswith("SELECT "):
+        return list((await db.execute_passing(sql, values))[1])
     context = copy_context()
     context.run(PASSING.set, True)
     task = asyncio.get_running_loop().create_task(db.execute_query(sql, values), context=context)

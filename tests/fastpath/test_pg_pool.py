@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import asyncpg
 import pytest
@@ -11,7 +12,9 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from api.settings import Settings
+from fastpath.gate import GATE, Gate
 from fastpath.pg_pool import LeanPool, LeanPoolClient
+from fastpath.together import alone
 from tests.conftest import StatementCounter
 
 pytestmark = pytest.mark.services_only
@@ -177,3 +180,40 @@ async def test_a_select_inside_a_transaction_uses_the_transactions_connection(
         count, _ = await transaction.execute_query("SELECT n FROM pending_only")
         assert count == 0
         await transaction.rollback()
+
+
+async def test_a_statement_carrying_the_proof_passes_the_gate_in_the_running_task(
+    settings: Settings,
+) -> None:
+    # given the API's client and a request's gate that nothing has settled yet
+    client = connections.get("default")
+    await client.execute_query("SELECT 1")  # the pool is open
+    asked: list[bool] = []
+
+    async def confirm() -> bool:
+        asked.append(True)
+        return True
+
+    gate = Gate(confirm, proof=("TRUE", []))
+    loop = asyncio.get_running_loop()
+    made: list[object] = []
+    factory = loop.get_task_factory()
+
+    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> Any:
+        made.append(coro)
+        return asyncio.Task(coro, loop=loop, **options)
+
+    token = GATE.set(gate)
+    loop.set_task_factory(counting)
+    try:
+        # when the JSON lane runs the statement that carries the proof
+        rows = await alone(client, "SELECT TRUE AS proof_", [], passing=True)
+        # then it ran at once, without asking the gate and without a task of its own
+        assert rows[0]["proof_"] is True
+        assert (asked, gate.state, made) == ([], None, [])
+        # while a statement without the proof waits for the gate, which asks then
+        await client.execute_query("SELECT 1")
+        assert (asked, gate.state) == ([True], True)
+    finally:
+        loop.set_task_factory(factory)
+        GATE.reset(token)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -34,6 +35,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=None if args.reload else args.workers,
         reload=args.reload,
         log_config=UVICORN_LOG_CONFIG,
+        # Access lines are INFO: below that level uvicorn would still build each one.
+        access_log=logging.getLevelName(settings.log_level) <= logging.INFO,
         # X-Forwarded-For names the client only behind the proxies an operator lists;
         # with none listed, uvicorn's proxy middleware would change nothing and only
         # add a layer every request passes through.

@@ -191,8 +191,10 @@ def write_results(
             "whole JSON answer (relations joined, `json_agg` in the page's order, global IDs "
             "and timestamps written as GraphQL writes them; the page size written into "
             "the statement's text, so PostgreSQL keeps its plan); Starlette passes the text "
-            "through. It is the physical limit for that screen on this machine; its answer "
-            "is checked equal to the GraphQL `data` before timing.",
+            "through, and its connection goes back to the pool as it is (as Docket's pool "
+            "lends it: since 2026-12-08, no reset round trip after each request). It is the "
+            "physical limit for that screen on this machine; its answer is checked equal to "
+            "the GraphQL `data` before timing.",
             "- The floor (`bench/floor.py`) is a bare Starlette + asyncpg + orjson endpoint "
             "that checks the same bearer token and runs the same statements as the API "
             "(sign-in in one statement; the page; one query per relation), selecting only the "

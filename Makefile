@@ -97,6 +97,14 @@ bench: setup
 		{ apt-get update && apt-get install -y wrk; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# Instructions per request of Docket and the one-statement floor, counted by valgrind
+# in process (bench/instructions.py): steady where wrk's rounds swing. Not in `bench`.
+.PHONY: bench-instructions
+bench-instructions: setup
+	@command -v valgrind >/dev/null 2>&1 || apt-get install -y valgrind || \
+		{ apt-get update && apt-get install -y valgrind; }
+	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
+
 # The reliability suite (chaos/, docs/chaos.md): throwaway PostgreSQL, Redis, SMTP and
 # API processes on this machine, real faults, a table of figures against thresholds.
 # Never part of `make test`. CHAOS_ARGS="--quick" for a smoke run, "--help" for more.

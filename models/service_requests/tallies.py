@@ -40,18 +40,27 @@ class ServiceRequestTally(Model):
         unique_together = (("status", "urgency", "service_type"),)
 
 
-def tallied_rows(
-    spec: ServiceRequestFilter, viewer: Viewer
-) -> QuerySet[ServiceRequestTally] | None:
-    """The tally rows whose sum is the count of `spec` for `viewer`, or None where the
-    tally cannot tell."""
+# The filter's fields the tally keys answer; every other must filter nothing.
+_TALLIED = frozenset({"statuses", "urgencies", "service_types"})
+_UNTALLIED = tuple(
+    (name, value)
+    for name, value in dataclasses.asdict(ServiceRequestFilter()).items()
+    if name not in _TALLIED
+)
+
+
+def _tally_tells(spec: ServiceRequestFilter, viewer: Viewer) -> bool:
+    """Is the count of `spec` for `viewer` a sum of tally rows (`_rows`)? Anything left
+    but the tally's keys (a field added to the filter later included) means counting
+    requests: as `dataclasses.replace` of the keys compared with
+    `ServiceRequestFilter()`, without making either."""
     if not sees_every_service_request(viewer):
-        return None
-    # Anything left but the tally's keys (a field added to the filter later included)
-    # means counting requests.
-    rest = dataclasses.replace(spec, statuses=None, urgencies=None, service_types=None)
-    if rest != ServiceRequestFilter():
-        return None
+        return False
+    return all(getattr(spec, name) == default for name, default in _UNTALLIED)
+
+
+def _rows(spec: ServiceRequestFilter) -> QuerySet[ServiceRequestTally]:
+    """The tally rows of `spec`, where `_tally_tells`."""
     rows = ServiceRequestTally.all()
     if spec.statuses is not None:
         rows = rows.filter(status__in=list(spec.statuses))
@@ -64,9 +73,11 @@ def tallied_rows(
 
 def tallied_count(spec: ServiceRequestFilter, viewer: Viewer) -> SumOf | None:
     """A list's total for `totalCount`, read from the tally only if asked (in the page's
-    own statement where the JSON lane writes it); None where the tally cannot tell."""
-    rows = tallied_rows(spec, viewer)
-    return SumOf(rows, "n") if rows is not None else None
+    own statement where the JSON lane writes it); None where the tally cannot tell. Its
+    query is built only if read: the review queue shows no count."""
+    if not _tally_tells(spec, viewer):
+        return None
+    return SumOf.of(lambda: _rows(spec), "n")
 
 
 async def pending_count() -> int:

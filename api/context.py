@@ -21,6 +21,10 @@ from models.viewer import ANONYMOUS, Viewer
 # operation's cached rows.
 _operation_loaders: ContextVar[Loaders | None] = ContextVar("docket_loaders", default=None)
 
+# `Context.extra`'s key for what a request's viewer was remembered as, where it started
+# from memory (`api.remembered_queries`): the same object for every such request.
+REMEMBERED = "remembered_viewer"
+
 
 @dataclass
 class Context:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 
-from api.context import Context
+from api.context import REMEMBERED, Context
 from api.settings import Settings
 from fastpath.gate import Gate
 from models import auth
@@ -45,6 +45,7 @@ def started(
         return None
     context = Context(settings=settings, request=request, response=sub_response)
     context.viewer = remembered.viewer
+    context.extra[REMEMBERED] = remembered  # its statements may be remembered too
     if not direct.admitted(context, query, request_data.operation_name):
         return None
     return context, Gate(functools.partial(auth.still_signed_in, remembered), proof(remembered))

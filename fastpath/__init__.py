@@ -93,6 +93,7 @@ def accelerate(
     check: bool = False,
     max_tokens: int,
     pure_scalars: Collection[str] = (),
+    replayable: Collection[str] = (),
 ) -> Engine:
     """Install the engine on a built Strawberry schema (once, at start-up).
 
@@ -104,7 +105,11 @@ def accelerate(
     - `global_id`: how the domain encodes global IDs (read in `from_row` code);
     - `pure_scalars`: the custom scalars whose `parse_value` depends on its input
       alone, has no effect and makes an immutable value: variables of them may be
-      coerced once per document and raw values (`fastpath.prepared`).
+      coerced once per document and raw values (`fastpath.prepared`);
+    - `replayable`: root fields of Query whose resolvers build their lists from their
+      arguments, the viewer and the domain's clock alone (nothing of the request, no
+      state the process keeps): a query of one of them answered by one JSON-lane
+      statement may be answered again by that statement alone (`fastpath.replay`).
 
     Types and fields that break the engine's rules stop start-up here, naming
     them (`rules.check_rules`). On a graphql-core or Strawberry the engine was not
@@ -126,5 +131,9 @@ def accelerate(
     )
     if executor is not None:
         schema.execution_context_class = executor
-    lane = DirectQueries(schema, policy, max_tokens=max_tokens, check=check) if direct else None
+    lane = (
+        DirectQueries(schema, policy, max_tokens=max_tokens, check=check, replayable=replayable)
+        if direct
+        else None
+    )
     return Engine(executor, lane)

@@ -30,7 +30,7 @@ checks every compiled-root answer against graphql-core's own execution.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from inspect import isawaitable
 from typing import Any, Protocol
 
@@ -48,8 +48,10 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
 from fastpath.answers import CHECKING, same_answer
+from fastpath.gate import GATE, Unconfirmed
 from fastpath.keys import _frozen
-from fastpath.prepared import build_prepared
+from fastpath.prepared import build_prepared, raw_key
+from fastpath.replay import RECORDING, Recording, Replays
 
 _MAX_ADMITTED = 1024
 _MAX_ADMITTED_TEXT = 64 * 1024  # as persisted queries: longer texts go the standard way
@@ -71,11 +73,25 @@ class Policy(Protocol):
     ) -> bool:
         """May this request run now (a budget paid)? False: the standard lane words it."""
 
+    def remembered(self, context: Any) -> object | None:
+        """The viewer this request started from, where the app keeps it between requests
+        (the same object each time) and the request's gate proves it (`fastpath.gate`);
+        None for a viewer found afresh. Remembered statements are kept per such viewer
+        (`fastpath.replay`)."""
+
 
 class DirectQueries:
     """The admitted documents of one schema, and how to run them."""
 
-    def __init__(self, schema: Any, policy: Policy, *, max_tokens: int, check: bool) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        policy: Policy,
+        *,
+        max_tokens: int,
+        check: bool,
+        replayable: Collection[str] = (),
+    ) -> None:
         self.schema = schema
         self.policy = policy
         self.max_tokens = max_tokens
@@ -87,6 +103,8 @@ class DirectQueries:
         self._compiled = executor if hasattr(executor, "execute_compiled_root") else None
         # Answers of introspection-only operations (`_introspection_key`).
         self._schema_answers: dict[Hashable, tuple[DocumentNode, dict[str, Any]]] = {}
+        # Statements that answered a query, run again by themselves (fastpath.replay).
+        self.replays = Replays(replayable)
 
     def admitted(self, context: Any, query: str, operation_name: str | None) -> bool:
         """Has this document been admitted (a query that once answered cleanly)?"""
@@ -180,9 +198,20 @@ class DirectQueries:
         """The data of a query whose root fields' plans are compiled, straight from their
         root resolvers to the plans (`ProjectingExecutor.execute_compiled_root`), or None."""
         compiled = self._compiled
-        if compiled is None or not compiled.may_compile_root(
-            self.schema._schema, document, operation_name
-        ):
+        if compiled is None:
+            return None
+        key, viewer = self._replay_key(document, context, variables, operation_name)
+        if key is not None:
+            replay = self.replays.find(key, document, viewer)
+            if replay is not None:
+                try:
+                    return await replay.data()
+                except Unconfirmed:
+                    raise  # the viewer did not hold: the view signs in afresh
+                except Exception:
+                    self.replays.forget(key)  # whatever failed, the usual way decides
+                    context.start_operation()
+        if not compiled.may_compile_root(self.schema._schema, document, operation_name):
             return None
         executor = build_prepared(
             compiled,
@@ -195,8 +224,34 @@ class DirectQueries:
         )
         if isinstance(executor, list):
             return None  # variables that do not coerce: the standard lane words it
-        data: dict[str, Any] | None = await executor.execute_compiled_root()
+        recording = Recording() if key is not None and executor.values_kept else None
+        token = RECORDING.set(recording)
+        try:
+            data: dict[str, Any] | None = await executor.execute_compiled_root()
+        finally:
+            RECORDING.reset(token)
+        if recording is not None and data is not None:
+            fields = {root.name: root.nodes[0].name.value for root in executor._compiled_roots()}
+            typename = self.schema._schema.query_type.name
+            self.replays.keep(key, document, viewer, recording, data, fields, typename)
         return data
+
+    def _replay_key(
+        self,
+        document: DocumentNode,
+        context: Any,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> tuple[Hashable | None, object | None]:
+        """The key of this request's remembered statement (`fastpath.replay`) and its
+        viewer; (None, None) where it may have none."""
+        if not self.replays.replayable or GATE.get() is None:
+            return None, None
+        viewer = self.policy.remembered(context)
+        raw = raw_key(variables) if viewer is not None else None
+        if raw is None:
+            return None, None
+        return (id(document), operation_name, raw, id(viewer)), viewer
 
     async def _check_compiled_root(
         self,

@@ -34,16 +34,17 @@ import orjson
 from graphql import get_nullable_type
 from tortoise.models import Model
 
+from fastpath import replay
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
 from fastpath.declare import Written
-from fastpath.gate import GATE, Gate, Unconfirmed
 from fastpath.json_shape import Shape, connection_json, connection_shape, origin
 from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
 from fastpath.plans import Completer, FieldPlan, ObjectPlan
+from fastpath.proven import fetch_proven, open_proof, with_proof
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
-from fastpath.together import TOGETHER, alone, shifted
+from fastpath.together import shifted
 
 
 @dataclass
@@ -124,16 +125,6 @@ class JsonPage:
             if isinstance(written, Written):
                 return written.clock
         return None
-
-
-def with_proof(sql: str, proof: str, after: int) -> str:
-    """`sql` with what the request started from proven in the same statement
-    (fastpath.gate), the proof's parameters numbered after `sql`'s `after`: its row
-    (`proof_`) even when `sql` gives none."""
-    return (
-        f"SELECT ({shifted(proof, after)}) AS proof_, z.* FROM (SELECT 1) o"
-        f" LEFT JOIN LATERAL ({sql}) z ON true"
-    )
 
 
 # A page's order: columns, each descending or not.
@@ -258,72 +249,83 @@ async def answer_page(
             if slot.executor is None:
                 raise LookupError("no executor to check the permissions of written fields")
             slot.executor._gated_info(page.items, field_plan)
-    clock = page.clock
-    if clock is not None:
-        values = [*values, clock()]
-    gate = GATE.get()
-    proof = gate.proof if gate is not None and gate.state is None else None
-    if proof is not None:
-        values = [*values, *proof[1]]
-    sql = page.statement(page_sql, count_sql, by, proof[0] if proof else "")
-    rows = await fetch_proven(
-        db, sql, values, proven=gate if proof is not None else None, one_row=page.aggregate
-    )
-    total = int(rows[0]["count_"]) if count_sql and rows else 0
-    if page.counted and not count_sql and count is not None:
-        total = await count()
-    if page.aggregate:
-        listed = rows[0]["items_"] if rows and rows[0]["items_"] is not None else "[]"
-        slot.answer = orjson.Fragment(
-            connection_json(
+    statement = PageStatement(page, db, page_sql, count_sql, by, values, size, has_previous, cursor)
+    awaited = page.counted and not count_sql and count is not None
+    if not page.computed and not awaited:
+        replay.offer(statement)  # its rows alone make the answer: it may run again
+    rows = await statement.rows()
+    total = await count() if awaited and count is not None else None
+    items = None
+    if page.computed:
+        items = await _with_computed(page, slot, statement.records(rows), make)
+    slot.answer = statement.finish(rows, items, total)
+
+
+@dataclass
+class PageStatement:
+    """A page's statement as `answer_page` built it from the list's query, and how its
+    rows make the connection; a remembered request runs it again as it is
+    (`fastpath.replay`), the clock and the gate's proof read afresh each time."""
+
+    page: JsonPage
+    db: Any
+    page_sql: str
+    count_sql: str
+    by: Order
+    values: list[Any]  # of the page and its count; never changed
+    size: int
+    has_previous: bool
+    cursor: Callable[[int, Any], str]
+    answered: Any = None  # the last answer `finish` made
+
+    async def rows(self) -> Any:
+        """The statement's rows, read now."""
+        page, values = self.page, self.values
+        clock = page.clock
+        if clock is not None:
+            values = [*values, replay.read_clock(clock)]
+        found = open_proof()
+        if found is not None:
+            values = [*values, *found[1][1]]
+        sql = page.statement(self.page_sql, self.count_sql, self.by, found[1][0] if found else "")
+        gate = found[0] if found is not None else None
+        return await fetch_proven(self.db, sql, values, proven=gate, one_row=page.aggregate)
+
+    def records(self, rows: Any) -> list[Any]:
+        """The page's items' rows (one more is read where a next page may be shown)."""
+        return [row for row in rows if row["item_"] is not None][: self.size]
+
+    def finish(self, rows: Any, items: list[bytes] | None = None, total: int | None = None) -> Any:
+        """The connection of these rows: its items written by the database unless given
+        (`items`), its count the statement's unless given (`total`)."""
+        page = self.page
+        if total is None:
+            total = int(rows[0]["count_"]) if self.count_sql and rows else 0
+        if page.aggregate:
+            listed = rows[0]["items_"] if rows and rows[0]["items_"] is not None else "[]"
+            text = connection_json(
                 page.shape, [], [], more=False, before=False, total=total, listed=listed
             )
-        )
-        return
-    records = [row for row in rows if row["item_"] is not None]
-    more = len(records) > size
-    records = records[:size]
-    if page.computed:
-        items = await _with_computed(page, slot, records, make)
-    else:
-        items = [row["item_"].encode() for row in records]
-    marks = (
-        [orjson.dumps(cursor(at, row)) for at, row in enumerate(records)] if page.cursors else []
-    )
-    slot.answer = orjson.Fragment(
-        connection_json(page.shape, items, marks, more=more, before=has_previous, total=total)
-    )
+        else:
+            more = sum(1 for row in rows if row["item_"] is not None) > self.size
+            records = self.records(rows)
+            if items is None:
+                items = [row["item_"].encode() for row in records]
+            cursor = self.cursor
+            marks = (
+                [orjson.dumps(cursor(at, row)) for at, row in enumerate(records)]
+                if page.cursors
+                else []
+            )
+            text = connection_json(
+                page.shape, items, marks, more=more, before=self.has_previous, total=total
+            )
+        self.answered = orjson.Fragment(text)
+        return self.answered
 
-
-async def fetch_one_proven(db: Any, sql: str, values: list[Any]) -> Any:
-    """The rows of `sql`, a statement of one row, carrying the running request's proof
-    where its gate is not settled yet (see `with_proof`, `fetch_proven`)."""
-    gate = GATE.get()
-    proof = gate.proof if gate is not None and gate.state is None else None
-    if proof is None:
-        return await fetch_proven(db, sql, values, proven=None, one_row=True)
-    proven = with_proof(sql, proof[0], len(values))
-    return await fetch_proven(db, proven, [*values, *proof[1]], proven=gate, one_row=True)
-
-
-async def fetch_proven(
-    db: Any, sql: str, values: list[Any], *, proven: Gate | None, one_row: bool = False
-) -> Any:
-    """The statement's rows; carrying the gate's proof, it runs in a task of its own that
-    passes the gate, and settles it with what the database found. A statement of one
-    row (`one_row`) among root fields answered side by side runs with theirs, as one
-    (`fastpath.together`)."""
-    together = TOGETHER.get() if one_row else None
-    passing = proven is not None
-    if together is not None:
-        rows = await together.fetch(db, sql, values, passing=passing)
-    else:
-        rows = await alone(db, sql, values, passing=passing)
-    if proven is not None:
-        proven.settle(bool(rows and rows[0]["proof_"]))
-        if proven.state is not True:
-            raise Unconfirmed
-    return rows
+    async def answer(self) -> Any:
+        """The connection as the database says it is now (`fastpath.replay`)."""
+        return self.finish(await self.rows())
 
 
 async def _with_computed(

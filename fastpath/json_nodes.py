@@ -28,10 +28,11 @@ from tortoise.queryset import QuerySet
 
 from fastpath import json_lane
 from fastpath.abstract import runtime_type
-from fastpath.json_lane import PREBUILT, fetch_one_proven, reads_whole_tables
+from fastpath.json_lane import PREBUILT, reads_whole_tables
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Abstract, Completer, Fallback
+from fastpath.proven import fetch_one_proven
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
 from fastpath.together import shifted

@@ -26,10 +26,11 @@ from tortoise.queryset import QuerySet
 
 from fastpath import json_lane
 from fastpath.compiler import Compiler
-from fastpath.json_lane import PREBUILT, fetch_one_proven, reads_whole_tables
+from fastpath.json_lane import PREBUILT, reads_whole_tables
 from fastpath.json_shape import origin
 from fastpath.json_sql import Related, object_sql
 from fastpath.plans import Completer, ObjectPlan
+from fastpath.proven import fetch_one_proven
 from fastpath.query_sql import query_order, sql_of
 from fastpath.rows import column_reader
 

@@ -25,6 +25,7 @@ import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
+from fastpath import replay
 from fastpath.gate import before_statement
 
 # asyncpg.create_pool's own options; the rest are asyncpg.connect's.
@@ -68,6 +69,7 @@ class LeanPool:
     async def acquire(self, *, passing: bool = False) -> asyncpg.Connection:
         """A connection, once the running request's gate opens (`fastpath.gate`);
         `passing`: for a statement that carries the gate's proof, which need not wait."""
+        replay.statement_lent()
         if not passing:
             await before_statement()
         while True:

@@ -154,7 +154,7 @@ def build_prepared(
             _prepared[key] = prepared
             built.values_kept = _keep(prepared, variables, built.variable_values) is not None
         return built
-    raw = _raw_key(variables) if prepared.pure else None
+    raw = raw_key(variables) if prepared.pure else None
     found = prepared.values.get(raw) if raw is not None else None
     if found is not None and found[1] is not None and found[1]["is_awaitable"] is is_awaitable:
         return _from_kept(executor_class, found[1], context)
@@ -245,7 +245,7 @@ def _keep(
     prepared: Prepared, variables: dict[str, Any] | None, values: VariableValues
 ) -> Hashable | None:
     """Keep these values for their raw values, if they may be kept; their key."""
-    raw = _raw_key(variables) if prepared.pure else None
+    raw = raw_key(variables) if prepared.pure else None
     if raw is None:
         return None
     if len(prepared.values) >= _MAX_VALUES:
@@ -254,7 +254,7 @@ def _keep(
     return raw
 
 
-def _raw_key(variables: dict[str, Any] | None) -> bytes | None:
+def raw_key(variables: dict[str, Any] | None) -> bytes | None:
     """The JSON text of these values, if it reads back as them; else None."""
     if not variables:
         return b"{}"  # coerced as {} (`build` coerces `raw_variable_values or {}`)

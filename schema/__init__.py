@@ -190,6 +190,9 @@ def build_schema(settings: Settings) -> DocketSchema:
         max_tokens=settings.max_tokens,
         # Strawberry's Date and Decimal, and AwareDateTime: parsed, checked, immutable.
         pure_scalars=("Date", "DateTime", "Decimal"),
+        # Lists built from their arguments, the viewer and `models.clock` alone (the
+        # statements they run and the clock they read are watched: fastpath.replay).
+        replayable=("accountRequests", "serviceRequests", "jobs"),
     )
     return schema
 

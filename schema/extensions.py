@@ -21,6 +21,7 @@ from strawberry.utils.await_maybe import await_maybe
 
 import fastpath
 from api import outages
+from api.context import REMEMBERED
 from fastpath.gate import Unconfirmed
 from models.errors import AccessError
 from models.permissions import Role
@@ -277,6 +278,9 @@ class DirectPolicy:
             context, self.schema._schema, document, operation_name, values
         )
         return refused is None
+
+    def remembered(self, context: Any) -> object | None:
+        return context.extra.get(REMEMBERED)  # set by api.remembered_queries
 
 
 class DocketSchema(strawberry.Schema):

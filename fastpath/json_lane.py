@@ -251,7 +251,7 @@ async def answer_page(
             slot.executor._gated_info(page.items, field_plan)
     statement = PageStatement(page, db, page_sql, count_sql, by, values, size, has_previous, cursor)
     awaited = page.counted and not count_sql and count is not None
-    if not page.computed and not awaited:
+    if not page.computed and not awaited and _lends_by_statement(db):
         replay.offer(statement)  # its rows alone make the answer: it may run again
     rows = await statement.rows()
     total = await count() if awaited and count is not None else None
@@ -325,7 +325,16 @@ class PageStatement:
 
     async def answer(self) -> Any:
         """The connection as the database says it is now (`fastpath.replay`)."""
-        return self.finish(await self.rows())
+        answer = self.finish(await self.rows())
+        self.answered = None  # a kept statement holds no answer
+        return answer
+
+
+def _lends_by_statement(db: Any) -> bool:
+    """Does `db` borrow a connection of the pool for each statement (so `replay` counts
+    each), as a lean pool's client outside a transaction does?"""
+    passes = getattr(db, "passes", None)
+    return passes is not None and bool(passes())
 
 
 async def _with_computed(

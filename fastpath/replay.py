@@ -149,7 +149,8 @@ class Replays:
         if recording.impure or recording.statements != 1 or len(recording.offered) != 1:
             return False
         statement = recording.offered[0]
-        answered = [name for name, value in data.items() if value is statement.answered]
+        made, statement.answered = statement.answered, None  # kept, it holds no answer
+        answered = [name for name, value in data.items() if value is made]
         if len(answered) != 1 or fields.get(answered[0]) not in self.replayable:
             return False
         if any(

@@ -294,10 +294,13 @@ async def test_a_replayed_statement_that_fails_is_forgotten_and_answered_as_usua
 
 
 class _Statement:
-    answered: Any = "answer"
+    """A statement whose last answer, and every later one, is "answer"."""
+
+    def __init__(self) -> None:
+        self.answered: Any = "answer"
 
     async def answer(self) -> Any:
-        return self.answered
+        return "answer"
 
 
 def _kept(recording: Recording, data: dict[str, Any], fields: dict[str, str]) -> bool:
@@ -306,11 +309,10 @@ def _kept(recording: Recording, data: dict[str, Any], fields: dict[str, str]) ->
 
 
 def test_only_one_statement_of_a_replayable_root_with_no_clock_read_is_kept() -> None:
-    statement = _Statement()
     fields = {"list": "accountRequests", "t": "__typename", "other": "serviceRequests"}
 
     def recording(**changes: Any) -> Recording:
-        found = Recording(statements=1, offered=[statement])
+        found = Recording(statements=1, offered=[_Statement()])
         for name, value in changes.items():
             setattr(found, name, value)
         return found
@@ -322,7 +324,8 @@ def test_only_one_statement_of_a_replayable_root_with_no_clock_read_is_kept() ->
     # the clock read in Python
     assert not _kept(recording(impure=True), {"list": "answer"}, fields)
     # two statements offered, or none
-    assert not _kept(recording(offered=[statement, statement]), {"list": "answer"}, fields)
+    twice = _Statement()
+    assert not _kept(recording(offered=[twice, twice]), {"list": "answer"}, fields)
     assert not _kept(recording(offered=[]), {"list": "answer"}, fields)
     # a root the app did not name, another root beside, or an answer not the statement's
     assert not _kept(recording(), {"other": "answer"}, fields)
@@ -337,6 +340,7 @@ async def test_a_kept_recording_is_found_only_for_its_document_and_viewer() -> N
     data = {"t": "Query", "list": "answer"}
     fields = {"list": "accountRequests", "t": "__typename"}
     assert replays.keep("key", document, viewer, recording, data, fields, "Query")
+    assert recording.offered[0].answered is None  # a kept statement holds no answer
     found = replays.find("key", document, viewer)
     assert found is not None
     assert await found.data() == data

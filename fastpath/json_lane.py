@@ -38,10 +38,11 @@ from fastpath import replay
 from fastpath.compiler import Compiler
 from fastpath.counts import SumOf
 from fastpath.declare import Written
-from fastpath.json_shape import Shape, connection_json, connection_shape, origin
+from fastpath.json_shape import Shape, connection_shape, origin
 from fastpath.json_sql import NOW, SEGMENTS, Related, object_sql
+from fastpath.page_statement import PageStatement, lends_by_statement
 from fastpath.plans import Completer, FieldPlan, ObjectPlan
-from fastpath.proven import fetch_proven, open_proof, with_proof
+from fastpath.proven import with_proof
 from fastpath.query_sql import sql_of
 from fastpath.rows import column_reader, is_plain
 from fastpath.together import shifted
@@ -79,6 +80,7 @@ class JsonPage:
     written: list[FieldPlan]  # batched fields of the items the database writes
     counted: bool  # totalCount is shown
     cursors: bool  # edges or pageInfo are shown
+    joins: str = ""  # the related tables joined to the page `p`
     _sql: dict[tuple[str, str, Order, str], str] = field(default_factory=dict)
 
     @property
@@ -103,12 +105,15 @@ class JsonPage:
         if self.aggregate:
             rows = (
                 f"SELECT coalesce(json_agg(({self.item}) ORDER BY {by}), '[]')::text"
-                f" AS items_ FROM ({page_sql}) p"
+                f" AS items_ FROM ({page_sql}) p{self.joins}"
             )
         else:
             # Each item, and what its cursor reads (a batched field: the whole page row).
             read = "p.*" if self.computed else ", ".join(f'p."{column}"' for column, _ in order)
-            rows = f"SELECT ({self.item})::text AS item_, {read} FROM ({page_sql}) p ORDER BY {by}"
+            rows = (
+                f"SELECT ({self.item})::text AS item_, {read}"
+                f" FROM ({page_sql}) p{self.joins} ORDER BY {by}"
+            )
         if count_sql:
             # The count beside the page; one row with no item when the page is empty.
             count = shifted(count_sql, _last_parameter(page_sql))
@@ -251,7 +256,7 @@ async def answer_page(
             slot.executor._gated_info(page.items, field_plan)
     statement = PageStatement(page, db, page_sql, count_sql, by, values, size, has_previous, cursor)
     awaited = page.counted and not count_sql and count is not None
-    if not page.computed and not awaited and _lends_by_statement(db):
+    if not page.computed and not awaited and lends_by_statement(db):
         replay.offer(statement)  # its rows alone make the answer: it may run again
     rows = await statement.rows()
     total = await count() if awaited and count is not None else None
@@ -259,82 +264,6 @@ async def answer_page(
     if page.computed:
         items = await _with_computed(page, slot, statement.records(rows), make)
     slot.answer = statement.finish(rows, items, total)
-
-
-@dataclass
-class PageStatement:
-    """A page's statement as `answer_page` built it from the list's query, and how its
-    rows make the connection; a remembered request runs it again as it is
-    (`fastpath.replay`), the clock and the gate's proof read afresh each time."""
-
-    page: JsonPage
-    db: Any
-    page_sql: str
-    count_sql: str
-    by: Order
-    values: list[Any]  # of the page and its count; never changed
-    size: int
-    has_previous: bool
-    cursor: Callable[[int, Any], str]
-    answered: Any = None  # the last answer `finish` made
-
-    async def rows(self) -> Any:
-        """The statement's rows, read now."""
-        page, values = self.page, self.values
-        clock = page.clock
-        if clock is not None:
-            values = [*values, replay.read_clock(clock)]
-        found = open_proof()
-        if found is not None:
-            values = [*values, *found[1][1]]
-        sql = page.statement(self.page_sql, self.count_sql, self.by, found[1][0] if found else "")
-        gate = found[0] if found is not None else None
-        return await fetch_proven(self.db, sql, values, proven=gate, one_row=page.aggregate)
-
-    def records(self, rows: Any) -> list[Any]:
-        """The page's items' rows (one more is read where a next page may be shown)."""
-        return [row for row in rows if row["item_"] is not None][: self.size]
-
-    def finish(self, rows: Any, items: list[bytes] | None = None, total: int | None = None) -> Any:
-        """The connection of these rows: its items written by the database unless given
-        (`items`), its count the statement's unless given (`total`)."""
-        page = self.page
-        if total is None:
-            total = int(rows[0]["count_"]) if self.count_sql and rows else 0
-        if page.aggregate:
-            listed = rows[0]["items_"] if rows and rows[0]["items_"] is not None else "[]"
-            text = connection_json(
-                page.shape, [], [], more=False, before=False, total=total, listed=listed
-            )
-        else:
-            more = sum(1 for row in rows if row["item_"] is not None) > self.size
-            records = self.records(rows)
-            if items is None:
-                items = [row["item_"].encode() for row in records]
-            cursor = self.cursor
-            marks = (
-                [orjson.dumps(cursor(at, row)) for at, row in enumerate(records)]
-                if page.cursors
-                else []
-            )
-            text = connection_json(
-                page.shape, items, marks, more=more, before=self.has_previous, total=total
-            )
-        self.answered = orjson.Fragment(text)
-        return self.answered
-
-    async def answer(self) -> Any:
-        """The connection as the database says it is now (`fastpath.replay`)."""
-        answer = self.finish(await self.rows())
-        self.answered = None  # a kept statement holds no answer
-        return answer
-
-
-def _lends_by_statement(db: Any) -> bool:
-    """Does `db` borrow a connection of the pool for each statement (so `replay` counts
-    each), as a lean pool's client outside a transaction does?"""
-    passes = getattr(db, "passes", None)
-    return passes is not None and bool(passes())
 
 
 async def _with_computed(
@@ -382,7 +311,8 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
         return None
     computed: list[FieldPlan] = []
     written: list[FieldPlan] = []
-    built = object_sql(items[0], convert, "p", [], computed, written)
+    joins: list[str] = []
+    built = object_sql(items[0], convert, "p", [], computed, written, joins)
     if built is None:
         return None
     model, item, columns, related = built
@@ -401,4 +331,5 @@ def _compile_page(plan: ObjectPlan, convert: Callable[[Any], Any]) -> JsonPage |
         written,
         counted="total_count" in kinds,
         cursors=bool(kinds & {"edges", "page_info"}),
+        joins="".join(joins),
     )

@@ -8,7 +8,7 @@ the same document, operation, variables and remembered viewer, all of that makes
 same statement again; only what the database reads changes, and the database reads
 it afresh each time. So the direct lane keeps, per (document, operation, variables,
 viewer), the statement the lane ran and how its rows made the answer
-(`json_lane.PageStatement`), and a later request runs just that: the statement's
+(`page_statement.PageStatement`), and a later request runs just that: the statement's
 values as they were, the request's clock and the gate's proof read anew.
 
 That is only right where nothing else went into the statement. A recording is kept

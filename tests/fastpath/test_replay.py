@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pytest
 
-from fastpath import json_lane
+from fastpath import page_statement
 from fastpath.replay import Recording, Replays
 from models import clock
 from models.account_requests import AccountRequest, RequestSource
@@ -268,7 +268,7 @@ async def test_a_replayed_statement_that_fails_is_forgotten_and_answered_as_usua
     admin = await staff(Role.ADMIN)
     warmed = await _warm(gql, LIST, admin.token, first=10)
     failures: list[str] = []
-    original = json_lane.PageStatement.answer
+    original = page_statement.PageStatement.answer
 
     async def failing(self: Any) -> Any:
         if not failures:
@@ -276,7 +276,7 @@ async def test_a_replayed_statement_that_fails_is_forgotten_and_answered_as_usua
             raise RuntimeError("the link broke")
         return await original(self)
 
-    monkeypatch.setattr(json_lane.PageStatement, "answer", failing)
+    monkeypatch.setattr(page_statement.PageStatement, "answer", failing)
     # when it is read twice
     resolver_calls.clear()
     count_statements.statements.clear()

@@ -20,7 +20,7 @@ from models.request_types import AccountRequestType
 from tests.client import GraphQLClient
 from tests.conftest import StatementCounter
 from tests.factories import make_account, make_contact, make_site, portal_contact, staff
-from tests.fastpath.lane import lane_statements, reading
+from tests.fastpath.lane import lane_statements, read_three_times, reading
 from tests.service_requests.operations import submitted
 
 CARDS = """query LaneCards {
@@ -279,3 +279,43 @@ async def test_relations_of_relations_are_written_inside_their_rows(
     if backends == "services":
         assert len(lane_statements(count_statements)) == 1
         assert reading(count_statements, "users") == []
+
+
+@pytest.mark.fast_paths
+@pytest.mark.parametrize(
+    ("arguments", "joined"),
+    [
+        # a page filtered by equality: its limit written in, its plan kept
+        ("first: 10, filter: {statuses: [OPEN]}", True),
+        # a search: planned for its pattern at every execution
+        ('first: 10, filter: {search: "motors"}', False),
+    ],
+)
+async def test_related_rows_are_joined_where_the_page_keeps_its_plan(
+    gql: GraphQLClient,
+    count_statements: StatementCounter,
+    backends: str,
+    arguments: str,
+    joined: bool,
+) -> None:
+    # given requests on an account whose name holds the search word
+    requests = await _three_requests()
+    admin = await staff(Role.ADMIN)
+    shown = "nodes { note account { name } }"
+    document = f"query LaneJoins {{ accountRequests({arguments}) {{ {shown} }} }}"
+    # when the list is read until the lane writes it
+    data = await read_three_times(gql, count_statements, document, token=admin.token)
+    # then every request shows its account, however the statement reads it
+    assert len(data["accountRequests"]["nodes"]) == len(requests)
+    assert {node["account"]["name"] for node in data["accountRequests"]["nodes"]} == {
+        'Quinn "Motors" — Ünit 7'
+    }
+    # and on PostgreSQL the account is joined to a page that keeps its plan, and read by
+    # a subquery per item in a page planned each time
+    lane = lane_statements(count_statements)
+    if backends == "services":
+        [statement] = lane
+        assert ('LEFT JOIN "accounts"' in statement) is joined
+        assert ('FROM "accounts" r1 WHERE' in statement) is not joined
+    else:
+        assert lane == []

@@ -266,15 +266,15 @@ async def answer_page(
                 raise LookupError("no executor to check the permissions of written fields")
             slot.executor._gated_info(page.items, field_plan)
     statement = PageStatement(page, db, page_sql, count_sql, by, values, size, has_previous, cursor)
-    awaited = page.counted and not count_sql and count is not None
-    if not page.computed and not awaited and lends_by_statement(db):
-        replay.offer(statement)  # its rows alone make the answer: it may run again
     rows = await statement.rows()
+    awaited = page.counted and not count_sql and count is not None
     total = await count() if awaited and count is not None else None
     items = None
     if page.computed:
         items = await _with_computed(page, slot, statement.records(rows), make)
     slot.answer = statement.finish(rows, items, total)
+    if not page.computed and not awaited and lends_by_statement(db):
+        replay.offer(statement, slot.answer)  # made of its rows alone: it may run again
 
 
 async def _with_computed(

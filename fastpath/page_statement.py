@@ -33,7 +33,6 @@ class PageStatement:
     size: int
     has_previous: bool
     cursor: Callable[[int, Any], str]
-    answered: Any = None  # the last answer `finish` made
 
     async def rows(self) -> Any:
         """The statement's rows, read now."""
@@ -41,16 +40,20 @@ class PageStatement:
         clock = page.clock
         if clock is not None:
             values = [*values, replay.read_clock(clock)]
-        found = open_proof()
-        if found is not None:
-            values = [*values, *found[1][1]]
-        sql = page.statement(self.page_sql, self.count_sql, self.by, found[1][0] if found else "")
-        gate = found[0] if found is not None else None
+        gate, proof, proof_values = open_proof() or (None, "", [])
+        sql = page.statement(self.page_sql, self.count_sql, self.by, proof)
+        if gate is not None:
+            values = [*values, *proof_values]
         return await fetch_proven(self.db, sql, values, proven=gate, one_row=page.aggregate)
+
+    @staticmethod
+    def _items(rows: Any) -> list[Any]:
+        """The rows that are items (a count's row of an empty page is not)."""
+        return [row for row in rows if row["item_"] is not None]
 
     def records(self, rows: Any) -> list[Any]:
         """The page's items' rows (one more is read where a next page may be shown)."""
-        return [row for row in rows if row["item_"] is not None][: self.size]
+        return self._items(rows)[: self.size]
 
     def finish(self, rows: Any, items: list[bytes] | None = None, total: int | None = None) -> Any:
         """The connection of these rows: its items written by the database unless given
@@ -64,8 +67,9 @@ class PageStatement:
                 page.shape, [], [], more=False, before=False, total=total, listed=listed
             )
         else:
-            more = sum(1 for row in rows if row["item_"] is not None) > self.size
-            records = self.records(rows)
+            found = self._items(rows)
+            more = len(found) > self.size
+            records = found[: self.size]
             if items is None:
                 items = [row["item_"].encode() for row in records]
             cursor = self.cursor
@@ -77,14 +81,11 @@ class PageStatement:
             text = connection_json(
                 page.shape, items, marks, more=more, before=self.has_previous, total=total
             )
-        self.answered = orjson.Fragment(text)
-        return self.answered
+        return orjson.Fragment(text)
 
     async def answer(self) -> Any:
         """The connection as the database says it is now (`fastpath.replay`)."""
-        answer = self.finish(await self.rows())
-        self.answered = None  # a kept statement holds no answer
-        return answer
+        return self.finish(await self.rows())
 
 
 def lends_by_statement(db: Any) -> bool:

@@ -25,13 +25,13 @@ def with_proof(sql: str, proof: str, after: int) -> str:
     )
 
 
-def open_proof() -> tuple[Gate, tuple[str, list[Any]]] | None:
-    """The running request's gate and its proof, where a statement must carry it (the
-    gate is not settled yet)."""
+def open_proof() -> tuple[Gate, str, list[Any]] | None:
+    """The running request's gate, its proof's SQL and values, where a statement must
+    carry it (the gate is not settled yet)."""
     gate = GATE.get()
     if gate is None or gate.state is not None or gate.proof is None:
         return None
-    return gate, gate.proof
+    return gate, *gate.proof
 
 
 async def fetch_one_proven(db: Any, sql: str, values: list[Any]) -> Any:
@@ -40,9 +40,9 @@ async def fetch_one_proven(db: Any, sql: str, values: list[Any]) -> Any:
     found = open_proof()
     if found is None:
         return await fetch_proven(db, sql, values, proven=None, one_row=True)
-    gate, proof = found
-    proven = with_proof(sql, proof[0], len(values))
-    return await fetch_proven(db, proven, [*values, *proof[1]], proven=gate, one_row=True)
+    gate, proof, proof_values = found
+    proven = with_proof(sql, proof, len(values))
+    return await fetch_proven(db, proven, [*values, *proof_values], proven=gate, one_row=True)
 
 
 async def fetch_proven(

@@ -50,8 +50,6 @@ _MAX_KEPT = 1024  # cursors and viewers make new keys: the memory stays bounded
 class Replayable(Protocol):
     """A statement and how its rows make a root field's answer."""
 
-    answered: Any  # the last answer it made
-
     async def answer(self) -> Any:
         """Run the statement now and make the root field's answer of its rows."""
 
@@ -62,7 +60,7 @@ class Recording:
 
     statements: int = 0  # connections lent
     impure: bool = False  # the clock read in Python
-    offered: list[Replayable] = field(default_factory=list)
+    offered: list[tuple[Replayable, Any]] = field(default_factory=list)  # with its answer
     reading_clock: bool = False  # a statement's own clock parameter is being read
 
 
@@ -95,11 +93,11 @@ def read_clock(clock: Callable[[], T]) -> T:
         recording.reading_clock = False
 
 
-def offer(statement: Replayable) -> None:
-    """The running root field's answer is made of this statement's rows alone."""
+def offer(statement: Replayable, answer: Any) -> None:
+    """The running root field's `answer` was made of this statement's rows alone."""
     recording = RECORDING.get()
     if recording is not None:
-        recording.offered.append(statement)
+        recording.offered.append((statement, answer))
 
 
 @dataclass(frozen=True)
@@ -110,12 +108,12 @@ class Replay:
     viewer: object
     statement: Replayable
     names: tuple[str, ...]  # the operation's response keys, in order
-    answered: str  # the one the statement answers; the others are `__typename`
+    root: str  # the one the statement answers; the others are `__typename`
     typename: str
 
     async def data(self) -> dict[str, Any]:
         answer = await self.statement.answer()
-        return {name: answer if name == self.answered else self.typename for name in self.names}
+        return {name: answer if name == self.root else self.typename for name in self.names}
 
 
 class Replays:
@@ -148,20 +146,16 @@ class Replays:
         `fields`: each response key's field name."""
         if recording.impure or recording.statements != 1 or len(recording.offered) != 1:
             return False
-        statement = recording.offered[0]
-        made, statement.answered = statement.answered, None  # kept, it holds no answer
-        answered = [name for name, value in data.items() if value is made]
-        if len(answered) != 1 or fields.get(answered[0]) not in self.replayable:
+        statement, made = recording.offered[0]
+        roots = [name for name, value in data.items() if value is made]
+        if len(roots) != 1 or fields.get(roots[0]) not in self.replayable:
             return False
         if any(
-            name != answered[0] and (fields.get(name) != "__typename" or value != typename)
+            name != roots[0] and (fields.get(name) != "__typename" or value != typename)
             for name, value in data.items()
         ):
             return False
         if len(self._kept) >= _MAX_KEPT:
             self._kept.clear()
-        self._kept[key] = Replay(document, viewer, statement, tuple(data), answered[0], typename)
+        self._kept[key] = Replay(document, viewer, statement, tuple(data), roots[0], typename)
         return True
-
-    def __len__(self) -> int:
-        return len(self._kept)

@@ -87,11 +87,11 @@ async def _warm(gql: GraphQLClient, document: str, token: str, **variables: Any)
     return data
 
 
-async def _remembered_admin(gql: GraphQLClient) -> Person:
-    """An admin who has read LIST's first ten until it was remembered."""
+async def _remembered_admin(gql: GraphQLClient) -> tuple[Person, Any]:
+    """An admin who has read LIST's first ten until it was remembered, and the last
+    answer they had."""
     admin = await staff(Role.ADMIN)
-    await _warm(gql, LIST, admin.token, first=10)
-    return admin
+    return admin, await _warm(gql, LIST, admin.token, first=10)
 
 
 def _notes(data: Any) -> list[str]:
@@ -106,8 +106,7 @@ async def test_a_list_read_again_is_its_remembered_statement_alone(
 ) -> None:
     # given an admin who has read the list before
     await _world()
-    admin = await staff(Role.ADMIN)
-    warmed = await _warm(gql, LIST, admin.token, first=10)
+    admin, warmed = await _remembered_admin(gql)
     # when they read it again
     resolver_calls.clear()
     count_statements.statements.clear()
@@ -201,7 +200,7 @@ async def test_changed_roles_are_not_answered_by_the_old_viewer_s_statement(
 ) -> None:
     # given an admin's remembered list
     await _world()
-    admin = await _remembered_admin(gql)
+    admin, _ = await _remembered_admin(gql)
     # when they become an account manager of no account, elsewhere
     await UserRole.filter(user_id=admin.id).delete()
     await UserRole.create(user_id=admin.id, role=Role.ACCOUNT_MANAGER)
@@ -265,8 +264,7 @@ async def test_a_replayed_statement_that_fails_is_forgotten_and_answered_as_usua
 ) -> None:
     # given a remembered list whose statement will fail once
     await _world()
-    admin = await staff(Role.ADMIN)
-    warmed = await _warm(gql, LIST, admin.token, first=10)
+    admin, warmed = await _remembered_admin(gql)
     failures: list[str] = []
     original = page_statement.PageStatement.answer
 
@@ -294,13 +292,13 @@ async def test_a_replayed_statement_that_fails_is_forgotten_and_answered_as_usua
 
 
 class _Statement:
-    """A statement whose last answer, and every later one, is "answer"."""
+    """A statement whose every answer is `made`."""
 
-    def __init__(self) -> None:
-        self.answered: Any = "answer"
+    def __init__(self, made: Any = "answer") -> None:
+        self.made = made
 
     async def answer(self) -> Any:
-        return "answer"
+        return self.made
 
 
 def _kept(recording: Recording, data: dict[str, Any], fields: dict[str, str]) -> bool:
@@ -312,7 +310,7 @@ def test_only_one_statement_of_a_replayable_root_with_no_clock_read_is_kept() ->
     fields = {"list": "accountRequests", "t": "__typename", "other": "serviceRequests"}
 
     def recording(**changes: Any) -> Recording:
-        found = Recording(statements=1, offered=[_Statement()])
+        found = Recording(statements=1, offered=[(_Statement(), "answer")])
         for name, value in changes.items():
             setattr(found, name, value)
         return found
@@ -324,7 +322,7 @@ def test_only_one_statement_of_a_replayable_root_with_no_clock_read_is_kept() ->
     # the clock read in Python
     assert not _kept(recording(impure=True), {"list": "answer"}, fields)
     # two statements offered, or none
-    twice = _Statement()
+    twice = (_Statement(), "answer")
     assert not _kept(recording(offered=[twice, twice]), {"list": "answer"}, fields)
     assert not _kept(recording(offered=[]), {"list": "answer"}, fields)
     # a root the app did not name, another root beside, or an answer not the statement's
@@ -336,13 +334,15 @@ def test_only_one_statement_of_a_replayable_root_with_no_clock_read_is_kept() ->
 async def test_a_kept_recording_is_found_only_for_its_document_and_viewer() -> None:
     replays = Replays(["accountRequests"])
     document, viewer = object(), object()
-    recording = Recording(statements=1, offered=[_Statement()])
-    data = {"t": "Query", "list": "answer"}
+    made = object()
+    recording = Recording(statements=1, offered=[(_Statement(made), made)])
+    data = {"t": "Query", "list": made}
     fields = {"list": "accountRequests", "t": "__typename"}
     assert replays.keep("key", document, viewer, recording, data, fields, "Query")
-    assert recording.offered[0].answered is None  # a kept statement holds no answer
     found = replays.find("key", document, viewer)
     assert found is not None
+    # a kept recording holds no answer of the request that made it
+    assert all(value is not made for value in vars(found).values())
     assert await found.data() == data
     assert replays.find("key", object(), viewer) is None
     assert replays.find("key", document, object()) is None
